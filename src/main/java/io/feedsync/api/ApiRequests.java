@@ -1,0 +1,113 @@
+package io.feedsync.api;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedDefinition;
+import io.feedsync.run.RunMode;
+import io.feedsync.run.RunRequest;
+import io.feedsync.run.RunTrigger;
+
+/** Reads what API callers send: run bodies, ids and limits, rejecting anything malformed with a 400. */
+@Component("apiRequests")
+public class ApiRequests {
+
+    private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm");
+    private static final int MAX_LIMIT = 1000;
+
+    private final FeedCatalog catalog;
+    private final ObjectMapper mapper;
+
+    public ApiRequests(FeedCatalog catalog, ObjectMapper mapper) {
+        this.catalog = catalog;
+        this.mapper = mapper;
+    }
+
+    /** {@code POST /api/feeds/{feed}/runs} with an optional body {@code {mode, dryRun, confirm}}. */
+    public RunRequest runRequest(@Header("feed") String feedName, @Body String body) {
+        FeedDefinition feed = catalog.get(feedName);
+        JsonNode json = parse(body);
+        RunMode mode = feed.mode();
+        if (json.hasNonNull("mode")) {
+            if (!json.get("mode").isTextual()) {
+                throw new BadRequestException("'mode' must be \"incremental\" or \"full\"");
+            }
+            try {
+                mode = RunMode.parse(json.get("mode").asText());
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException("'mode': " + e.getMessage());
+            }
+        }
+        return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(json, "dryRun"), flag(json, "confirm"));
+    }
+
+    /** A timer fire of a scheduled feed: its configured mode, for real. */
+    public RunRequest scheduled(String feedName) {
+        FeedDefinition feed = catalog.get(feedName);
+        return new RunRequest(feed.name(), RunTrigger.TIMER, feed.mode(), false, false);
+    }
+
+    public long runId(@Header("id") String id) {
+        try {
+            return Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw new NotFoundException("no run with id '" + id + "'");
+        }
+    }
+
+    public int limit(@Header("limit") String limit) {
+        if (limit == null || limit.isBlank()) {
+            return 20;
+        }
+        try {
+            int value = Integer.parseInt(limit.trim());
+            if (value < 1 || value > MAX_LIMIT) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new BadRequestException("'limit' must be a whole number from 1 to " + MAX_LIMIT);
+        }
+    }
+
+    private JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return mapper.createObjectNode();
+        }
+        JsonNode json;
+        try {
+            json = mapper.readTree(body);
+        } catch (IOException e) {
+            throw new BadRequestException("body is not valid JSON");
+        }
+        if (!json.isObject()) {
+            throw new BadRequestException("body must be a JSON object like {\"mode\": \"full\", \"dryRun\": false}");
+        }
+        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!RUN_FIELDS.contains(name)) {
+                throw new BadRequestException("unknown field '" + name + "' (expected mode, dryRun, confirm)");
+            }
+        }
+        return json;
+    }
+
+    private static boolean flag(JsonNode json, String name) {
+        JsonNode value = json.get(name);
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new BadRequestException("'" + name + "' must be true or false");
+        }
+        return value.booleanValue();
+    }
+}

@@ -1,0 +1,274 @@
+package io.feedsync.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import org.quartz.CronExpression;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.run.RunMode;
+import io.feedsync.upstream.ApiKeyAuthentication;
+import io.feedsync.upstream.Authentication;
+import io.feedsync.upstream.BasicAuthentication;
+import io.feedsync.upstream.BearerAuthentication;
+import io.feedsync.upstream.CursorPagination;
+import io.feedsync.upstream.LinkHeaderPagination;
+import io.feedsync.upstream.NextUrlPagination;
+import io.feedsync.upstream.NoAuthentication;
+import io.feedsync.upstream.NoPagination;
+import io.feedsync.upstream.OffsetPagination;
+import io.feedsync.upstream.PageNumberPagination;
+import io.feedsync.upstream.Pagination;
+
+/**
+ * The configured feeds, validated once at startup. Each auth and pagination type is one of a
+ * closed set, looked up by its configuration name; anything unknown, missing or malformed stops
+ * startup with a {@link FeedConfigException} naming the feed and the key.
+ */
+@Component
+public class FeedCatalog {
+
+    private static final Pattern FEED_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final int DEFAULT_BATCH_SIZE = 1000;
+    private static final int DEFAULT_MAX_PAGES = 100_000;
+
+    private static final Map<String, Function<Keys, Authentication>> AUTH_TYPES = Map.of(
+            "none", k -> new NoAuthentication(),
+            "basic", k -> new BasicAuthentication(k.required("source.auth.username", k.auth().username()),
+                    k.required("source.auth.password", k.auth().password())),
+            "bearer", k -> new BearerAuthentication(k.required("source.auth.token", k.auth().token())),
+            "api-key", k -> new ApiKeyAuthentication(k.required("source.auth.key", k.auth().key()),
+                    blankToNull(k.auth().header()), blankToNull(k.auth().queryParam())));
+
+    private static final Map<String, Function<Keys, Pagination>> PAGINATION_TYPES = Map.of(
+            "none", k -> new NoPagination(),
+            "page", k -> new PageNumberPagination(k.or(k.paging().pageParam(), "page"),
+                    k.or(k.paging().sizeParam(), "size"), k.positive("source.pagination.size", k.paging().size(), 100),
+                    k.paging().firstPage() == null ? 1 : k.paging().firstPage()),
+            "offset", k -> new OffsetPagination(k.or(k.paging().offsetParam(), "offset"),
+                    k.or(k.paging().limitParam(), "limit"), k.positive("source.pagination.size", k.paging().size(), 100)),
+            "cursor", k -> new CursorPagination(k.or(k.paging().cursorParam(), "cursor"),
+                    k.pointer("source.pagination.cursor-pointer", k.required("source.pagination.cursor-pointer", k.paging().cursorPointer()))),
+            "next-url", k -> new NextUrlPagination(
+                    k.pointer("source.pagination.next-pointer", k.or(k.paging().nextPointer(), "/next"))),
+            "link-header", k -> new LinkHeaderPagination());
+
+    private final Map<String, FeedDefinition> feeds = new LinkedHashMap<>();
+
+    public FeedCatalog(FeedsyncProperties properties) {
+        properties.feeds().forEach((name, feed) -> feeds.put(name, define(name, feed)));
+    }
+
+    public Collection<FeedDefinition> all() {
+        return feeds.values();
+    }
+
+    public FeedDefinition get(String name) {
+        FeedDefinition feed = feeds.get(name);
+        if (feed == null) {
+            throw new UnknownFeedException(name);
+        }
+        return feed;
+    }
+
+    public boolean contains(String name) {
+        return feeds.containsKey(name);
+    }
+
+    static FeedDefinition define(String name, FeedsyncProperties.Feed feed) {
+        String prefix = "feedsync.feeds." + name;
+        if (!FEED_NAME.matcher(name).matches()) {
+            throw new FeedConfigException(prefix, "feed names are lower-case letters, digits and '-'");
+        }
+        if (feed == null) {
+            throw new FeedConfigException(prefix + ".source.url", "must be set");
+        }
+        Keys keys = new Keys(prefix, feed);
+        return new FeedDefinition(name, schedule(keys, feed.schedule()), mode(keys, feed.mode()),
+                Boolean.TRUE.equals(feed.runOnStartup()), source(keys, feed.source()),
+                transform(keys, feed.transform()), target(keys, feed.target()),
+                keys.positive("batch-size", feed.batchSize(), DEFAULT_BATCH_SIZE));
+    }
+
+    private static String schedule(Keys keys, String schedule) {
+        String cron = blankToNull(schedule);
+        if (cron != null && !CronExpression.isValidExpression(cron)) {
+            throw keys.bad("schedule", "'" + cron + "' is not a Quartz cron expression (e.g. \"0 0 1 * * ?\")");
+        }
+        return cron;
+    }
+
+    private static RunMode mode(Keys keys, String mode) {
+        if (blankToNull(mode) == null) {
+            return RunMode.INCREMENTAL;
+        }
+        try {
+            return RunMode.parse(mode.trim().toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw keys.bad("mode", e.getMessage());
+        }
+    }
+
+    private static FeedDefinition.Source source(Keys keys, FeedsyncProperties.Source source) {
+        if (source == null) {
+            throw keys.bad("source.url", "must be set");
+        }
+        URI url = url(keys, source.url());
+        String authType = keys.or(source.auth() == null ? null : source.auth().type(), "none");
+        String pagingType = keys.or(source.pagination() == null ? null : source.pagination().type(), "none");
+        Authentication auth = closedSet(keys, "source.auth.type", authType, AUTH_TYPES).apply(keys);
+        Pagination pagination = closedSet(keys, "source.pagination.type", pagingType, PAGINATION_TYPES).apply(keys);
+        int maxPages = keys.positive("source.pagination.max-pages",
+                source.pagination() == null ? null : source.pagination().maxPages(), DEFAULT_MAX_PAGES);
+        String records = source.records() == null ? "" : keys.pointer("source.records", source.records());
+        return new FeedDefinition.Source(url, auth, pagination, maxPages, records,
+                duration(keys, "source.timeout", source.timeout(), Duration.ofSeconds(30)),
+                duration(keys, "source.connect-timeout", source.connectTimeout(), Duration.ofSeconds(10)));
+    }
+
+    private static URI url(Keys keys, String text) {
+        String value = keys.required("source.url", text);
+        try {
+            URI url = new URI(value);
+            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                throw keys.bad("source.url", "must be an absolute http(s) URL");
+            }
+            if (url.getUserInfo() != null) {
+                throw keys.bad("source.url", "must not carry credentials; use source.auth");
+            }
+            return url;
+        } catch (URISyntaxException e) {
+            throw keys.bad("source.url", "is not a valid URL");
+        }
+    }
+
+    private static Duration duration(Keys keys, String key, String text, Duration fallback) {
+        if (blankToNull(text) == null) {
+            return fallback;
+        }
+        try {
+            Duration duration = DurationStyle.detectAndParse(text.trim());
+            if (duration.isNegative() || duration.isZero()) {
+                throw keys.bad(key, "must be positive");
+            }
+            return duration;
+        } catch (IllegalArgumentException e) {
+            throw keys.bad(key, "'" + text + "' is not a duration (e.g. 30s, 2m)");
+        }
+    }
+
+    private static FeedDefinition.Transform transform(Keys keys, FeedsyncProperties.Transform transform) {
+        String bean = transform == null ? null : blankToNull(transform.bean());
+        Map<String, String> mapping = transform == null || transform.mapping() == null ? Map.of() : transform.mapping();
+        if (bean == null && mapping.isEmpty()) {
+            throw keys.bad("transform", "set transform.bean or transform.mapping");
+        }
+        if (bean != null && !mapping.isEmpty()) {
+            throw keys.bad("transform", "set transform.bean or transform.mapping, not both");
+        }
+        Map<String, String> columns = new LinkedHashMap<>();
+        mapping.forEach((column, pointer) -> {
+            keys.identifier("transform.mapping." + column, column);
+            columns.put(column, keys.pointer("transform.mapping." + column, pointer));
+        });
+        return new FeedDefinition.Transform(bean, columns);
+    }
+
+    private static FeedDefinition.Target target(Keys keys, FeedsyncProperties.Target target) {
+        if (target == null) {
+            throw keys.bad("target.table", "must be set");
+        }
+        String table = keys.required("target.table", target.table());
+        for (String part : table.split("\\.", -1)) {
+            keys.identifier("target.table", part);
+        }
+        if (table.split("\\.").length > 2) {
+            throw keys.bad("target.table", "'" + table + "' must be table or schema.table");
+        }
+        if (target.key() == null || target.key().isEmpty()) {
+            throw keys.bad("target.key", "must list the key column(s)");
+        }
+        target.key().forEach(column -> keys.identifier("target.key", column));
+        if (Set.copyOf(target.key()).size() != target.key().size()) {
+            throw keys.bad("target.key", "lists a column twice");
+        }
+        return new FeedDefinition.Target(table, List.copyOf(target.key()));
+    }
+
+    private static <T> T closedSet(Keys keys, String key, String type, Map<String, T> known) {
+        T value = known.get(type);
+        if (value == null) {
+            throw keys.bad(key, "unknown type '" + type + "' (expected one of "
+                    + String.join(", ", known.keySet().stream().sorted().toList()) + ")");
+        }
+        return value;
+    }
+
+    static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text;
+    }
+
+    /** Reads one feed's raw values, naming the full key of whatever is wrong. */
+    private record Keys(String prefix, FeedsyncProperties.Feed feed) {
+
+        FeedConfigException bad(String key, String problem) {
+            return new FeedConfigException(prefix + "." + key, problem);
+        }
+
+        FeedsyncProperties.Auth auth() {
+            FeedsyncProperties.Auth auth = feed.source().auth();
+            return auth == null ? FeedsyncProperties.Auth.EMPTY : auth;
+        }
+
+        FeedsyncProperties.Pagination paging() {
+            FeedsyncProperties.Pagination paging = feed.source().pagination();
+            return paging == null ? FeedsyncProperties.Pagination.EMPTY : paging;
+        }
+
+        String required(String key, String value) {
+            if (blankToNull(value) == null) {
+                throw bad(key, "must be set");
+            }
+            return value.trim();
+        }
+
+        String or(String value, String fallback) {
+            return blankToNull(value) == null ? fallback : value.trim();
+        }
+
+        int positive(String key, Integer value, int fallback) {
+            if (value == null) {
+                return fallback;
+            }
+            if (value <= 0) {
+                throw bad(key, "must be positive");
+            }
+            return value;
+        }
+
+        String pointer(String key, String value) {
+            if (value == null || !(value.isEmpty() || value.startsWith("/"))) {
+                throw bad(key, "'" + value + "' is not a JSON pointer (it starts with '/', or is \"\" for the whole page)");
+            }
+            return JsonPointer.compile(value).toString();
+        }
+
+        void identifier(String key, String name) {
+            if (name == null || !IDENTIFIER.matcher(name).matches()) {
+                throw bad(key, "'" + name + "' is not a plain lower-case SQL identifier");
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.feedsync.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The feeds exactly as written under {@code feedsync.feeds.<name>}. Every value is kept as text
+ * so that {@link FeedCatalog} can validate it and name the offending key in one line, instead of
+ * a binder stack trace.
+ */
+@ConfigurationProperties(prefix = "feedsync")
+public record FeedsyncProperties(Map<String, Feed> feeds) {
+
+    public FeedsyncProperties {
+        feeds = feeds == null ? Map.of() : new LinkedHashMap<>(feeds);
+    }
+
+    public record Feed(String schedule, String mode, Boolean runOnStartup, Source source,
+                       Transform transform, Target target, Integer batchSize) {
+    }
+
+    public record Source(String url, Auth auth, Pagination pagination, String records,
+                         String timeout, String connectTimeout) {
+    }
+
+    public record Auth(String type, String username, String password, String token, String key,
+                       String header, String queryParam) {
+        static final Auth EMPTY = new Auth(null, null, null, null, null, null, null);
+    }
+
+    public record Pagination(String type, String pageParam, String sizeParam, Integer size, Integer firstPage,
+                             String offsetParam, String limitParam, String cursorParam, String cursorPointer,
+                             String nextPointer, Integer maxPages) {
+        static final Pagination EMPTY = new Pagination(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public record Transform(String bean, Map<String, String> mapping) {
+    }
+
+    public record Target(String table, List<String> key) {
+    }
+}

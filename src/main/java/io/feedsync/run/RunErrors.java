@@ -1,0 +1,41 @@
+package io.feedsync.run;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+
+import io.feedsync.upstream.FailureClass;
+import io.feedsync.upstream.UpstreamException;
+
+/** Names the failure of a run: transient (worth retrying later) or permanent, and why. */
+public final class RunErrors {
+
+    private RunErrors() {
+    }
+
+    public static RunError classify(Throwable failure, String pageUrl) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UpstreamException upstream) {
+                return new RunError(upstream.failureClass(), upstream.getMessage(), upstream.httpStatus(), upstream.url());
+            }
+            if (cause instanceof IOException io && !(io instanceof JsonProcessingException)) {
+                return new RunError(FailureClass.TRANSIENT, "upstream unreachable: " + describe(io), null, pageUrl);
+            }
+            if (cause instanceof TransientDataAccessException || cause instanceof CannotGetJdbcConnectionException
+                    || cause instanceof SQLTransientException
+                    || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return new RunError(FailureClass.TRANSIENT, "database unavailable: " + describe(cause), null, null);
+            }
+        }
+        return new RunError(FailureClass.PERMANENT, describe(failure), null, null);
+    }
+
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return message == null ? failure.getClass().getSimpleName() : failure.getClass().getSimpleName() + ": " + message;
+    }
+}

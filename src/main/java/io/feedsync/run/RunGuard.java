@@ -1,0 +1,66 @@
+package io.feedsync.run;
+
+import java.lang.management.ManagementFactory;
+
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedDefinition;
+
+/**
+ * The guard step: admits a run only if it can take its feed's advisory lock, then opens the run's
+ * row. Runs found RUNNING while the lock was free belonged to a node that died: they become
+ * ABANDONED first.
+ */
+@Component("runGuard")
+public class RunGuard {
+
+    private static final Logger log = LoggerFactory.getLogger(RunGuard.class);
+    private static final String NODE = ManagementFactory.getRuntimeMXBean().getName();
+
+    private final FeedCatalog catalog;
+    private final FeedLocks locks;
+    private final RunLedger ledger;
+
+    public RunGuard(FeedCatalog catalog, FeedLocks locks, RunLedger ledger) {
+        this.catalog = catalog;
+        this.locks = locks;
+        this.ledger = ledger;
+    }
+
+    public RunState admit(@Body RunRequest request, Exchange exchange) {
+        FeedDefinition feed = catalog.get(request.feed());
+        FeedLock lock = locks.tryLock(feed.name())
+                .orElseThrow(() -> new FeedBusyException(feed.name(), ledger.runningRun(feed.name()).orElse(null)));
+        try {
+            int abandoned = ledger.abandonStale(feed.name());
+            if (abandoned > 0) {
+                log.warn("Feed {}: marked {} run(s) ABANDONED; the node running them stopped", feed.name(), abandoned);
+            }
+            RunState run = new RunState(ledger.open(request, NODE), feed, request, lock);
+            exchange.setProperty(RunState.PROPERTY, run);
+            return run;
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** At startup, every feed whose lock is free has no live run: sweep its stale RUNNING rows. */
+    public void sweepAbandoned() {
+        for (FeedDefinition feed : catalog.all()) {
+            locks.tryLock(feed.name()).ifPresent(lock -> {
+                try (lock) {
+                    int abandoned = ledger.abandonStale(feed.name());
+                    if (abandoned > 0) {
+                        log.warn("Feed {}: marked {} run(s) ABANDONED at startup", feed.name(), abandoned);
+                    }
+                }
+            });
+        }
+    }
+}

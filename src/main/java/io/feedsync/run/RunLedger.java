@@ -1,0 +1,98 @@
+package io.feedsync.run;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.upstream.FailureClass;
+
+/** The {@code sync_run} table: every run's identity, live progress and outcome. */
+@Component
+public class RunLedger {
+
+    private static final String COLUMNS = """
+            r.id, r.feed, r.status, r.trigger, r.mode, r.dry_run, r.pages, r.fetched, r.inserted, r.updated,
+            r.unchanged, r.deleted, r.dead_lettered, r.started_at, r.finished_at, r.watermark,
+            r.error_class, r.error_message, r.error_http_status, r.error_url""";
+
+    private final JdbcTemplate jdbc;
+
+    public RunLedger(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public long open(RunRequest request, String node) {
+        return jdbc.queryForObject("""
+                insert into sync_run (feed, trigger, mode, dry_run, status, node)
+                values (?, ?, ?, ?, 'RUNNING', ?) returning id""",
+                Long.class, request.feed(), request.trigger().value(), request.mode().value(), request.dryRun(), node);
+    }
+
+    public void progress(RunState run) {
+        RunCounts c = run.counts();
+        jdbc.update("""
+                update sync_run set pages = ?, fetched = ?, inserted = ?, updated = ?, unchanged = ?,
+                       deleted = ?, dead_lettered = ?
+                 where id = ?""",
+                run.pages(), c.fetched(), c.inserted(), c.updated(), c.unchanged(), c.deleted(), c.deadLettered(),
+                run.runId());
+    }
+
+    public void finish(RunState run, RunStatus status, RunError error) {
+        RunCounts c = run.counts();
+        jdbc.update("""
+                update sync_run set status = ?, finished_at = now(), pages = ?, fetched = ?, inserted = ?,
+                       updated = ?, unchanged = ?, deleted = ?, dead_lettered = ?,
+                       watermark = (select w.value from sync_watermark w where w.feed = sync_run.feed),
+                       error_class = ?, error_message = ?, error_http_status = ?, error_url = ?
+                 where id = ?""",
+                status.name(), run.pages(), c.fetched(), c.inserted(), c.updated(), c.unchanged(), c.deleted(),
+                c.deadLettered(),
+                error == null ? null : error.failureClass().name(), error == null ? null : error.message(),
+                error == null ? null : error.httpStatus(), error == null ? null : error.url(), run.runId());
+    }
+
+    /** Marks the feed's RUNNING runs as ABANDONED; only call while holding the feed's lock. */
+    public int abandonStale(String feed) {
+        return jdbc.update("""
+                update sync_run set status = 'ABANDONED', finished_at = now(),
+                       error_class = 'TRANSIENT', error_message = 'the node running it stopped before it finished'
+                 where feed = ? and status = 'RUNNING'""", feed);
+    }
+
+    public Optional<Long> runningRun(String feed) {
+        return jdbc.queryForList("select id from sync_run where feed = ? and status = 'RUNNING' order by id desc limit 1",
+                Long.class, feed).stream().findFirst();
+    }
+
+    public Optional<RunRecord> find(long runId) {
+        return jdbc.query("select " + COLUMNS + " from sync_run r where r.id = ?", RunLedger::record, runId)
+                .stream().findFirst();
+    }
+
+    public List<RunRecord> history(String feed, int limit) {
+        return jdbc.query("select " + COLUMNS + " from sync_run r where r.feed = ? order by r.id desc limit ?",
+                RunLedger::record, feed, limit);
+    }
+
+    private static RunRecord record(ResultSet rs, int row) throws SQLException {
+        String errorClass = rs.getString("error_class");
+        RunError error = errorClass == null ? null : new RunError(FailureClass.valueOf(errorClass),
+                rs.getString("error_message"), (Integer) rs.getObject("error_http_status"), rs.getString("error_url"));
+        return new RunRecord(rs.getLong("id"), rs.getString("feed"), RunStatus.valueOf(rs.getString("status")),
+                rs.getString("trigger"), rs.getString("mode"), rs.getBoolean("dry_run"), rs.getInt("pages"),
+                new RunCounts(rs.getLong("fetched"), rs.getLong("inserted"), rs.getLong("updated"),
+                        rs.getLong("unchanged"), rs.getLong("deleted"), rs.getLong("dead_lettered")),
+                instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")),
+                rs.getString("watermark"), error);
+    }
+
+    private static java.time.Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+}

@@ -1,0 +1,76 @@
+package io.feedsync.run;
+
+import java.time.Duration;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.apache.camel.processor.aggregate.AggregateController;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.config.FeedRoutes;
+
+import io.feedsync.upstream.UpstreamPages;
+
+/** The start and finish steps of the sync route: the run's log lines, its final row, its lock. */
+@Component("runLifecycle")
+public class RunLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RunLifecycle.class);
+
+    private final RunLedger ledger;
+    private final CamelContext camel;
+
+    public RunLifecycle(RunLedger ledger, CamelContext camel) {
+        this.ledger = ledger;
+        this.camel = camel;
+    }
+
+    public void started(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+        RunRequest request = run.request();
+        log.info("Feed {} run {} started: trigger={} mode={} dryRun={}", run.feed().name(), run.runId(),
+                request.trigger().value(), request.mode().value(), request.dryRun());
+    }
+
+    public void succeeded(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+        try {
+            ledger.finish(run, RunStatus.SUCCEEDED, null);
+        } finally {
+            run.releaseLock();
+        }
+        log.info("Feed {} run {} SUCCEEDED in {}: {}", run.feed().name(), run.runId(), elapsed(run), summary(run));
+    }
+
+    public void failed(Exchange exchange) {
+        RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        AggregateController batches = camel.getRegistry()
+                .lookupByNameAndType(FeedRoutes.batchesName(run.feed().name()), AggregateController.class);
+        if (batches != null) {
+            batches.forceDiscardingOfGroup(String.valueOf(run.runId()));
+        }
+        RunError error = RunErrors.classify(failure, exchange.getProperty(UpstreamPages.PAGE_URL, String.class));
+        try {
+            ledger.finish(run, RunStatus.FAILED, error);
+        } finally {
+            run.releaseLock();
+        }
+        log.warn("Feed {} run {} FAILED ({}{}) in {}: {}; {}", run.feed().name(), run.runId(), error.failureClass(),
+                error.httpStatus() == null ? "" : " HTTP " + error.httpStatus(), elapsed(run), error.message(),
+                summary(run));
+    }
+
+    static String summary(RunState run) {
+        RunCounts c = run.counts();
+        return "pages=" + run.pages() + " fetched=" + c.fetched() + " inserted=" + c.inserted() + " updated="
+                + c.updated() + " unchanged=" + c.unchanged() + " deleted=" + c.deleted() + " deadLettered="
+                + c.deadLettered();
+    }
+
+    private static String elapsed(RunState run) {
+        Duration elapsed = Duration.between(run.startedAt(), java.time.Instant.now());
+        return elapsed.toMillis() + " ms";
+    }
+}

@@ -1,0 +1,9 @@
+package io.feedsync.run;
+
+import java.time.Instant;
+
+/** A run as stored in {@code sync_run}. */
+public record RunRecord(long runId, String feed, RunStatus status, String trigger, String mode, boolean dryRun,
+                        int pages, RunCounts counts, Instant startedAt, Instant finishedAt, String watermark,
+                        RunError error) {
+}

@@ -1,0 +1,5 @@
+package io.feedsync.run;
+
+/** A request to run a feed once, from the timer, the REST API or the command line. */
+public record RunRequest(String feed, RunTrigger trigger, RunMode mode, boolean dryRun, boolean confirm) {
+}

@@ -1,0 +1,124 @@
+package io.feedsync.run;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.feedsync.config.FeedDefinition;
+import io.feedsync.store.UpsertCounts;
+import io.feedsync.upstream.PageRecords;
+
+/**
+ * A run in progress, carried through the sync route as the exchange property {@value #PROPERTY}:
+ * its identity, its live counts, where pagination stands, and the lock that makes it the only
+ * run of its feed.
+ */
+public final class RunState {
+
+    public static final String PROPERTY = "feedsyncRun";
+
+    private final long runId;
+    private final FeedDefinition feed;
+    private final RunRequest request;
+    private final FeedLock lock;
+    private final Instant startedAt = Instant.now();
+
+    private final AtomicInteger pages = new AtomicInteger();
+    private final AtomicLong fetched = new AtomicLong();
+    private final AtomicLong inserted = new AtomicLong();
+    private final AtomicLong updated = new AtomicLong();
+    private final AtomicLong unchanged = new AtomicLong();
+    private final AtomicLong deleted = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+
+    private volatile URI nextPage;
+    private volatile PageRecords currentPage;
+    private volatile RuntimeException writeFailure;
+
+    public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock) {
+        this.runId = runId;
+        this.feed = feed;
+        this.request = request;
+        this.lock = lock;
+    }
+
+    public long runId() {
+        return runId;
+    }
+
+    public FeedDefinition feed() {
+        return feed;
+    }
+
+    public RunRequest request() {
+        return request;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public RunCounts counts() {
+        return new RunCounts(fetched.get(), inserted.get(), updated.get(), unchanged.get(), deleted.get(),
+                deadLettered.get());
+    }
+
+    public int pages() {
+        return pages.get();
+    }
+
+    public int pageFetched() {
+        return pages.incrementAndGet();
+    }
+
+    public void recordFetched() {
+        fetched.incrementAndGet();
+    }
+
+    public void recordWritten(UpsertCounts counts) {
+        inserted.addAndGet(counts.inserted());
+        updated.addAndGet(counts.updated());
+        unchanged.addAndGet(counts.unchanged());
+    }
+
+    public void recordWriteFailure(RuntimeException failure) {
+        if (writeFailure == null) {
+            writeFailure = failure;
+        }
+    }
+
+    public RuntimeException writeFailure() {
+        return writeFailure;
+    }
+
+    public URI nextPage() {
+        return nextPage;
+    }
+
+    public void nextPage(URI uri) {
+        this.nextPage = uri;
+    }
+
+    /** Whether the paginator has another page to fetch; read by the sync route's page loop. */
+    public boolean hasMorePages() {
+        return nextPage != null;
+    }
+
+    public PageRecords currentPage() {
+        return currentPage;
+    }
+
+    public void currentPage(PageRecords page) {
+        this.currentPage = page;
+    }
+
+    void releaseLock() {
+        lock.close();
+    }
+
+    @Override
+    public String toString() {
+        return "run " + runId + " of feed " + feed.name();
+    }
+}

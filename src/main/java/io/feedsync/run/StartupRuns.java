@@ -1,0 +1,46 @@
+package io.feedsync.run;
+
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedDefinition;
+
+/**
+ * Once the application is up: sweeps runs left RUNNING by a node that died, then starts the
+ * feeds configured with {@code run-on-startup: true}.
+ */
+@Component
+public class StartupRuns {
+
+    private static final Logger log = LoggerFactory.getLogger(StartupRuns.class);
+
+    private final FeedCatalog catalog;
+    private final RunGuard guard;
+    private final ProducerTemplate producer;
+
+    public StartupRuns(FeedCatalog catalog, RunGuard guard, ProducerTemplate producer) {
+        this.catalog = catalog;
+        this.guard = guard;
+        this.producer = producer;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    public void onReady() {
+        guard.sweepAbandoned();
+        for (FeedDefinition feed : catalog.all()) {
+            if (feed.runOnStartup()) {
+                try {
+                    producer.sendBody("direct:run-start",
+                            new RunRequest(feed.name(), RunTrigger.TIMER, feed.mode(), false, false));
+                } catch (RuntimeException e) {
+                    log.warn("Feed {}: startup run not started: {}", feed.name(), e.getMessage());
+                }
+            }
+        }
+    }
+}

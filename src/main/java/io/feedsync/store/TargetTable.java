@@ -1,0 +1,30 @@
+package io.feedsync.store;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A target table as PostgreSQL describes it: its columns with their SQL types, and the key
+ * columns a unique constraint covers. Names are validated identifiers, so quoting is safe.
+ */
+public record TargetTable(String name, Map<String, String> columnTypes, List<String> key) {
+
+    public String quotedName() {
+        return quote(name);
+    }
+
+    public boolean hasColumn(String column) {
+        return columnTypes.containsKey(column);
+    }
+
+    static String quote(String qualifiedName) {
+        StringBuilder quoted = new StringBuilder();
+        for (String part : qualifiedName.split("\\.")) {
+            if (!quoted.isEmpty()) {
+                quoted.append('.');
+            }
+            quoted.append('"').append(part).append('"');
+        }
+        return quoted.toString();
+    }
+}

@@ -1,0 +1,100 @@
+package io.feedsync.store;
+
+import java.sql.Array;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedConfigException;
+import io.feedsync.config.FeedDefinition;
+
+/**
+ * Checks every feed's target table against the database at startup (after the migrations):
+ * the table exists, its key columns exist under one unique constraint, and every mapped column
+ * exists. Anything else stops startup with a message naming the feed, the table and the column.
+ */
+@Component
+@DependsOnDatabaseInitialization
+public class TargetTables {
+
+    private final JdbcTemplate jdbc;
+    private final Map<String, TargetTable> tables = new HashMap<>();
+
+    public TargetTables(JdbcTemplate jdbc, FeedCatalog catalog) {
+        this.jdbc = jdbc;
+        for (FeedDefinition feed : catalog.all()) {
+            tables.put(feed.name(), describe(feed));
+        }
+    }
+
+    /** The described target table of a feed. */
+    public TargetTable of(String feed) {
+        return tables.get(feed);
+    }
+
+    /** Describes any table a transform bean writes to, with the key it upserts on. */
+    public TargetTable describe(String feed, String table, List<String> key) {
+        String prefix = "feedsync.feeds." + feed + ".target";
+        Map<String, String> columns = new LinkedHashMap<>();
+        jdbc.query("""
+                select a.attname, format_type(a.atttypid, a.atttypmod)
+                  from pg_attribute a
+                 where a.attrelid = to_regclass(?) and a.attnum > 0 and not a.attisdropped
+                 order by a.attnum""",
+                rs -> {
+                    columns.put(rs.getString(1), rs.getString(2));
+                }, TargetTable.quote(table));
+        if (columns.isEmpty()) {
+            throw new FeedConfigException(prefix + ".table", "table '" + table + "' does not exist");
+        }
+        for (String column : key) {
+            if (!columns.containsKey(column)) {
+                throw new FeedConfigException(prefix + ".key",
+                        "table '" + table + "' has no column '" + column + "'");
+            }
+        }
+        if (!uniqueKeys(table).contains(Set.copyOf(key))) {
+            throw new FeedConfigException(prefix + ".key", "table '" + table + "' has no unique constraint on ("
+                    + String.join(", ", key) + "); upserts need one");
+        }
+        return new TargetTable(table, Map.copyOf(columns), List.copyOf(key));
+    }
+
+    private TargetTable describe(FeedDefinition feed) {
+        TargetTable table = describe(feed.name(), feed.target().table(), feed.target().key());
+        for (String column : feed.transform().mapping().keySet()) {
+            if (!table.hasColumn(column)) {
+                throw new FeedConfigException("feedsync.feeds." + feed.name() + ".transform.mapping." + column,
+                        "table '" + table.name() + "' has no column '" + column + "'");
+            }
+        }
+        for (String column : feed.target().key()) {
+            if (feed.transform().bean() == null && !feed.transform().mapping().containsKey(column)) {
+                throw new FeedConfigException("feedsync.feeds." + feed.name() + ".transform.mapping",
+                        "maps no value to key column '" + column + "'");
+            }
+        }
+        return table;
+    }
+
+    private List<Set<String>> uniqueKeys(String table) {
+        return jdbc.query("""
+                select array(select a.attname
+                               from unnest(i.indkey[0:i.indnkeyatts - 1]) as k(attnum)
+                               join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum)
+                  from pg_index i
+                 where i.indrelid = to_regclass(?) and i.indisunique
+                   and i.indpred is null and i.indexprs is null""",
+                (rs, row) -> {
+                    Array names = rs.getArray(1);
+                    return Set.of((String[]) names.getArray());
+                }, TargetTable.quote(table));
+    }
+}

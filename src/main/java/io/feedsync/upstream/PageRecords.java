@@ -1,0 +1,168 @@
+package io.feedsync.upstream;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Streams the records of one upstream page: the array at the feed's records pointer is read one
+ * element at a time, so a page is never held in memory whole. On the way it picks up the values
+ * pagination needs (next cursor, next URL), wherever they stand in the document, and it reads the
+ * page to its end so that a truncated or malformed page fails instead of passing as short.
+ */
+public final class PageRecords implements Iterator<JsonNode>, Closeable {
+
+    private final JsonParser parser;
+    private final URI uri;
+    private final String safeUrl;
+    private final String recordsPointer;
+    private final Set<String> valuePointers;
+    private final Map<String, String> values = new HashMap<>();
+    private boolean recordsFound;
+    private boolean inRecords;
+    private JsonNode next;
+    private int count;
+
+    public PageRecords(ObjectMapper mapper, InputStream body, URI uri, String safeUrl,
+                       String recordsPointer, Set<String> valuePointers) {
+        this.uri = uri;
+        this.safeUrl = safeUrl;
+        this.recordsPointer = recordsPointer;
+        this.valuePointers = valuePointers;
+        try {
+            this.parser = mapper.createParser(body);
+        } catch (IOException e) {
+            throw malformed(e);
+        }
+        inRecords = seekRecords();
+        if (!inRecords) {
+            finish();
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null && inRecords) {
+            next = readRecord();
+        }
+        return next != null;
+    }
+
+    @Override
+    public JsonNode next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        JsonNode record = next;
+        next = null;
+        return record;
+    }
+
+    /** What pagination needs to know about this page; complete once the records are exhausted. */
+    public PageOutcome outcome(String linkHeader) {
+        return new PageOutcome(uri, count, linkHeader, Map.copyOf(values));
+    }
+
+    @Override
+    public void close() {
+        try {
+            parser.close();
+        } catch (IOException ignored) {
+            // the response is finished with either way
+        }
+    }
+
+    private JsonNode readRecord() {
+        try {
+            JsonToken token = parser.nextToken();
+            if (token == JsonToken.END_ARRAY) {
+                inRecords = false;
+                finish();
+                return null;
+            }
+            if (token == null) {
+                throw malformed(null);
+            }
+            count++;
+            return parser.readValueAsTree();
+        } catch (IOException e) {
+            close();
+            throw malformed(e);
+        }
+    }
+
+    /** Walks the document until it stands on the first element of the records array. */
+    private boolean seekRecords() {
+        try {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.FIELD_NAME || token.isStructEnd()) {
+                    continue;
+                }
+                String pointer = pointerOf(token);
+                if (token == JsonToken.START_ARRAY && pointer.equals(recordsPointer) && !recordsFound) {
+                    recordsFound = true;
+                    return true;
+                }
+                if (valuePointers.contains(pointer)) {
+                    values.put(pointer, token.isStructStart() ? parser.readValueAsTree().toString() : scalar(token));
+                } else if (token.isStructStart() && !leadsToInterest(pointer)) {
+                    parser.skipChildren();
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            close();
+            throw malformed(e);
+        }
+    }
+
+    private void finish() {
+        if (seekRecords()) {
+            throw new UpstreamException(FailureClass.PERMANENT, null, safeUrl,
+                    "page has a second array at records pointer '" + recordsPointer + "'");
+        }
+        close();
+        if (!recordsFound) {
+            throw new UpstreamException(FailureClass.PERMANENT, null, safeUrl,
+                    "page has no array at records pointer '" + recordsPointer + "'");
+        }
+    }
+
+    private String pointerOf(JsonToken token) {
+        JsonStreamContext context = parser.getParsingContext();
+        if (token.isStructStart()) {
+            context = context.getParent();
+        }
+        return context.pathAsPointer().toString();
+    }
+
+    private String scalar(JsonToken token) throws IOException {
+        return token == JsonToken.VALUE_NULL ? null : parser.getValueAsString();
+    }
+
+    private boolean leadsToInterest(String pointer) {
+        if (recordsPointer.startsWith(pointer + "/") || pointer.isEmpty()) {
+            return true;
+        }
+        return valuePointers.stream().anyMatch(p -> p.startsWith(pointer + "/"));
+    }
+
+    private UpstreamException malformed(IOException cause) {
+        String detail = cause == null ? "unexpected end of input"
+                : cause instanceof JsonProcessingException json ? json.getOriginalMessage() : cause.getMessage();
+        return new UpstreamException(FailureClass.PERMANENT, null, safeUrl, "page is not valid JSON: " + detail);
+    }
+}

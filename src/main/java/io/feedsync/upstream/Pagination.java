@@ -1,0 +1,23 @@
+package io.feedsync.upstream;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How a feed walks its upstream's pages. One implementation per {@code source.pagination.type};
+ * each is stateless: what it needs to find the next page comes in the {@link PageOutcome}.
+ */
+public interface Pagination {
+
+    /** The request for the first page, built from the configured source URL. */
+    URI firstPage(URI source);
+
+    /** The next page to fetch, or empty when the page just read was the last. */
+    Optional<URI> nextPage(PageOutcome page);
+
+    /** JSON pointers whose values this pagination reads from the page body (next cursor, next URL). */
+    default Set<String> bodyPointers() {
+        return Set.of();
+    }
+}

@@ -1,0 +1,139 @@
+package io.feedsync.upstream;
+
+import java.io.Closeable;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Message;
+import org.apache.camel.util.IOHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.config.FeedDefinition;
+import io.feedsync.run.RunLedger;
+import io.feedsync.run.RunState;
+
+/**
+ * The fetch steps of the sync route: builds each page request (URL, credentials), checks each
+ * response, streams its records to the split, and asks the feed's pagination for the next page.
+ */
+@Component("upstreamPages")
+public class UpstreamPages {
+
+    /** The current page's URL without credentials, for errors and logs. */
+    public static final String PAGE_URL = "feedsyncPageUrl";
+    private static final String PAGE_URI = "feedsyncPageUri";
+    private static final String LINK_HEADER = "feedsyncLinkHeader";
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamPages.class);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
+    private final ObjectMapper mapper;
+    private final RunLedger ledger;
+    private final Map<Long, Instant> lastProgressLog = new ConcurrentHashMap<>();
+
+    public UpstreamPages(ObjectMapper mapper, RunLedger ledger) {
+        this.mapper = mapper;
+        this.ledger = ledger;
+    }
+
+    public void first(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+        FeedDefinition.Source source = run.feed().source();
+        run.nextPage(source.pagination().firstPage(source.url()));
+    }
+
+    /** Turns the next page into the HTTP request the {@code http} endpoint sends. */
+    public void request(Exchange exchange) {
+        RunState run = run(exchange);
+        FeedDefinition.Source source = run.feed().source();
+        if (run.pages() >= source.maxPages()) {
+            throw new UpstreamException(FailureClass.PERMANENT, null, safe(run, run.nextPage()),
+                    "stopped after " + source.maxPages() + " pages (source.pagination.max-pages); the upstream kept "
+                            + "offering a next page");
+        }
+        PageRequest request = new PageRequest(run.nextPage());
+        source.auth().authorize(request);
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setBody(null);
+        request.headers().forEach(message::setHeader);
+        message.setHeader("Accept", "application/json");
+        message.setHeader(Exchange.HTTP_METHOD, "GET");
+        message.setHeader(Exchange.HTTP_URI, request.uri().toString());
+        exchange.setProperty(PAGE_URI, request.uri());
+        exchange.setProperty(PAGE_URL, safe(run, request.uri()));
+    }
+
+    /** Fails the run on an error status; otherwise leaves the streamed body for the split. */
+    public void response(Exchange exchange) {
+        Message message = exchange.getMessage();
+        int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        exchange.setProperty(LINK_HEADER, message.getHeader("Link", String.class));
+        message.removeHeaders("*");
+        if (status >= 200 && status < 300) {
+            return;
+        }
+        if (message.getBody() instanceof Closeable body) {
+            IOHelper.close(body);
+        }
+        String url = exchange.getProperty(PAGE_URL, String.class);
+        throw new UpstreamException(classify(status), status, url,
+                "upstream answered HTTP " + status + " for " + url);
+    }
+
+    /** The records of the page just fetched, streamed for the split. */
+    public PageRecords records(Exchange exchange) {
+        RunState run = run(exchange);
+        InputStream body = exchange.getMessage().getBody(InputStream.class);
+        if (body == null) {
+            throw new UpstreamException(FailureClass.PERMANENT, null, exchange.getProperty(PAGE_URL, String.class),
+                    "page has an empty body");
+        }
+        PageRecords page = new PageRecords(mapper, body, exchange.getProperty(PAGE_URI, URI.class),
+                exchange.getProperty(PAGE_URL, String.class), run.feed().source().recordsPointer(),
+                run.feed().source().pagination().bodyPointers());
+        run.currentPage(page);
+        return page;
+    }
+
+    /** After a page is written: counts it, saves progress, and moves pagination on. */
+    public void next(Exchange exchange) {
+        RunState run = run(exchange);
+        if (run.writeFailure() != null) {
+            throw run.writeFailure();
+        }
+        PageOutcome outcome = run.currentPage().outcome(exchange.getProperty(LINK_HEADER, String.class));
+        run.pageFetched();
+        run.nextPage(run.feed().source().pagination().nextPage(outcome).orElse(null));
+        ledger.progress(run);
+        Instant last = lastProgressLog.getOrDefault(run.runId(), run.startedAt());
+        if (run.hasMorePages() && Duration.between(last, Instant.now()).compareTo(PROGRESS_EVERY) >= 0) {
+            lastProgressLog.put(run.runId(), Instant.now());
+            long seconds = Math.max(1, Duration.between(run.startedAt(), Instant.now()).toSeconds());
+            log.info("Feed {} run {}: {} pages, {} records ({} records/s)", run.feed().name(), run.runId(),
+                    run.pages(), run.counts().fetched(), run.counts().fetched() / seconds);
+        } else if (!run.hasMorePages()) {
+            lastProgressLog.remove(run.runId());
+        }
+    }
+
+    static FailureClass classify(int status) {
+        return status >= 500 || status == 429 || status == 408 ? FailureClass.TRANSIENT : FailureClass.PERMANENT;
+    }
+
+    private static String safe(RunState run, URI uri) {
+        return SafeUrls.show(uri, run.feed().source().auth().secretQueryParams());
+    }
+
+    private static RunState run(Exchange exchange) {
+        return exchange.getProperty(RunState.PROPERTY, RunState.class);
+    }
+}

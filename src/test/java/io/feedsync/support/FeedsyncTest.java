@@ -1,0 +1,48 @@
+package io.feedsync.support;
+
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole application on a random port, against the test JVM's PostgreSQL and a loopback
+ * upstream; every test starts from empty target tables and no runs.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@CamelSpringBootTest
+@ActiveProfiles("test")
+public abstract class FeedsyncTest {
+
+    protected static final FakeUpstream upstream = FakeUpstream.start();
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    protected Api api;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry);
+        registry.add("test.upstream", () -> upstream.url(""));
+    }
+
+    @BeforeEach
+    void cleanSlate() {
+        upstream.reset();
+        jdbc.update("truncate test_plans, sync_watermark, sync_run");
+        api = new Api(port);
+    }
+
+    protected int count(String sql, Object... args) {
+        return jdbc.queryForObject(sql, Integer.class, args);
+    }
+}

@@ -1,0 +1,15 @@
+-- Target tables of the test feeds (see application-test.yaml).
+
+create table if not exists test_plans (
+    epa_type          text primary key,
+    ncpdp_version     text        not null,
+    gateway_id        integer     not null,
+    outgoing_url      text,
+    certificates      jsonb       not null default '[]',
+    updated_at        timestamptz
+);
+
+create table if not exists test_no_unique_key (
+    epa_type      text,
+    ncpdp_version text
+);
