@@ -3,9 +3,12 @@ package io.feedsync.run;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * A session-level PostgreSQL advisory lock on one feed, held on its own connection for as long as
@@ -18,14 +21,15 @@ public final class FeedLock implements AutoCloseable {
 
     private final Connection connection;
     private final String feed;
-    private boolean released;
+    private boolean unlocked;
+    private boolean closed;
 
-    FeedLock(Connection connection, String feed) {
+    private FeedLock(Connection connection, String feed) {
         this.connection = connection;
         this.feed = feed;
     }
 
-    /** Tries to lock the feed without waiting; an empty result means another session holds it. */
+    /** Tries to lock the feed without waiting; {@code null} means another session holds it. */
     static FeedLock tryAcquire(Connection connection, String feed) throws SQLException {
         try (PreparedStatement lock = connection.prepareStatement(FeedLocks.TRY_LOCK)) {
             lock.setString(1, feed);
@@ -40,15 +44,45 @@ public final class FeedLock implements AutoCloseable {
         return null;
     }
 
-    @Override
-    public synchronized void close() {
-        if (released) {
+    /**
+     * Writes the run's final row and releases the lock in one transaction on the lock's own
+     * session. The lock is free before the final row is visible, so whoever sees the run finished
+     * can start the next one; a node that takes the lock in between waits for the row and finds
+     * it no longer RUNNING.
+     */
+    public synchronized void releaseAfter(Consumer<JdbcTemplate> finalWrite) {
+        if (closed) {
             return;
         }
-        released = true;
-        try (PreparedStatement unlock = connection.prepareStatement(FeedLocks.UNLOCK)) {
-            unlock.setString(1, feed);
-            unlock.execute();
+        try {
+            connection.setAutoCommit(false);
+            finalWrite.accept(new JdbcTemplate(new SingleConnectionDataSource(connection, true)));
+            unlock();
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // the session is broken; closing it below frees the lock
+            }
+            throw e instanceof RuntimeException runtime ? runtime
+                    : new IllegalStateException("could not finish the run of feed " + feed, e);
+        } finally {
+            close();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            connection.setAutoCommit(true);
+            if (!unlocked) {
+                unlock();
+            }
         } catch (SQLException e) {
             log.warn("Could not release the lock of feed {} ({}); closing its session frees it", feed, e.getMessage());
         } finally {
@@ -58,5 +92,13 @@ public final class FeedLock implements AutoCloseable {
                 // the pool discards a broken connection, and the lock goes with its session
             }
         }
+    }
+
+    private void unlock() throws SQLException {
+        try (PreparedStatement unlock = connection.prepareStatement(FeedLocks.UNLOCK)) {
+            unlock.setString(1, feed);
+            unlock.execute();
+        }
+        unlocked = true;
     }
 }

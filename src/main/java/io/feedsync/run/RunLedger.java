@@ -43,9 +43,10 @@ public class RunLedger {
                 run.runId());
     }
 
-    public void finish(RunState run, RunStatus status, RunError error) {
+    /** Writes the run's outcome with the given template (the lock's own session, see {@link FeedLock}). */
+    public void finish(JdbcTemplate session, RunState run, RunStatus status, RunError error) {
         RunCounts c = run.counts();
-        jdbc.update("""
+        session.update("""
                 update sync_run set status = ?, finished_at = now(), pages = ?, fetched = ?, inserted = ?,
                        updated = ?, unchanged = ?, deleted = ?, dead_lettered = ?,
                        watermark = (select w.value from sync_watermark w where w.feed = sync_run.feed),

@@ -35,11 +35,7 @@ public class RunLifecycle {
     }
 
     public void succeeded(@ExchangeProperty(RunState.PROPERTY) RunState run) {
-        try {
-            ledger.finish(run, RunStatus.SUCCEEDED, null);
-        } finally {
-            run.releaseLock();
-        }
+        run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.SUCCEEDED, null));
         log.info("Feed {} run {} SUCCEEDED in {}: {}", run.feed().name(), run.runId(), elapsed(run), summary(run));
     }
 
@@ -52,11 +48,7 @@ public class RunLifecycle {
             batches.forceDiscardingOfGroup(String.valueOf(run.runId()));
         }
         RunError error = RunErrors.classify(failure, exchange.getProperty(UpstreamPages.PAGE_URL, String.class));
-        try {
-            ledger.finish(run, RunStatus.FAILED, error);
-        } finally {
-            run.releaseLock();
-        }
+        run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.FAILED, error));
         log.warn("Feed {} run {} FAILED ({}{}) in {}: {}; {}", run.feed().name(), run.runId(), error.failureClass(),
                 error.httpStatus() == null ? "" : " HTTP " + error.httpStatus(), elapsed(run), error.message(),
                 summary(run));

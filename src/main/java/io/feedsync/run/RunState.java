@@ -113,8 +113,8 @@ public final class RunState {
         this.currentPage = page;
     }
 
-    void releaseLock() {
-        lock.close();
+    FeedLock lock() {
+        return lock;
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
 
     /** What pagination needs to know about this page; complete once the records are exhausted. */
     public PageOutcome outcome(String linkHeader) {
-        return new PageOutcome(uri, count, linkHeader, Map.copyOf(values));
+        return new PageOutcome(uri, count, linkHeader, java.util.Collections.unmodifiableMap(new HashMap<>(values)));
     }
 
     @Override

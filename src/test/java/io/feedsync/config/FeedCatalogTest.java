@@ -1,0 +1,144 @@
+package io.feedsync.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.feedsync.run.RunMode;
+import io.feedsync.upstream.ApiKeyAuthentication;
+import io.feedsync.upstream.PageNumberPagination;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Every malformed feed setting is refused with the full key of the setting and what is wrong. */
+class FeedCatalogTest {
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "source.url|                    |feedsync.feeds.partners.source.url: must be set",
+            "source.url|ftp://example.org/x |feedsync.feeds.partners.source.url: must be an absolute http(s) URL",
+            "source.url|http://u:p@host/x   |feedsync.feeds.partners.source.url: must not carry credentials",
+            "source.auth.type|kerberos      |feedsync.feeds.partners.source.auth.type: unknown type 'kerberos' (expected one of api-key, basic, bearer, none)",
+            "source.auth.type|bearer        |feedsync.feeds.partners.source.auth.token: must be set",
+            "source.auth.type|basic         |feedsync.feeds.partners.source.auth.username: must be set",
+            "source.pagination.type|pages   |feedsync.feeds.partners.source.pagination.type: unknown type 'pages'",
+            "source.pagination.type|cursor  |feedsync.feeds.partners.source.pagination.cursor-pointer: must be set",
+            "source.records|epa_clients     |feedsync.feeds.partners.source.records: 'epa_clients' is not a JSON pointer",
+            "source.timeout|soon            |feedsync.feeds.partners.source.timeout: 'soon' is not a duration",
+            "schedule|every night           |feedsync.feeds.partners.schedule: 'every night' is not a Quartz cron expression",
+            "mode|sometimes                 |feedsync.feeds.partners.mode: unknown mode 'sometimes'",
+            "target.table|plans; drop table x|feedsync.feeds.partners.target.table: 'plans; drop table x' is not a plain lower-case SQL identifier",
+            "target.table|                  |feedsync.feeds.partners.target.table: must be set",
+            "transform.mapping.epa_type|key |feedsync.feeds.partners.transform.mapping.epa_type: 'key' is not a JSON pointer",
+            "batch-size|0                   |feedsync.feeds.partners.batch-size: must be positive",
+    })
+    void badValueIsNamedByItsFullKey(String key, String value, String message) {
+        Map<String, Object> raw = validFeed();
+        set(raw, key, value == null ? "" : value);
+
+        assertThatThrownBy(() -> define("partners", raw))
+                .isInstanceOf(FeedConfigException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void feedNameMustBeLowerCaseLettersDigitsAndDashes() {
+        assertThatThrownBy(() -> define("Partners_1", validFeed()))
+                .hasMessageStartingWith("feedsync.feeds.Partners_1: feed names are lower-case letters");
+    }
+
+    @Test
+    void transformNeedsABeanOrAMappingButNotBoth() {
+        Map<String, Object> none = validFeed();
+        none.remove("transform");
+        assertThatThrownBy(() -> define("partners", none))
+                .hasMessageStartingWith("feedsync.feeds.partners.transform: set transform.bean or transform.mapping");
+        Map<String, Object> both = validFeed();
+        set(both, "transform.bean", "epaClientMapper");
+        assertThatThrownBy(() -> define("partners", both)).hasMessageContaining("not both");
+    }
+
+    @Test
+    void validFeedGetsItsDefaultsAndItsClosedSetTypes() {
+        Map<String, Object> raw = validFeed();
+        set(raw, "source.auth.type", "api-key");
+        set(raw, "source.auth.key", "k-123456789");
+        set(raw, "source.pagination.type", "page");
+        set(raw, "schedule", "0 0 1 * * ?");
+
+        FeedDefinition feed = define("partners", raw);
+
+        assertThat(feed.mode()).isEqualTo(RunMode.INCREMENTAL);
+        assertThat(feed.batchSize()).isEqualTo(1000);
+        assertThat(feed.source().auth()).isInstanceOf(ApiKeyAuthentication.class);
+        assertThat(feed.source().auth().toString()).doesNotContain("k-123456789");
+        assertThat(feed.source().pagination()).isEqualTo(new PageNumberPagination("page", "size", 100, 1));
+        assertThat(feed.source().timeout()).hasSeconds(30);
+        assertThat(feed.transform().mapping()).containsExactly(Map.entry("epa_type", "/key"),
+                Map.entry("ncpdp_version", "/version"));
+        assertThat(feed.scheduled()).isTrue();
+    }
+
+    @Test
+    void emptyValuesCountAsUnset() {
+        Map<String, Object> raw = validFeed();
+        set(raw, "mode", "");
+        set(raw, "schedule", "  ");
+
+        FeedDefinition feed = define("partners", raw);
+
+        assertThat(feed.mode()).isEqualTo(RunMode.INCREMENTAL);
+        assertThat(feed.scheduled()).isFalse();
+    }
+
+    private static FeedDefinition define(String name, Map<String, Object> raw) {
+        org.springframework.boot.context.properties.bind.Binder binder = new org.springframework.boot.context.properties.bind.Binder(
+                new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(flatten("feedsync.feeds." + name, raw)));
+        FeedsyncProperties properties = binder.bind("feedsync", FeedsyncProperties.class).get();
+        return FeedCatalog.define(name, properties.feeds().get(name));
+    }
+
+    private static Map<String, Object> validFeed() {
+        Map<String, Object> feed = new LinkedHashMap<>();
+        set(feed, "source.url", "https://gateway.example.org/partner_sync/epa_clients_export");
+        set(feed, "source.records", "/epa_clients");
+        set(feed, "transform.mapping.epa_type", "/key");
+        set(feed, "transform.mapping.ncpdp_version", "/version");
+        set(feed, "target.table", "plans");
+        feed.put("target", new LinkedHashMap<>(Map.of("table", "plans", "key", List.of("epa_type"))));
+        return feed;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void set(Map<String, Object> map, String dottedKey, Object value) {
+        String[] parts = dottedKey.split("\\.", 2);
+        if (parts.length == 1) {
+            map.put(parts[0], value);
+            return;
+        }
+        Map<String, Object> child = (Map<String, Object>) map.computeIfAbsent(parts[0], k -> new LinkedHashMap<>());
+        set(child, parts[1], value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> flatten(String prefix, Map<String, Object> map) {
+        Map<String, Object> flat = new LinkedHashMap<>();
+        map.forEach((key, value) -> {
+            if (value instanceof Map<?, ?> child) {
+                flat.putAll(flatten(prefix + "." + key, (Map<String, Object>) child));
+            } else if (value instanceof List<?> list) {
+                for (int i = 0; i < list.size(); i++) {
+                    flat.put(prefix + "." + key + "[" + i + "]", list.get(i));
+                }
+            } else {
+                flat.put(prefix + "." + key, value);
+            }
+        });
+        return flat;
+    }
+}

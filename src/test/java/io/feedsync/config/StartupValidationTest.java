@@ -1,0 +1,106 @@
+package io.feedsync.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.feedsync.FeedsyncApplication;
+import io.feedsync.support.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A feed that cannot work stops feedsync at startup with one line naming the feed and the key. */
+@ExtendWith(OutputCaptureExtension.class)
+class StartupValidationTest {
+
+    @Test
+    void unknownAuthTypeStopsStartup(CapturedOutput output) {
+        Map<String, Object> feed = feed();
+        feed.put("feedsync.feeds.partners.source.auth.type", "kerberos");
+
+        assertStartupFails(feed, output,
+                "feedsync.feeds.partners.source.auth.type: unknown type 'kerberos' (expected one of api-key, basic, bearer, none)");
+    }
+
+    @Test
+    void missingTargetTableStopsStartup(CapturedOutput output) {
+        Map<String, Object> feed = feed();
+        feed.put("feedsync.feeds.partners.target.table", "no_such_table");
+
+        assertStartupFails(feed, output, "feedsync.feeds.partners.target.table: table 'no_such_table' does not exist");
+    }
+
+    @Test
+    void keyWithoutUniqueConstraintStopsStartup(CapturedOutput output) {
+        Map<String, Object> feed = feed();
+        feed.put("feedsync.feeds.partners.target.table", "test_no_unique_key");
+
+        assertStartupFails(feed, output, "feedsync.feeds.partners.target.key: table 'test_no_unique_key' has no unique "
+                + "constraint on (epa_type); upserts need one");
+    }
+
+    @Test
+    void mappedColumnMissingFromTheTableStopsStartup(CapturedOutput output) {
+        Map<String, Object> feed = feed();
+        feed.put("feedsync.feeds.partners.transform.mapping.colour", "/colour");
+
+        assertStartupFails(feed, output,
+                "feedsync.feeds.partners.transform.mapping.colour: table 'test_plans' has no column 'colour'");
+    }
+
+    @Test
+    void unknownTransformBeanStopsStartup(CapturedOutput output) {
+        Map<String, Object> feed = feed();
+        feed.remove("feedsync.feeds.partners.transform.mapping.epa_type");
+        feed.remove("feedsync.feeds.partners.transform.mapping.ncpdp_version");
+        feed.put("feedsync.feeds.partners.transform.bean", "noSuchMapper");
+
+        assertStartupFails(feed, output, "feedsync.feeds.partners.transform.bean: no bean named 'noSuchMapper'");
+    }
+
+    @Test
+    void validFeedStarts() {
+        try (ConfigurableApplicationContext context = start(feed())) {
+            assertThat(context.getBean(FeedCatalog.class).get("partners").target().table()).isEqualTo("test_plans");
+        }
+    }
+
+    private static void assertStartupFails(Map<String, Object> properties, CapturedOutput output, String message) {
+        assertThatThrownBy(() -> start(properties).close())
+                .hasRootCauseInstanceOf(FeedConfigException.class)
+                .rootCause().hasMessageStartingWith(message);
+        assertThat(output.getOut() + output.getErr())
+                .contains("Invalid feed configuration: " + message);
+    }
+
+    private static ConfigurableApplicationContext start(Map<String, Object> properties) {
+        Map<String, Object> all = new LinkedHashMap<>(properties);
+        all.put("spring.datasource.url", TestDatabase.url());
+        all.put("spring.datasource.username", TestDatabase.username());
+        all.put("spring.datasource.password", TestDatabase.password());
+        all.put("spring.flyway.locations", "classpath:db/migration,classpath:db/testtables");
+        all.put("server.port", "0");
+        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return new SpringApplicationBuilder(FeedsyncApplication.class)
+                .profiles("startup-check")
+                .run(args);
+    }
+
+    private static Map<String, Object> feed() {
+        Map<String, Object> feed = new LinkedHashMap<>();
+        feed.put("feedsync.feeds.partners.source.url", "http://127.0.0.1:1/export");
+        feed.put("feedsync.feeds.partners.source.records", "/epa_clients");
+        feed.put("feedsync.feeds.partners.transform.mapping.epa_type", "/key");
+        feed.put("feedsync.feeds.partners.transform.mapping.ncpdp_version", "/version");
+        feed.put("feedsync.feeds.partners.target.table", "test_plans");
+        feed.put("feedsync.feeds.partners.target.key", "epa_type");
+        return feed;
+    }
+}
