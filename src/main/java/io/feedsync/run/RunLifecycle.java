@@ -1,17 +1,18 @@
 package io.feedsync.run;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.processor.aggregate.AggregateController;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.camel.processor.aggregate.AggregateController;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedRoutes;
-
 import io.feedsync.upstream.UpstreamPages;
 
 /** The start and finish steps of the sync route: the run's log lines, its final row, its lock. */
@@ -22,10 +23,12 @@ public class RunLifecycle {
 
     private final RunLedger ledger;
     private final CamelContext camel;
+    private final ApplicationEventPublisher events;
 
-    public RunLifecycle(RunLedger ledger, CamelContext camel) {
+    public RunLifecycle(RunLedger ledger, CamelContext camel, ApplicationEventPublisher events) {
         this.ledger = ledger;
         this.camel = camel;
+        this.events = events;
     }
 
     public void started(@ExchangeProperty(RunState.PROPERTY) RunState run) {
@@ -36,6 +39,7 @@ public class RunLifecycle {
 
     public void succeeded(@ExchangeProperty(RunState.PROPERTY) RunState run) {
         run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.SUCCEEDED, null));
+        publish(run, RunStatus.SUCCEEDED, null);
         log.info("Feed {} run {} SUCCEEDED in {}: {}", run.feed().name(), run.runId(), elapsed(run), summary(run));
     }
 
@@ -49,9 +53,15 @@ public class RunLifecycle {
         }
         RunError error = RunErrors.classify(failure, exchange.getProperty(UpstreamPages.PAGE_URL, String.class));
         run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.FAILED, error));
+        publish(run, RunStatus.FAILED, error);
         log.warn("Feed {} run {} FAILED ({}{}) in {}: {}; {}", run.feed().name(), run.runId(), error.failureClass(),
                 error.httpStatus() == null ? "" : " HTTP " + error.httpStatus(), elapsed(run), error.message(),
                 summary(run));
+    }
+
+    private void publish(RunState run, RunStatus status, RunError error) {
+        events.publishEvent(new RunFinished(run.feed().name(), run.runId(), status, run.request(), run.counts(),
+                run.pages(), Duration.between(run.startedAt(), Instant.now()), error));
     }
 
     static String summary(RunState run) {
@@ -62,7 +72,7 @@ public class RunLifecycle {
     }
 
     private static String elapsed(RunState run) {
-        Duration elapsed = Duration.between(run.startedAt(), java.time.Instant.now());
+        Duration elapsed = Duration.between(run.startedAt(), Instant.now());
         return elapsed.toMillis() + " ms";
     }
 }
