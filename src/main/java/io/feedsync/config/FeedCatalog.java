@@ -2,6 +2,7 @@ package io.feedsync.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -25,11 +26,14 @@ import io.feedsync.upstream.BearerAuthentication;
 import io.feedsync.upstream.CursorPagination;
 import io.feedsync.upstream.LinkHeaderPagination;
 import io.feedsync.upstream.NextUrlPagination;
+import io.feedsync.upstream.Incremental;
 import io.feedsync.upstream.NoAuthentication;
+import io.feedsync.upstream.OAuth2ClientCredentials;
 import io.feedsync.upstream.NoPagination;
 import io.feedsync.upstream.OffsetPagination;
 import io.feedsync.upstream.PageNumberPagination;
 import io.feedsync.upstream.Pagination;
+import io.feedsync.upstream.RetryPolicy;
 
 /**
  * The configured feeds, validated once at startup. Each auth and pagination type is one of a
@@ -43,6 +47,7 @@ public class FeedCatalog {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final int DEFAULT_BATCH_SIZE = 1000;
     private static final int DEFAULT_MAX_PAGES = 100_000;
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Map<String, Function<Keys, Authentication>> AUTH_TYPES = Map.of(
             "none", k -> new NoAuthentication(),
@@ -50,7 +55,14 @@ public class FeedCatalog {
                     k.required("source.auth.password", k.auth().password())),
             "bearer", k -> new BearerAuthentication(k.required("source.auth.token", k.auth().token())),
             "api-key", k -> new ApiKeyAuthentication(k.required("source.auth.key", k.auth().key()),
-                    blankToNull(k.auth().header()), blankToNull(k.auth().queryParam())));
+                    blankToNull(k.auth().header()), blankToNull(k.auth().queryParam())),
+            "oauth2-client-credentials", k -> new OAuth2ClientCredentials(
+                    absoluteUrl(k, "source.auth.token-url", k.auth().tokenUrl()),
+                    k.required("source.auth.client-id", k.auth().clientId()),
+                    k.required("source.auth.client-secret", k.auth().clientSecret()),
+                    blankToNull(k.auth().scope()),
+                    clientAuthentication(k),
+                    duration(k, "source.timeout", k.feed().source().timeout(), DEFAULT_TIMEOUT), Clock.systemUTC()));
 
     private static final Map<String, Function<Keys, Pagination>> PAGINATION_TYPES = Map.of(
             "none", k -> new NoPagination(),
@@ -99,7 +111,26 @@ public class FeedCatalog {
         return new FeedDefinition(name, schedule(keys, feed.schedule()), mode(keys, feed.mode()),
                 Boolean.TRUE.equals(feed.runOnStartup()), source(keys, feed.source()),
                 transform(keys, feed.transform()), target(keys, feed.target()),
-                keys.positive("batch-size", feed.batchSize(), DEFAULT_BATCH_SIZE));
+                keys.positive("batch-size", feed.batchSize(), DEFAULT_BATCH_SIZE),
+                onRecordFailure(keys, feed.onRecordFailure()));
+    }
+
+    private static FeedDefinition.OnRecordFailure onRecordFailure(Keys keys, String value) {
+        return switch (keys.or(value, "pin-watermark")) {
+            case "pin-watermark" -> FeedDefinition.OnRecordFailure.PIN_WATERMARK;
+            case "advance-watermark" -> FeedDefinition.OnRecordFailure.ADVANCE_WATERMARK;
+            default -> throw keys.bad("on-record-failure", "unknown policy '" + value
+                    + "' (expected pin-watermark or advance-watermark)");
+        };
+    }
+
+    private static boolean clientAuthentication(Keys keys) {
+        return switch (keys.or(keys.auth().clientAuthentication(), "basic")) {
+            case "basic" -> true;
+            case "form" -> false;
+            default -> throw keys.bad("source.auth.client-authentication", "unknown value '"
+                    + keys.auth().clientAuthentication() + "' (expected basic or form)");
+        };
     }
 
     private static String schedule(Keys keys, String schedule) {
@@ -125,7 +156,7 @@ public class FeedCatalog {
         if (source == null) {
             throw keys.bad("source.url", "must be set");
         }
-        URI url = url(keys, source.url());
+        URI url = absoluteUrl(keys, "source.url", source.url());
         String authType = keys.or(source.auth() == null ? null : source.auth().type(), "none");
         String pagingType = keys.or(source.pagination() == null ? null : source.pagination().type(), "none");
         Authentication auth = closedSet(keys, "source.auth.type", authType, AUTH_TYPES).apply(keys);
@@ -134,23 +165,59 @@ public class FeedCatalog {
                 source.pagination() == null ? null : source.pagination().maxPages(), DEFAULT_MAX_PAGES);
         String records = source.records() == null ? "" : keys.pointer("source.records", source.records());
         return new FeedDefinition.Source(url, auth, pagination, maxPages, records,
-                duration(keys, "source.timeout", source.timeout(), Duration.ofSeconds(30)),
-                duration(keys, "source.connect-timeout", source.connectTimeout(), Duration.ofSeconds(10)));
+                incremental(keys, source.incremental()),
+                duration(keys, "source.timeout", source.timeout(), DEFAULT_TIMEOUT),
+                duration(keys, "source.connect-timeout", source.connectTimeout(), Duration.ofSeconds(10)),
+                retry(keys, source.retry()));
     }
 
-    private static URI url(Keys keys, String text) {
-        String value = keys.required("source.url", text);
+    private static Incremental incremental(Keys keys, FeedsyncProperties.Incremental incremental) {
+        if (incremental == null || blankToNull(incremental.cursor()) == null) {
+            return null;
+        }
+        String type = keys.or(incremental.type(), "timestamp");
+        Incremental.CursorType cursorType = switch (type) {
+            case "timestamp" -> Incremental.CursorType.TIMESTAMP;
+            case "number" -> Incremental.CursorType.NUMBER;
+            case "text" -> Incremental.CursorType.TEXT;
+            default -> throw keys.bad("source.incremental.type", "unknown type '" + type
+                    + "' (expected timestamp, number or text)");
+        };
+        String format = keys.or(incremental.format(), "as-is");
+        if (!Incremental.validFormat(format)) {
+            throw keys.bad("source.incremental.format", "'" + format + "' is not as-is, iso-instant, epoch-seconds, "
+                    + "epoch-millis or a date-time pattern");
+        }
+        if (!format.equals("as-is") && cursorType != Incremental.CursorType.TIMESTAMP) {
+            throw keys.bad("source.incremental.format", "only timestamp cursors can be reformatted");
+        }
+        return new Incremental(keys.pointer("source.incremental.cursor", incremental.cursor()),
+                blankToNull(incremental.param()), cursorType, format);
+    }
+
+    private static RetryPolicy retry(Keys keys, FeedsyncProperties.Retry retry) {
+        FeedsyncProperties.Retry given = retry == null ? new FeedsyncProperties.Retry(null, null, null) : retry;
+        Duration initial = duration(keys, "source.retry.initial-backoff", given.initialBackoff(), Duration.ofSeconds(1));
+        Duration max = duration(keys, "source.retry.max-backoff", given.maxBackoff(), Duration.ofSeconds(60));
+        if (max.compareTo(initial) < 0) {
+            throw keys.bad("source.retry.max-backoff", "must not be shorter than initial-backoff");
+        }
+        return new RetryPolicy(keys.positive("source.retry.max-attempts", given.maxAttempts(), 5), initial, max);
+    }
+
+    private static URI absoluteUrl(Keys keys, String key, String text) {
+        String value = keys.required(key, text);
         try {
             URI url = new URI(value);
             if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-                throw keys.bad("source.url", "must be an absolute http(s) URL");
+                throw keys.bad(key, "must be an absolute http(s) URL");
             }
             if (url.getUserInfo() != null) {
-                throw keys.bad("source.url", "must not carry credentials; use source.auth");
+                throw keys.bad(key, "must not carry credentials; use source.auth");
             }
             return url;
         } catch (URISyntaxException e) {
-            throw keys.bad("source.url", "is not a valid URL");
+            throw keys.bad(key, "is not a valid URL");
         }
     }
 

@@ -7,7 +7,9 @@ import java.util.Map;
 
 import io.feedsync.run.RunMode;
 import io.feedsync.upstream.Authentication;
+import io.feedsync.upstream.Incremental;
 import io.feedsync.upstream.Pagination;
+import io.feedsync.upstream.RetryPolicy;
 
 /** One feed, validated: everything a run needs to know about its upstream and its target. */
 public record FeedDefinition(
@@ -18,11 +20,21 @@ public record FeedDefinition(
         Source source,
         Transform transform,
         Target target,
-        int batchSize) {
+        int batchSize,
+        OnRecordFailure onRecordFailure) {
 
-    /** Where the records come from. */
+    /** Where the records come from. {@code incremental} is null when the feed has no cursor. */
     public record Source(URI url, Authentication auth, Pagination pagination, int maxPages,
-                         String recordsPointer, Duration timeout, Duration connectTimeout) {
+                         String recordsPointer, Incremental incremental, Duration timeout,
+                         Duration connectTimeout, RetryPolicy retry) {
+    }
+
+    /** What happens to the watermark when some records of a run were dead-lettered. */
+    public enum OnRecordFailure {
+        /** Advance only up to the first failed record's cursor, so the next run fetches it again. */
+        PIN_WATERMARK,
+        /** Advance past everything seen; failed records wait in the dead letters for a replay. */
+        ADVANCE_WATERMARK
     }
 
     /**

@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Instantiates the route templates of {@code routes/} for every configured feed, before Camel
- * starts: {@code feed-<name>-sync} for each feed, {@code feed-<name>-timer} for scheduled ones.
+ * starts: {@code feed-<name>-sync} and {@code feed-<name>-fetch} for each feed,
+ * {@code feed-<name>-timer} for scheduled ones.
  * Each feed also gets its own {@code http} component so that its timeouts are its own.
  */
 @Component
@@ -31,10 +32,14 @@ public class FeedRoutes implements CamelContextConfiguration {
         for (FeedDefinition feed : catalog.all()) {
             context.addComponent(httpComponentName(feed), httpComponent(feed));
             context.getRegistry().bind(batchesName(feed.name()), new DefaultAggregateController());
+            TemplatedRouteBuilder.builder(context, "feed-fetch")
+                    .routeId("feed-" + feed.name() + "-fetch")
+                    .parameter("feed", feed.name())
+                    .parameter("http", httpComponentName(feed))
+                    .add();
             TemplatedRouteBuilder.builder(context, "feed-sync")
                     .routeId("feed-" + feed.name() + "-sync")
                     .parameter("feed", feed.name())
-                    .parameter("http", httpComponentName(feed))
                     .parameter("batchSize", feed.batchSize())
                     .add();
             if (feed.scheduled()) {

@@ -19,16 +19,23 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
     }
 
     public record Feed(String schedule, String mode, Boolean runOnStartup, Source source,
-                       Transform transform, Target target, Integer batchSize) {
+                       Transform transform, Target target, Integer batchSize, String onRecordFailure) {
     }
 
-    public record Source(String url, Auth auth, Pagination pagination, String records,
-                         String timeout, String connectTimeout) {
+    public record Source(String url, Auth auth, Pagination pagination, String records, Incremental incremental,
+                         String timeout, String connectTimeout, Retry retry) {
     }
 
     public record Auth(String type, String username, String password, String token, String key,
-                       String header, String queryParam) {
-        static final Auth EMPTY = new Auth(null, null, null, null, null, null, null);
+                       String header, String queryParam, String tokenUrl, String clientId, String clientSecret,
+                       String scope, String clientAuthentication) {
+        static final Auth EMPTY = new Auth(null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public record Incremental(String cursor, String param, String type, String format) {
+    }
+
+    public record Retry(Integer maxAttempts, String initialBackoff, String maxBackoff) {
     }
 
     public record Pagination(String type, String pageParam, String sizeParam, Integer size, Integer firstPage,

@@ -10,6 +10,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.store.Watermarks;
 
 /**
  * The guard step: admits a run only if it can take its feed's advisory lock, then opens the run's
@@ -25,11 +26,13 @@ public class RunGuard {
     private final FeedCatalog catalog;
     private final FeedLocks locks;
     private final RunLedger ledger;
+    private final Watermarks watermarks;
 
-    public RunGuard(FeedCatalog catalog, FeedLocks locks, RunLedger ledger) {
+    public RunGuard(FeedCatalog catalog, FeedLocks locks, RunLedger ledger, Watermarks watermarks) {
         this.catalog = catalog;
         this.locks = locks;
         this.ledger = ledger;
+        this.watermarks = watermarks;
     }
 
     public RunState admit(@Body RunRequest request, Exchange exchange) {
@@ -41,7 +44,8 @@ public class RunGuard {
             if (abandoned > 0) {
                 log.warn("Feed {}: marked {} run(s) ABANDONED; the node running them stopped", feed.name(), abandoned);
             }
-            RunState run = new RunState(ledger.open(request, NODE), feed, request, lock);
+            RunState run = new RunState(ledger.open(request, NODE), feed, request, lock,
+                    watermarks.current(feed.name()).orElse(null));
             exchange.setProperty(RunState.PROPERTY, run);
             return run;
         } catch (RuntimeException e) {

@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedRoutes;
+import io.feedsync.store.Watermarks;
 import io.feedsync.upstream.UpstreamPages;
 
 /** The start and finish steps of the sync route: the run's log lines, its final row, its lock. */
@@ -24,11 +26,13 @@ public class RunLifecycle {
     private final RunLedger ledger;
     private final CamelContext camel;
     private final ApplicationEventPublisher events;
+    private final Watermarks watermarks;
 
-    public RunLifecycle(RunLedger ledger, CamelContext camel, ApplicationEventPublisher events) {
+    public RunLifecycle(RunLedger ledger, CamelContext camel, ApplicationEventPublisher events, Watermarks watermarks) {
         this.ledger = ledger;
         this.camel = camel;
         this.events = events;
+        this.watermarks = watermarks;
     }
 
     public void started(@ExchangeProperty(RunState.PROPERTY) RunState run) {
@@ -38,7 +42,14 @@ public class RunLifecycle {
     }
 
     public void succeeded(@ExchangeProperty(RunState.PROPERTY) RunState run) {
-        run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.SUCCEEDED, null));
+        String watermark = run.cursors().next(run.startWatermark(),
+                run.feed().onRecordFailure() == FeedDefinition.OnRecordFailure.PIN_WATERMARK);
+        run.lock().releaseAfter(session -> {
+            if (watermark != null && !watermark.equals(run.startWatermark()) && !run.request().dryRun()) {
+                watermarks.advance(session, run.feed().name(), watermark, run.runId());
+            }
+            ledger.finish(session, run, RunStatus.SUCCEEDED, null);
+        });
         publish(run, RunStatus.SUCCEEDED, null);
         log.info("Feed {} run {} SUCCEEDED in {}: {}", run.feed().name(), run.runId(), elapsed(run), summary(run));
     }

@@ -2,11 +2,13 @@ package io.feedsync.run;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.store.UpsertCounts;
+import io.feedsync.upstream.Incremental;
 import io.feedsync.upstream.PageRecords;
 
 /**
@@ -22,6 +24,8 @@ public final class RunState {
     private final FeedDefinition feed;
     private final RunRequest request;
     private final FeedLock lock;
+    private final String startWatermark;
+    private final RunCursors cursors;
     private final Instant startedAt = Instant.now();
 
     private final AtomicInteger pages = new AtomicInteger();
@@ -36,11 +40,14 @@ public final class RunState {
     private volatile PageRecords currentPage;
     private volatile RuntimeException writeFailure;
 
-    public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock) {
+    public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock, String startWatermark) {
         this.runId = runId;
         this.feed = feed;
         this.request = request;
         this.lock = lock;
+        this.startWatermark = startWatermark;
+        Incremental incremental = feed.source().incremental();
+        this.cursors = new RunCursors(incremental == null ? Comparator.naturalOrder() : incremental.order());
     }
 
     public long runId() {
@@ -53,6 +60,19 @@ public final class RunState {
 
     public RunRequest request() {
         return request;
+    }
+
+    /** The feed's watermark when this run started; null before the first successful incremental run. */
+    public String startWatermark() {
+        return startWatermark;
+    }
+
+    public RunCursors cursors() {
+        return cursors;
+    }
+
+    public void recordDeadLettered() {
+        deadLettered.incrementAndGet();
     }
 
     public Instant startedAt() {

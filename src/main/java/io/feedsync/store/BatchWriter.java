@@ -22,7 +22,8 @@ import io.feedsync.transform.TransformedRecord;
 /**
  * The upsert step: writes one batch of transformed records to the feed's target table in one
  * transaction. A key that repeats inside the batch is applied once, the last one winning, since
- * PostgreSQL refuses to touch one row twice in a statement.
+ * PostgreSQL refuses to touch one row twice in a statement. Stale records (older than the
+ * watermark) and superseded repeats count as unchanged.
  */
 @Component("batchWriter")
 public class BatchWriter {
@@ -45,8 +46,10 @@ public class BatchWriter {
         try {
             Map<String, TargetRow> latest = new LinkedHashMap<>();
             for (TransformedRecord record : batch) {
-                latest.remove(record.key());
-                latest.put(record.key(), primaryRow(record, run));
+                if (!record.stale()) {
+                    latest.remove(record.key());
+                    latest.put(record.key(), primaryRow(record, run));
+                }
             }
             TargetTable table = tables.of(run.feed().name());
             UpsertCounts counts = transaction.execute(status -> upsert(table, new ArrayList<>(latest.values())));

@@ -19,4 +19,12 @@ public class Watermarks {
         return jdbc.queryForList("select value from sync_watermark where feed = ?", String.class, feed)
                 .stream().findFirst();
     }
+
+    /** Sets the feed's watermark within the caller's transaction (the run's final write). */
+    public void advance(JdbcTemplate session, String feed, String value, long runId) {
+        session.update("""
+                insert into sync_watermark (feed, value, run_id) values (?, ?, ?)
+                on conflict (feed) do update set value = excluded.value, run_id = excluded.run_id, updated_at = now()""",
+                feed, value, runId);
+    }
 }

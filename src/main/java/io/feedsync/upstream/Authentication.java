@@ -9,6 +9,14 @@ public interface Authentication {
     /** Adds credentials to a page request. */
     void authorize(PageRequest request);
 
+    /**
+     * Forgets a credential the upstream rejected with 401; true if a fresh one will be obtained
+     * for the next request, so that the request is worth one more try.
+     */
+    default boolean invalidate() {
+        return false;
+    }
+
     /** Query parameters that carry secrets and must be masked wherever a URL is shown. */
     default java.util.Set<String> secretQueryParams() {
         return java.util.Set.of();

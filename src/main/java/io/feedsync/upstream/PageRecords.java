@@ -78,6 +78,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
 
     @Override
     public void close() {
+        inRecords = false;
         try {
             parser.close();
         } catch (IOException ignored) {
@@ -100,7 +101,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
             return parser.readValueAsTree();
         } catch (IOException e) {
             close();
-            throw malformed(e);
+            throw failed(e);
         }
     }
 
@@ -125,7 +126,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
             return false;
         } catch (IOException e) {
             close();
-            throw malformed(e);
+            throw failed(e);
         }
     }
 
@@ -158,6 +159,15 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
             return true;
         }
         return valuePointers.stream().anyMatch(p -> p.startsWith(pointer + "/"));
+    }
+
+    /** A page that is not JSON is permanent; a connection that broke mid-page is transient. */
+    private UpstreamException failed(IOException cause) {
+        if (cause instanceof JsonProcessingException) {
+            return malformed(cause);
+        }
+        return new UpstreamException(FailureClass.TRANSIENT, null, safeUrl,
+                "connection broke while reading the page: " + cause.getClass().getSimpleName());
     }
 
     private UpstreamException malformed(IOException cause) {

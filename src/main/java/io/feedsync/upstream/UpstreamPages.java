@@ -9,16 +9,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
+import org.apache.camel.processor.aggregate.AggregateController;
 import org.apache.camel.util.IOHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.FeedRoutes;
 import io.feedsync.run.RunLedger;
+import io.feedsync.run.RunMode;
 import io.feedsync.run.RunState;
 
 /**
@@ -32,17 +36,22 @@ public class UpstreamPages {
     public static final String PAGE_URL = "feedsyncPageUrl";
     private static final String PAGE_URI = "feedsyncPageUri";
     private static final String LINK_HEADER = "feedsyncLinkHeader";
+    private static final String TOKEN_RENEWED = "feedsyncTokenRenewed";
+    /** Camel counts redeliveries in these headers; every other header is cleared between pages. */
+    private static final String REDELIVERY_HEADERS = "CamelRedelivery*";
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamPages.class);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     private final ObjectMapper mapper;
     private final RunLedger ledger;
+    private final CamelContext camel;
     private final Map<Long, Instant> lastProgressLog = new ConcurrentHashMap<>();
 
-    public UpstreamPages(ObjectMapper mapper, RunLedger ledger) {
+    public UpstreamPages(ObjectMapper mapper, RunLedger ledger, CamelContext camel) {
         this.mapper = mapper;
         this.ledger = ledger;
+        this.camel = camel;
     }
 
     public void first(@ExchangeProperty(RunState.PROPERTY) RunState run) {
@@ -60,9 +69,14 @@ public class UpstreamPages {
                             + "offering a next page");
         }
         PageRequest request = new PageRequest(run.nextPage());
+        Incremental incremental = source.incremental();
+        if (incremental != null && incremental.param() != null && run.startWatermark() != null
+                && run.request().mode() == RunMode.INCREMENTAL) {
+            request.queryParam(incremental.param(), incremental.format(run.startWatermark()));
+        }
         source.auth().authorize(request);
         Message message = exchange.getMessage();
-        message.removeHeaders("*");
+        message.removeHeaders("*", REDELIVERY_HEADERS);
         message.setBody(null);
         request.headers().forEach(message::setHeader);
         message.setHeader("Accept", "application/json");
@@ -77,16 +91,33 @@ public class UpstreamPages {
         Message message = exchange.getMessage();
         int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         exchange.setProperty(LINK_HEADER, message.getHeader("Link", String.class));
-        message.removeHeaders("*");
+        String retryAfter = message.getHeader("Retry-After", String.class);
+        message.removeHeaders("*", REDELIVERY_HEADERS);
         if (status >= 200 && status < 300) {
+            exchange.removeProperty(TOKEN_RENEWED);
             return;
         }
         if (message.getBody() instanceof Closeable body) {
             IOHelper.close(body);
         }
         String url = exchange.getProperty(PAGE_URL, String.class);
-        throw new UpstreamException(classify(status), status, url,
-                "upstream answered HTTP " + status + " for " + url);
+        FailureClass failureClass = classify(status);
+        if (status == 401 && run(exchange).feed().source().auth().invalidate()
+                && !exchange.getProperty(TOKEN_RENEWED, false, Boolean.class)) {
+            exchange.setProperty(TOKEN_RENEWED, true);
+            failureClass = FailureClass.TRANSIENT;
+        }
+        throw new PageFetchException(failureClass, status, url, "upstream answered HTTP " + status + " for " + url,
+                RetryAfter.parse(retryAfter, Instant.now()));
+    }
+
+    /** The request never got an answer: refused, reset, timed out. Worth trying again. */
+    public void unreachable(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String url = exchange.getProperty(PAGE_URL, String.class);
+        throw new PageFetchException(FailureClass.TRANSIENT, null, url, "upstream unreachable: "
+                + failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage()),
+                null);
     }
 
     /** The records of the page just fetched, streamed for the split. */
@@ -104,9 +135,16 @@ public class UpstreamPages {
         return page;
     }
 
-    /** After a page is written: counts it, saves progress, and moves pagination on. */
+    /**
+     * After a page is split: writes what is left of its last batch (the split's last record may
+     * have been dead-lettered and never reached the aggregator), counts the page, saves progress,
+     * and moves pagination on.
+     */
     public void next(Exchange exchange) {
         RunState run = run(exchange);
+        AggregateController batches = camel.getRegistry()
+                .lookupByNameAndType(FeedRoutes.batchesName(run.feed().name()), AggregateController.class);
+        batches.forceCompletionOfGroup(String.valueOf(run.runId()));
         if (run.writeFailure() != null) {
             throw run.writeFailure();
         }

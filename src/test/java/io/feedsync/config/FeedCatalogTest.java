@@ -23,7 +23,7 @@ class FeedCatalogTest {
             "source.url|                    |feedsync.feeds.partners.source.url: must be set",
             "source.url|ftp://example.org/x |feedsync.feeds.partners.source.url: must be an absolute http(s) URL",
             "source.url|http://u:p@host/x   |feedsync.feeds.partners.source.url: must not carry credentials",
-            "source.auth.type|kerberos      |feedsync.feeds.partners.source.auth.type: unknown type 'kerberos' (expected one of api-key, basic, bearer, none)",
+            "source.auth.type|kerberos      |feedsync.feeds.partners.source.auth.type: unknown type 'kerberos' (expected one of api-key, basic, bearer, none, oauth2-client-credentials)",
             "source.auth.type|bearer        |feedsync.feeds.partners.source.auth.token: must be set",
             "source.auth.type|basic         |feedsync.feeds.partners.source.auth.username: must be set",
             "source.pagination.type|pages   |feedsync.feeds.partners.source.pagination.type: unknown type 'pages'",

@@ -26,7 +26,7 @@ class StartupValidationTest {
         feed.put("feedsync.feeds.partners.source.auth.type", "kerberos");
 
         assertStartupFails(feed, output,
-                "feedsync.feeds.partners.source.auth.type: unknown type 'kerberos' (expected one of api-key, basic, bearer, none)");
+                "feedsync.feeds.partners.source.auth.type: unknown type 'kerberos' (expected one of api-key, basic, bearer, none, oauth2-client-credentials)");
     }
 
     @Test

@@ -147,15 +147,39 @@ class SyncRunTest extends FeedsyncTest {
     }
 
     @Test
-    void recordWithoutItsKeyFailsTheRunWithTheReason() {
-        ObjectNode keyless = FakeUpstream.plan(2, "v1");
+    void recordWithoutItsKeyIsDeadLetteredAndTheOthersLand() {
+        ObjectNode keyless = FakeUpstream.plan(4, "v1");
         keyless.remove("key");
-        upstream.dataset("plans", List.of(FakeUpstream.plan(1, "v1"), keyless));
+        List<ObjectNode> records = new java.util.ArrayList<>(FakeUpstream.plans(3, "v1"));
+        records.add(keyless);
+        records.add(FakeUpstream.plan(5, "v1"));
+        upstream.dataset("plans", records);
 
         JsonNode run = api.run("plans");
 
-        assertThat(run.get("status").asText()).isEqualTo("FAILED");
-        assertThat(run.get("error").get("message").asText()).contains("no value for key column 'epa_type'");
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.get("counts").get("fetched").asLong()).isEqualTo(5);
+        assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(4);
+        assertThat(run.get("counts").get("deadLettered").asLong()).isEqualTo(1);
+        Map<String, Object> letter = jdbc.queryForMap("select * from sync_dead_letter");
+        assertThat(letter.get("feed")).isEqualTo("plans");
+        assertThat(letter.get("run_id")).isEqualTo(run.get("runId").asLong());
+        assertThat(letter.get("error_message").toString()).contains("no value for key column 'epa_type'");
+        assertThat(letter.get("payload").toString()).contains("\"id\": 4");
+    }
+
+    @Test
+    void deadLetteredLastRecordOfAPageDoesNotHoldBackThePagesBatch() {
+        ObjectNode keyless = FakeUpstream.plan(4, "v1");
+        keyless.remove("key");
+        List<ObjectNode> records = new java.util.ArrayList<>(FakeUpstream.plans(3, "v1"));
+        records.add(keyless);
+        upstream.dataset("plans", records);
+
+        JsonNode run = api.run("plans");
+
+        assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(3);
+        assertThat(count("select count(*) from test_plans")).isEqualTo(3);
     }
 
     @Test

@@ -38,7 +38,7 @@ public abstract class FeedsyncTest {
     @BeforeEach
     void cleanSlate() {
         upstream.reset();
-        jdbc.update("truncate test_plans, sync_watermark, sync_run");
+        jdbc.update("truncate test_plans, sync_dead_letter, sync_watermark, sync_run");
         api = new Api(port);
     }
 

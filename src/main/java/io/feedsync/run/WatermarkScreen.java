@@ -1,0 +1,46 @@
+package io.feedsync.run;
+
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.transform.ColumnMapping;
+import io.feedsync.transform.RecordRejectedException;
+import io.feedsync.transform.TransformedRecord;
+import io.feedsync.upstream.Incremental;
+
+/**
+ * The incremental screen of the sync route: reads each record's cursor, keeps the highest one
+ * seen for the watermark, and marks records older than the run's starting watermark as stale.
+ * In an incremental run a record without a usable cursor is rejected (dead-lettered): nobody
+ * could say whether it is newer than the watermark.
+ */
+@Component("watermarkScreen")
+public class WatermarkScreen {
+
+    public TransformedRecord screen(@Body TransformedRecord record, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        Incremental incremental = run.feed().source().incremental();
+        if (incremental == null) {
+            return record;
+        }
+        String cursor = ColumnMapping.text(record.source().at(incremental.cursorPointer()));
+        boolean incrementalRun = run.request().mode() == RunMode.INCREMENTAL;
+        if (cursor == null || cursor.isEmpty()) {
+            if (incrementalRun) {
+                throw new RecordRejectedException("record has no cursor value at " + incremental.cursorPointer());
+            }
+            return record;
+        }
+        try {
+            incremental.check(cursor);
+        } catch (IllegalArgumentException e) {
+            throw new RecordRejectedException(e.getMessage());
+        }
+        run.cursors().seen(cursor);
+        String watermark = run.startWatermark();
+        if (incrementalRun && watermark != null && incremental.order().compare(cursor, watermark) < 0) {
+            return record.asStale();
+        }
+        return record;
+    }
+}

@@ -1,0 +1,89 @@
+package io.feedsync.upstream;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.math.BigDecimal;
+import java.util.Comparator;
+
+/**
+ * {@code source.incremental}: where a record keeps its cursor ({@code cursor}, a JSON pointer),
+ * how cursors compare ({@code type}: timestamp, number or text), and how the watermark is sent to
+ * the upstream ({@code param}, formatted by {@code format}: as-is, iso-instant, epoch-seconds,
+ * epoch-millis or a date-time pattern in UTC).
+ */
+public record Incremental(String cursorPointer, String param, CursorType type, String format) {
+
+    public enum CursorType {
+        TIMESTAMP,
+        NUMBER,
+        TEXT
+    }
+
+    /** Compares two cursor values of this feed; throws {@link IllegalArgumentException} for one that does not parse. */
+    public Comparator<String> order() {
+        return switch (type) {
+            case TIMESTAMP -> Comparator.comparing(Incremental::instant);
+            case NUMBER -> Comparator.comparing(Incremental::number);
+            case TEXT -> Comparator.naturalOrder();
+        };
+    }
+
+    /** Checks that a cursor value parses as this feed's type. */
+    public void check(String cursor) {
+        order().compare(cursor, cursor);
+    }
+
+    /** The watermark as the upstream wants it in {@link #param()}. */
+    public String format(String watermark) {
+        return switch (format) {
+            case "as-is" -> watermark;
+            case "iso-instant" -> instant(watermark).toString();
+            case "epoch-seconds" -> String.valueOf(instant(watermark).getEpochSecond());
+            case "epoch-millis" -> String.valueOf(instant(watermark).toEpochMilli());
+            default -> DateTimeFormatter.ofPattern(format).withZone(ZoneOffset.UTC).format(instant(watermark));
+        };
+    }
+
+    /** Whether {@code format} is one this class can apply; checked at startup. */
+    public static boolean validFormat(String format) {
+        if (format.equals("as-is") || format.equals("iso-instant") || format.equals("epoch-seconds")
+                || format.equals("epoch-millis")) {
+            return true;
+        }
+        try {
+            DateTimeFormatter.ofPattern(format);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    static Instant instant(String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException notOffset) {
+            try {
+                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException notLocal) {
+                try {
+                    return LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
+                } catch (DateTimeParseException notDate) {
+                    throw new IllegalArgumentException("cursor value '" + text + "' is not an ISO-8601 timestamp");
+                }
+            }
+        }
+    }
+
+    private static BigDecimal number(String text) {
+        try {
+            return new BigDecimal(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("cursor value '" + text + "' is not a number");
+        }
+    }
+}

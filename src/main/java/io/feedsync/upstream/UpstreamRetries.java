@@ -1,0 +1,53 @@
+package io.feedsync.upstream;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.run.RunState;
+
+/**
+ * The redelivery decisions of the sync route's error policy for failed page requests: whether a
+ * failure is worth another attempt under the feed's {@code source.retry}, and how long Camel
+ * waits first (the upstream's Retry-After when it gave one, else backoff with jitter).
+ */
+@Component("upstreamRetries")
+public class UpstreamRetries {
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamRetries.class);
+
+    /** Camel's redelivery waits this many milliseconds when the header is set on the failed message. */
+    private static final String REDELIVERY_DELAY_HEADER = "CamelRedeliveryDelay";
+
+    public boolean isTransient(Exchange exchange) {
+        return exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class) instanceof PageFetchException fetch
+                && fetch.isTransient();
+    }
+
+    /** Camel's retryWhile: true to fetch the page again, after setting how long to wait. */
+    public boolean retry(Exchange exchange) {
+        RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
+        PageFetchException failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, PageFetchException.class);
+        // Camel has already counted this failure: after the first attempt fails the counter is 1
+        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
+        RetryPolicy policy = run.feed().source().retry();
+        if (failure == null || attempt >= policy.maxAttempts()) {
+            return false;
+        }
+        Duration retryAfter = failure.retryAfter();
+        if (retryAfter != null && retryAfter.compareTo(RetryPolicy.MAX_RETRY_AFTER) > 0) {
+            return false;
+        }
+        long delay = retryAfter != null ? retryAfter.toMillis()
+                : failure.httpStatus() != null && failure.httpStatus() == 401 ? 0
+                : policy.backoffMillis(attempt, ThreadLocalRandom.current().nextDouble());
+        exchange.getMessage().setHeader(REDELIVERY_DELAY_HEADER, delay);
+        log.warn("Feed {} run {}: attempt {} of {} failed ({}); retrying in {} ms", run.feed().name(), run.runId(),
+                attempt, policy.maxAttempts(), failure.getMessage(), delay);
+        return true;
+    }
+}
