@@ -6,6 +6,7 @@ import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.processor.aggregate.DefaultAggregateController;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.springframework.stereotype.Component;
 
 /**
@@ -73,6 +74,8 @@ public class FeedRoutes implements CamelContextConfiguration {
         http.setConnectionRequestTimeout(connect);
         http.setResponseTimeout(read);
         http.setSoTimeout(read);
+        // retries belong to the route's error policy; the client's own would retry 429/503 behind its back
+        http.setHttpClientConfigurer(HttpClientBuilder::disableAutomaticRetries);
         return http;
     }
 }

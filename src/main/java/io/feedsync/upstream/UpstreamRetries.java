@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -16,22 +17,38 @@ import io.feedsync.run.RunState;
  * waits first (the upstream's Retry-After when it gave one, else backoff with jitter).
  */
 @Component("upstreamRetries")
-public class UpstreamRetries {
+public class UpstreamRetries implements Processor {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamRetries.class);
 
     /** Camel's redelivery waits this many milliseconds when the header is set on the failed message. */
     private static final String REDELIVERY_DELAY_HEADER = "CamelRedeliveryDelay";
+    private static final String RETRY_DECISION = "feedsyncRetryPage";
 
     public boolean isTransient(Exchange exchange) {
-        return exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class) instanceof PageFetchException fetch
-                && fetch.isTransient();
+        Exception failure = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        return failure instanceof PageFetchException fetch && fetch.isTransient();
     }
 
-    /** Camel's retryWhile: true to fetch the page again, after setting how long to wait. */
+    /** Camel's retryWhile: the decision {@link #process} took for this failure. */
     public boolean retry(Exchange exchange) {
+        return exchange.getProperty(RETRY_DECISION, false, Boolean.class);
+    }
+
+    /**
+     * Camel's onExceptionOccurred, called at each failure before redelivery is decided and
+     * scheduled: decides whether to retry and sets how long Camel waits first.
+     */
+    @Override
+    public void process(Exchange exchange) {
+        exchange.setProperty(RETRY_DECISION, decide(exchange));
+    }
+
+    private boolean decide(Exchange exchange) {
         RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
-        PageFetchException failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, PageFetchException.class);
+        PageFetchException failure = exchange.getException() instanceof PageFetchException fetch ? fetch
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, PageFetchException.class);
         // Camel has already counted this failure: after the first attempt fails the counter is 1
         int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
         RetryPolicy policy = run.feed().source().retry();

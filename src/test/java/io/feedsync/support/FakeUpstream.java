@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,9 +48,15 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile Duration delay = Duration.ZERO;
     private volatile Predicate<Request> authorized = request -> true;
+    public static final String TOKEN_PATH = "/oauth/token";
+    private final Map<String, Instant> liveTokens = new ConcurrentHashMap<>();
+    private final List<Request> tokenRequests = new CopyOnWriteArrayList<>();
+    private volatile String tokenClient;
+    private volatile boolean ignoreSince;
+    private volatile Duration tokenLifetime = Duration.ofMinutes(5);
 
     /** A request as the upstream saw it. */
-    public record Request(String path, Map<String, String> query, Map<String, List<String>> headers) {
+    public record Request(String path, Map<String, String> query, Map<String, List<String>> headers, Instant at) {
 
         public String header(String name) {
             return headers.entrySet().stream()
@@ -108,6 +115,11 @@ public final class FakeUpstream implements AutoCloseable {
         fail(matches, status, Integer.MAX_VALUE);
     }
 
+    /** Behaves as an upstream that does not filter by {@code ?since=}: it sends everything. */
+    public void ignoreSince() {
+        ignoreSince = true;
+    }
+
     public void delay(Duration delay) {
         this.delay = delay;
     }
@@ -130,6 +142,10 @@ public final class FakeUpstream implements AutoCloseable {
         datasets.clear();
         delay = Duration.ZERO;
         authorized = request -> true;
+        tokenClient = null;
+        ignoreSince = false;
+        liveTokens.clear();
+        tokenRequests.clear();
     }
 
     @Override
@@ -140,7 +156,12 @@ public final class FakeUpstream implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             URI uri = exchange.getRequestURI();
-            Request request = new Request(uri.getPath(), query(uri), Map.copyOf(exchange.getRequestHeaders()));
+            Request request = new Request(uri.getPath(), query(uri), Map.copyOf(exchange.getRequestHeaders()),
+                    Instant.now());
+            if (uri.getPath().equals(TOKEN_PATH)) {
+                issueToken(exchange, request);
+                return;
+            }
             requests.add(request);
             if (!delay.isZero()) {
                 sleep(delay);
@@ -160,8 +181,63 @@ public final class FakeUpstream implements AutoCloseable {
                 send(exchange, 404, "{\"error\":\"no such export\"}", Map.of());
                 return;
             }
-            serve(exchange, parts[1], datasets.get(parts[2]), request);
+            serve(exchange, parts[1], since(datasets.get(parts[2]), request), request);
         }
+    }
+
+    /** With {@code ?since=}, only records whose {@code last_validated_at} is at or after it (seed 001). */
+    private List<ObjectNode> since(List<ObjectNode> records, Request request) {
+        String since = request.query().get("since");
+        if (since == null || ignoreSince) {
+            return records;
+        }
+        return records.stream()
+                .filter(r -> r.hasNonNull("last_validated_at")
+                        && Instant.parse(r.get("last_validated_at").asText()).compareTo(Instant.parse(since)) >= 0)
+                .toList();
+    }
+
+    /**
+     * Acts as an OAuth2 authorization server too: {@value #TOKEN_PATH} issues tokens for the
+     * client credentials given (HTTP Basic), living {@code lifetime}; pages then demand a live one.
+     */
+    public void oauth2(String clientId, String clientSecret, Duration lifetime) {
+        String expected = "Basic " + java.util.Base64.getEncoder()
+                .encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
+        tokenClient = expected;
+        tokenLifetime = lifetime;
+        authorized = request -> {
+            String header = request.header("Authorization");
+            Instant expiry = header == null ? null : liveTokens.get(header.replaceFirst("^Bearer ", ""));
+            return expiry != null && Instant.now().isBefore(expiry);
+        };
+    }
+
+    /** Makes every token issued so far unacceptable, as an authorization server that rotated its keys. */
+    public void revokeTokens() {
+        liveTokens.clear();
+    }
+
+    public int tokensIssued() {
+        return tokenRequests.size();
+    }
+
+    public List<Request> tokenRequests() {
+        return List.copyOf(tokenRequests);
+    }
+
+    private void issueToken(HttpExchange exchange, Request request) throws IOException {
+        tokenRequests.add(request);
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        if (tokenClient == null || !tokenClient.equals(request.header("Authorization"))
+                || !body.contains("grant_type=client_credentials")) {
+            send(exchange, 401, "{\"error\":\"invalid_client\"}", Map.of());
+            return;
+        }
+        String token = "tok-" + java.util.UUID.randomUUID();
+        liveTokens.put(token, Instant.now().plus(tokenLifetime));
+        send(exchange, 200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+                + tokenLifetime.toSeconds() + "}", Map.of());
     }
 
     private void serve(HttpExchange exchange, String style, List<ObjectNode> records, Request request)
@@ -266,6 +342,13 @@ public final class FakeUpstream implements AutoCloseable {
             records.add(plan(id, version));
         }
         return records;
+    }
+
+    /** A plan record carrying the cursor of seed 001, {@code last_validated_at}. */
+    public static ObjectNode plan(int id, String version, Instant validatedAt) {
+        ObjectNode record = plan(id, version);
+        record.put("last_validated_at", validatedAt.toString());
+        return record;
     }
 
     public static ObjectNode plan(int id, String version) {

@@ -10,6 +10,8 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.feedsync.config.FeedCatalog;
+
 /**
  * The whole application on a random port, against the test JVM's PostgreSQL and a loopback
  * upstream; every test starts from empty target tables and no runs.
@@ -27,6 +29,9 @@ public abstract class FeedsyncTest {
     @Autowired
     protected JdbcTemplate jdbc;
 
+    @Autowired
+    private FeedCatalog catalog;
+
     protected Api api;
 
     @DynamicPropertySource
@@ -38,6 +43,7 @@ public abstract class FeedsyncTest {
     @BeforeEach
     void cleanSlate() {
         upstream.reset();
+        catalog.all().forEach(feed -> feed.source().auth().invalidate());
         jdbc.update("truncate test_plans, sync_dead_letter, sync_watermark, sync_run");
         api = new Api(port);
     }

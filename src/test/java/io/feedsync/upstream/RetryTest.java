@@ -1,0 +1,101 @@
+package io.feedsync.upstream;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import io.feedsync.support.FakeUpstream;
+import io.feedsync.support.FeedsyncTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Transient upstream failures are retried by the route's error policy; permanent ones are not. */
+class RetryTest extends FeedsyncTest {
+
+    @Test
+    void tooManyRequestsWithRetryAfterIsRetriedAfterTheWaitItAskedFor() {
+        upstream.dataset("plans", FakeUpstream.plans(3, "v1"));
+        upstream.fail(request -> true, 429, "{\"error\":\"slow down\"}", Map.of("Retry-After", "1"), 1);
+
+        JsonNode run = api.run("plans-single");
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        List<FakeUpstream.Request> requests = upstream.requests();
+        assertThat(requests).hasSize(2);
+        assertThat(Duration.between(requests.get(0).at(), requests.get(1).at()))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    @Test
+    void serviceUnavailableTwiceThenOkSucceeds() {
+        upstream.dataset("plans", FakeUpstream.plans(3, "v1"));
+        upstream.fail(request -> true, 503, 2);
+
+        JsonNode run = api.run("plans-single");
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(3);
+        assertThat(upstream.requests()).hasSize(3);
+    }
+
+    @Test
+    void serviceUnavailableForeverFailsTransientAfterTheConfiguredAttempts() {
+        upstream.dataset("plans", FakeUpstream.plans(3, "v1"));
+        upstream.failAlways(request -> true, 503);
+
+        JsonNode run = api.run("plans-single");
+
+        assertThat(run.get("status").asText()).isEqualTo("FAILED");
+        assertThat(run.get("error").get("class").asText()).isEqualTo("TRANSIENT");
+        assertThat(run.get("error").get("httpStatus").asInt()).isEqualTo(503);
+        assertThat(upstream.requests()).as("source.retry.max-attempts: 3").hasSize(3);
+    }
+
+    @Test
+    void backoffGrowsBetweenAttempts() {
+        upstream.dataset("plans", FakeUpstream.plans(1, "v1"));
+        upstream.failAlways(request -> true, 502);
+
+        api.run("plans-single");
+
+        List<FakeUpstream.Request> requests = upstream.requests();
+        // initial-backoff 20ms, doubled, half of it jittered: waits of 10..20 ms then 20..40 ms
+        assertThat(Duration.between(requests.get(0).at(), requests.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(10));
+        assertThat(Duration.between(requests.get(1).at(), requests.get(2).at())).isGreaterThanOrEqualTo(Duration.ofMillis(20));
+    }
+
+    @Test
+    void notFoundFailsPermanentWithoutRetry() {
+        upstream.dataset("plans", FakeUpstream.plans(3, "v1"));
+        upstream.failAlways(request -> true, 404);
+
+        JsonNode run = api.run("plans-single");
+
+        assertThat(run.get("status").asText()).isEqualTo("FAILED");
+        assertThat(run.get("error").get("class").asText()).isEqualTo("PERMANENT");
+        assertThat(upstream.requests()).hasSize(1);
+    }
+
+    @Test
+    void failureOnALaterPageRetriesOnlyThatPage() {
+        upstream.dataset("plans", FakeUpstream.plans(10, "v1"));
+        upstream.fail(request -> request.page() == 2, 500, 1);
+
+        JsonNode run = api.run("plans");
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(10);
+        assertThat(upstream.requests()).extracting(FakeUpstream.Request::page).containsExactly(1, 2, 2, 3);
+    }
+
+    @Test
+    void connectionRefusedIsRetriedThenFailsTransient() {
+        JsonNode run = api.run("plans-unreachable");
+
+        assertThat(run.get("status").asText()).isEqualTo("FAILED");
+        assertThat(run.get("error").get("class").asText()).isEqualTo("TRANSIENT");
+    }
+}
