@@ -7,6 +7,7 @@ import org.apache.camel.processor.aggregate.DefaultAggregateController;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,9 +23,11 @@ public class FeedRoutes implements CamelContextConfiguration {
     public static final String SYNCHRONOUS_EXECUTOR = "feedsyncSynchronousExecutor";
 
     private final FeedCatalog catalog;
+    private final boolean scheduling;
 
-    public FeedRoutes(FeedCatalog catalog) {
+    public FeedRoutes(FeedCatalog catalog, @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
         this.catalog = catalog;
+        this.scheduling = scheduling;
     }
 
     @Override
@@ -43,7 +46,7 @@ public class FeedRoutes implements CamelContextConfiguration {
                     .parameter("feed", feed.name())
                     .parameter("batchSize", feed.batchSize())
                     .add();
-            if (feed.scheduled()) {
+            if (feed.scheduled() && scheduling) {
                 TemplatedRouteBuilder.builder(context, "feed-timer")
                         .routeId("feed-" + feed.name() + "-timer")
                         .parameter("feed", feed.name())

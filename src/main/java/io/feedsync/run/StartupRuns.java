@@ -3,6 +3,7 @@ package io.feedsync.run;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -15,6 +16,7 @@ import io.feedsync.config.FeedDefinition;
  * feeds configured with {@code run-on-startup: true}.
  */
 @Component
+@ConditionalOnProperty(name = "feedsync.scheduling.enabled", havingValue = "true", matchIfMissing = true)
 public class StartupRuns {
 
     private static final Logger log = LoggerFactory.getLogger(StartupRuns.class);

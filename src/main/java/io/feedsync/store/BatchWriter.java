@@ -52,7 +52,14 @@ public class BatchWriter {
                 }
             }
             TargetTable table = tables.of(run.feed().name());
-            UpsertCounts counts = transaction.execute(status -> upsert(table, new ArrayList<>(latest.values())));
+            UpsertCounts counts = transaction.execute(status -> {
+                UpsertCounts written = upsert(table, new ArrayList<>(latest.values()));
+                if (run.request().dryRun()) {
+                    // a dry run learns exactly what the upsert would do, then takes it back
+                    status.setRollbackOnly();
+                }
+                return written;
+            });
             run.recordWritten(counts.plus(new UpsertCounts(0, 0, batch.size() - latest.size())));
         } catch (RuntimeException e) {
             run.recordWriteFailure(e);

@@ -27,18 +27,23 @@ public class DeadLetters {
         this.jdbc = jdbc;
     }
 
-    /** Stores the record of a failed split exchange (its body: the upstream record, transformed or not). */
+    /**
+     * Stores the record of a failed split exchange (its body: the upstream record, transformed or
+     * not). A dry run only counts it.
+     */
     public void store(Exchange exchange) {
         RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Object body = exchange.getMessage().getBody();
         JsonNode payload = body instanceof TransformedRecord record ? record.source() : (JsonNode) body;
         String key = body instanceof TransformedRecord record ? record.key() : null;
-        jdbc.update("""
-                insert into sync_dead_letter (feed, run_id, record_key, payload, error_class, error_message)
-                values (?, ?, ?, cast(? as jsonb), ?, ?)""",
-                run.feed().name(), run.runId(), key, payload.toString(), failure.getClass().getSimpleName(),
-                String.valueOf(failure.getMessage()));
+        if (!run.request().dryRun()) {
+            jdbc.update("""
+                    insert into sync_dead_letter (feed, run_id, record_key, payload, error_class, error_message)
+                    values (?, ?, ?, cast(? as jsonb), ?, ?)""",
+                    run.feed().name(), run.runId(), key, payload.toString(), failure.getClass().getSimpleName(),
+                    String.valueOf(failure.getMessage()));
+        }
         run.recordDeadLettered();
         rememberCursor(run, payload);
         log.warn("Feed {} run {}: record {} dead-lettered: {}", run.feed().name(), run.runId(),

@@ -1,0 +1,141 @@
+package io.feedsync.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.feedsync.FeedsyncApplication;
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedConfigException;
+import io.feedsync.config.UnknownFeedException;
+import io.feedsync.run.FeedBusyException;
+import io.feedsync.run.RunLedger;
+import io.feedsync.run.RunMode;
+import io.feedsync.run.RunRecord;
+import io.feedsync.run.RunRequest;
+import io.feedsync.run.RunState;
+import io.feedsync.run.RunStatus;
+import io.feedsync.run.RunTrigger;
+import io.feedsync.upstream.FailureClass;
+
+/**
+ * {@code java -jar feedsync.jar run <feed> [--full] [--dry-run]}: one sync in the foreground, for
+ * cron and other external schedulers (seed 001). No web port, no timers. Prints a one-line
+ * summary and exits 0 when the run succeeded, 1 on a permanent failure (bad config, unknown feed,
+ * a 4xx), 2 on a transient one (upstream or database down, feed already running) — so a
+ * scheduler knows whether trying again later can help.
+ */
+public final class CommandLineRun {
+
+    public static final int SUCCEEDED = 0;
+    public static final int PERMANENT = 1;
+    public static final int TRANSIENT = 2;
+    private static final String USAGE = "usage: java -jar feedsync.jar run <feed> [--full] [--dry-run] [--spring.property=value ...]";
+
+    private CommandLineRun() {
+    }
+
+    public static boolean handles(String[] args) {
+        return args.length > 0 && "run".equals(args[0]);
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        String feed = null;
+        RunMode mode = null;
+        boolean dryRun = false;
+        List<String> springArgs = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--full" -> mode = RunMode.FULL;
+                case "--dry-run" -> dryRun = true;
+                default -> {
+                    if (args[i].startsWith("--")) {
+                        springArgs.add(args[i]);
+                    } else if (feed == null) {
+                        feed = args[i];
+                    } else {
+                        err.println(USAGE);
+                        return PERMANENT;
+                    }
+                }
+            }
+        }
+        if (feed == null) {
+            err.println(USAGE);
+            return PERMANENT;
+        }
+        springArgs.add("--feedsync.scheduling.enabled=false");
+        springArgs.add("--camel.main.routes-exclude-pattern=classpath:routes/api.yaml");
+        ConfigurableApplicationContext context;
+        try {
+            context = new SpringApplicationBuilder(FeedsyncApplication.class)
+                    .web(WebApplicationType.NONE)
+                    .run(springArgs.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            err.println("feedsync: could not start: " + rootMessage(e));
+            return rootCause(e) instanceof FeedConfigException ? PERMANENT : TRANSIENT;
+        }
+        try (context) {
+            return runFeed(context, feed, mode, dryRun, out, err);
+        }
+    }
+
+    private static int runFeed(ConfigurableApplicationContext context, String feed, RunMode mode, boolean dryRun,
+                               PrintStream out, PrintStream err) {
+        FeedCatalog catalog = context.getBean(FeedCatalog.class);
+        if (!catalog.contains(feed)) {
+            err.println("feedsync: no feed named '" + feed + "' (configured: "
+                    + String.join(", ", catalog.all().stream().map(f -> f.name()).toList()) + ")");
+            return PERMANENT;
+        }
+        RunRequest request = new RunRequest(feed, RunTrigger.CLI, mode == null ? catalog.get(feed).mode() : mode,
+                dryRun, false);
+        Exchange done = context.getBean(ProducerTemplate.class)
+                .send("direct:run-now", exchange -> exchange.getMessage().setBody(request));
+        if (done.getException() != null) {
+            Throwable cause = done.getException();
+            if (cause instanceof FeedBusyException busy) {
+                err.println("feedsync: " + busy.getMessage() + "; try again later");
+                return TRANSIENT;
+            }
+            if (cause instanceof UnknownFeedException unknown) {
+                err.println("feedsync: " + unknown.getMessage());
+                return PERMANENT;
+            }
+            err.println("feedsync: run could not start: " + rootMessage(cause));
+            return TRANSIENT;
+        }
+        long runId = done.getProperty(RunState.PROPERTY, RunState.class).runId();
+        RunRecord run = context.getBean(RunLedger.class).find(runId).orElseThrow();
+        String line = "feed " + run.feed() + " run " + run.runId() + " " + run.status() + (run.dryRun() ? " (dry run)" : "")
+                + ": pages=" + run.pages() + " fetched=" + run.counts().fetched() + " inserted=" + run.counts().inserted()
+                + " updated=" + run.counts().updated() + " unchanged=" + run.counts().unchanged()
+                + " deleted=" + run.counts().deleted() + " deadLettered=" + run.counts().deadLettered()
+                + " watermark=" + run.watermark();
+        if (run.status() == RunStatus.SUCCEEDED) {
+            out.println(line);
+            return SUCCEEDED;
+        }
+        err.println(line + " error=" + run.error().failureClass() + ": " + run.error().message());
+        return run.error().failureClass() == FailureClass.PERMANENT ? PERMANENT : TRANSIENT;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = rootCause(e);
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

@@ -1,0 +1,133 @@
+package io.feedsync.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.feedsync.support.FakeUpstream;
+import io.feedsync.support.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code feedsync run <feed>} exits 0, 1 or 2 so that an external scheduler knows what to do next. */
+class CommandLineRunTest {
+
+    private static final FakeUpstream upstream = FakeUpstream.start();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @AfterAll
+    static void stopUpstream() {
+        upstream.close();
+    }
+
+    @BeforeEach
+    void cleanSlate() throws Exception {
+        upstream.reset();
+        try (Connection db = connect(); Statement sql = db.createStatement()) {
+            sql.execute("select 1");
+            sql.execute("do $$ begin if to_regclass('test_plans') is not null then "
+                    + "truncate test_plans, sync_dead_letter, sync_watermark, sync_run; end if; end $$");
+        }
+    }
+
+    @Test
+    void succeededRunExitsZeroAndPrintsItsSummary() throws Exception {
+        upstream.dataset("plans", FakeUpstream.plans(6, "v1"));
+
+        int exit = run("run", "plans", "--full");
+
+        assertThat(exit).isZero();
+        assertThat(out()).contains("feed plans run").contains("SUCCEEDED").contains("fetched=6 inserted=6");
+        try (Connection db = connect(); Statement sql = db.createStatement();
+             var rows = sql.executeQuery("select count(*), min(trigger), min(mode) from test_plans, sync_run")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isEqualTo(6);
+            assertThat(rows.getString(2)).isEqualTo("cli");
+            assertThat(rows.getString(3)).isEqualTo("full");
+        }
+    }
+
+    @Test
+    void permanentFailureExitsOne() {
+        upstream.failAlways(request -> true, 404);
+
+        assertThat(run("run", "plans")).isEqualTo(CommandLineRun.PERMANENT);
+        assertThat(err()).contains("FAILED").contains("PERMANENT").contains("HTTP 404");
+    }
+
+    @Test
+    void transientFailureExitsTwo() {
+        upstream.failAlways(request -> true, 503);
+
+        assertThat(run("run", "plans")).isEqualTo(CommandLineRun.TRANSIENT);
+        assertThat(err()).contains("TRANSIENT").contains("HTTP 503");
+    }
+
+    @Test
+    void feedRunningElsewhereExitsTwo() throws Exception {
+        upstream.dataset("plans", FakeUpstream.plans(1, "v1"));
+        try (Connection other = connect(); Statement sql = other.createStatement()) {
+            sql.execute("select pg_advisory_lock(1717859193, hashtext('plans'))");
+
+            assertThat(run("run", "plans")).isEqualTo(CommandLineRun.TRANSIENT);
+        }
+        assertThat(err()).contains("already running");
+    }
+
+    @Test
+    void unknownFeedAndBadUsageExitOne() {
+        assertThat(run("run", "no-such-feed")).isEqualTo(CommandLineRun.PERMANENT);
+        assertThat(err()).contains("no feed named 'no-such-feed'");
+        assertThat(run("run")).isEqualTo(CommandLineRun.PERMANENT);
+        assertThat(err()).contains("usage:");
+    }
+
+    @Test
+    void dryRunWritesNothing() throws Exception {
+        upstream.dataset("plans", FakeUpstream.plans(4, "v1"));
+
+        assertThat(run("run", "plans", "--dry-run")).isZero();
+
+        assertThat(out()).contains("(dry run)").contains("inserted=4");
+        try (Connection db = connect(); Statement sql = db.createStatement();
+             var rows = sql.executeQuery("select count(*) from test_plans")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isZero();
+        }
+    }
+
+    private int run(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--spring.profiles.active=test");
+        all.add("--spring.datasource.url=" + TestDatabase.url());
+        all.add("--spring.datasource.username=" + TestDatabase.username());
+        all.add("--spring.datasource.password=" + TestDatabase.password());
+        all.add("--spring.flyway.locations=classpath:db/migration,classpath:db/testtables");
+        all.add("--test.upstream=" + upstream.url(""));
+        all.add("--spring.main.banner-mode=off");
+        return CommandLineRun.run(all.toArray(String[]::new),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection(TestDatabase.url(), TestDatabase.username(), TestDatabase.password());
+    }
+}
