@@ -13,3 +13,7 @@ create table if not exists test_no_unique_key (
     epa_type      text,
     ncpdp_version text
 );
+
+-- lets tests make PostgreSQL itself reject one row of a batch
+alter table test_plans drop constraint if exists test_plans_version_not_rejected;
+alter table test_plans add constraint test_plans_version_not_rejected check (ncpdp_version <> 'rejected-by-db');

@@ -2,6 +2,8 @@ package io.feedsync.store;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +25,8 @@ import io.feedsync.transform.TransformedRecord;
  * The upsert step: writes one batch of transformed records to the feed's target table in one
  * transaction. A key that repeats inside the batch is applied once, the last one winning, since
  * PostgreSQL refuses to touch one row twice in a statement. Stale records (older than the
- * watermark) and superseded repeats count as unchanged.
+ * watermark) and superseded repeats count as unchanged. A batch that fails on bad data is
+ * retried row by row and only the rows PostgreSQL rejects are dead-lettered.
  */
 @Component("batchWriter")
 public class BatchWriter {
@@ -31,39 +34,74 @@ public class BatchWriter {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
     private final TargetTables tables;
+    private final DeadLetters deadLetters;
     private final Map<String, UpsertStatement> statements = new ConcurrentHashMap<>();
 
-    public BatchWriter(JdbcTemplate jdbc, TransactionTemplate transaction, TargetTables tables) {
+    public BatchWriter(JdbcTemplate jdbc, TransactionTemplate transaction, TargetTables tables,
+                       DeadLetters deadLetters) {
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.tables = tables;
+        this.deadLetters = deadLetters;
     }
 
     public void write(@Body List<TransformedRecord> batch, @ExchangeProperty(RunState.PROPERTY) RunState run) {
         if (run.writeFailure() != null) {
             return;
         }
+        Map<String, TransformedRecord> latest = new LinkedHashMap<>();
+        for (TransformedRecord record : batch) {
+            if (!record.stale()) {
+                latest.remove(record.key());
+                latest.put(record.key(), record);
+            }
+        }
+        run.recordWritten(new UpsertCounts(0, 0, batch.size() - latest.size()));
         try {
-            Map<String, TargetRow> latest = new LinkedHashMap<>();
-            for (TransformedRecord record : batch) {
-                if (!record.stale()) {
-                    latest.remove(record.key());
-                    latest.put(record.key(), primaryRow(record, run));
+            run.recordWritten(inTransaction(run, latest.values()));
+        } catch (RuntimeException batchFailure) {
+            if (!isBadData(batchFailure)) {
+                run.recordWriteFailure(batchFailure);
+                return;
+            }
+            // one bad row sinks the whole statement: apply the batch row by row, so that only
+            // the bad rows go to the dead letters
+            for (TransformedRecord record : latest.values()) {
+                try {
+                    run.recordWritten(inTransaction(run, List.of(record)));
+                } catch (RuntimeException rowFailure) {
+                    if (!isBadData(rowFailure)) {
+                        run.recordWriteFailure(rowFailure);
+                        return;
+                    }
+                    deadLetters.store(run, record.source(), record.key(), rowFailure);
                 }
             }
-            TargetTable table = tables.of(run.feed().name());
-            UpsertCounts counts = transaction.execute(status -> {
-                UpsertCounts written = upsert(table, new ArrayList<>(latest.values()));
-                if (run.request().dryRun()) {
-                    // a dry run learns exactly what the upsert would do, then takes it back
-                    status.setRollbackOnly();
-                }
-                return written;
-            });
-            run.recordWritten(counts.plus(new UpsertCounts(0, 0, batch.size() - latest.size())));
-        } catch (RuntimeException e) {
-            run.recordWriteFailure(e);
         }
+    }
+
+    private UpsertCounts inTransaction(RunState run, Collection<TransformedRecord> records) {
+        TargetTable table = tables.of(run.feed().name());
+        List<TargetRow> rows = records.stream().map(record -> primaryRow(record, run)).toList();
+        return transaction.execute(status -> {
+            UpsertCounts written = upsert(table, rows);
+            if (run.request().dryRun()) {
+                // a dry run learns exactly what the upsert would do, then takes it back
+                status.setRollbackOnly();
+            }
+            return written;
+        });
+    }
+
+    /** PostgreSQL's data exceptions (22…) and integrity violations (23…): the row's fault, not the run's. */
+    static boolean isBadData(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static TargetRow primaryRow(TransformedRecord record, RunState run) {

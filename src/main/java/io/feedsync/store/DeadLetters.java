@@ -37,17 +37,33 @@ public class DeadLetters {
         Object body = exchange.getMessage().getBody();
         JsonNode payload = body instanceof TransformedRecord record ? record.source() : (JsonNode) body;
         String key = body instanceof TransformedRecord record ? record.key() : null;
+        store(run, payload, key, failure);
+    }
+
+    /** Stores one record that failed, with why; a dry run only counts it. */
+    public void store(RunState run, JsonNode payload, String key, Throwable failure) {
         if (!run.request().dryRun()) {
             jdbc.update("""
                     insert into sync_dead_letter (feed, run_id, record_key, payload, error_class, error_message)
                     values (?, ?, ?, cast(? as jsonb), ?, ?)""",
                     run.feed().name(), run.runId(), key, payload.toString(), failure.getClass().getSimpleName(),
-                    String.valueOf(failure.getMessage()));
+                    reason(failure));
         }
         run.recordDeadLettered();
         rememberCursor(run, payload);
         log.warn("Feed {} run {}: record {} dead-lettered: {}", run.feed().name(), run.runId(),
-                key == null ? "(no key)" : key, failure.getMessage());
+                key == null ? "(no key)" : key, reason(failure));
+    }
+
+    /** The most specific message: for a database error, PostgreSQL's own words. */
+    private static String reason(Throwable failure) {
+        Throwable specific = failure;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLException) {
+                specific = cause;
+            }
+        }
+        return String.valueOf(specific.getMessage());
     }
 
     private static void rememberCursor(RunState run, JsonNode payload) {
