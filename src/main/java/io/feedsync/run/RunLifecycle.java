@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedRoutes;
+import io.feedsync.store.RecordHashes;
 import io.feedsync.store.Watermarks;
 import io.feedsync.upstream.UpstreamPages;
 
@@ -27,12 +28,15 @@ public class RunLifecycle {
     private final CamelContext camel;
     private final ApplicationEventPublisher events;
     private final Watermarks watermarks;
+    private final RecordHashes recordHashes;
 
-    public RunLifecycle(RunLedger ledger, CamelContext camel, ApplicationEventPublisher events, Watermarks watermarks) {
+    public RunLifecycle(RunLedger ledger, CamelContext camel, ApplicationEventPublisher events, Watermarks watermarks,
+                        RecordHashes recordHashes) {
         this.ledger = ledger;
         this.camel = camel;
         this.events = events;
         this.watermarks = watermarks;
+        this.recordHashes = recordHashes;
     }
 
     public void started(@ExchangeProperty(RunState.PROPERTY) RunState run) {
@@ -71,6 +75,7 @@ public class RunLifecycle {
     }
 
     private void publish(RunState run, RunStatus status, RunError error) {
+        recordHashes.release(run);
         events.publishEvent(new RunFinished(run.feed().name(), run.runId(), status, run.request(), run.counts(),
                 run.pages(), Duration.between(run.startedAt(), Instant.now()), error));
     }

@@ -24,8 +24,9 @@ import io.feedsync.transform.TransformedRecord;
 /**
  * The upsert step: writes one batch of transformed records to the feed's target table in one
  * transaction. A key that repeats inside the batch is applied once, the last one winning, since
- * PostgreSQL refuses to touch one row twice in a statement. Stale records (older than the
- * watermark) and superseded repeats count as unchanged. A batch that fails on bad data is
+ * PostgreSQL refuses to touch one row twice in a statement. Records already applied unchanged
+ * (idempotent consumer), stale records (older than the watermark) and superseded repeats count as
+ * unchanged; the content hashes of the others are saved in the same transaction. A batch that fails on bad data is
  * retried row by row and only the rows PostgreSQL rejects are dead-lettered.
  */
 @Component("batchWriter")
@@ -34,6 +35,8 @@ public class BatchWriter {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
     private final TargetTables tables;
+    private static final int HASH_ROWS_PER_STATEMENT = 5_000;
+
     private final DeadLetters deadLetters;
     private final Map<String, UpsertStatement> statements = new ConcurrentHashMap<>();
 
@@ -51,7 +54,7 @@ public class BatchWriter {
         }
         Map<String, TransformedRecord> latest = new LinkedHashMap<>();
         for (TransformedRecord record : batch) {
-            if (!record.stale()) {
+            if (record.toApply()) {
                 latest.remove(record.key());
                 latest.put(record.key(), record);
             }
@@ -85,12 +88,35 @@ public class BatchWriter {
         List<TargetRow> rows = records.stream().map(record -> primaryRow(record, run)).toList();
         return transaction.execute(status -> {
             UpsertCounts written = upsert(table, rows);
+            saveHashes(run, records);
             if (run.request().dryRun()) {
                 // a dry run learns exactly what the upsert would do, then takes it back
                 status.setRollbackOnly();
             }
             return written;
         });
+    }
+
+    /** Remembers what was applied, for the idempotent consumer of later runs (see {@link RecordHashes}). */
+    private void saveHashes(RunState run, Collection<TransformedRecord> records) {
+        List<TransformedRecord> all = List.copyOf(records);
+        for (int from = 0; from < all.size(); from += HASH_ROWS_PER_STATEMENT) {
+            List<TransformedRecord> chunk = all.subList(from, Math.min(all.size(), from + HASH_ROWS_PER_STATEMENT));
+            StringBuilder sql = new StringBuilder(
+                    "insert into sync_record_hash (feed, record_key, key_hash, content_hash) values ");
+            List<Object> args = new ArrayList<>(chunk.size() * 4);
+            for (TransformedRecord record : chunk) {
+                RecordDigest digest = RecordDigest.of(record);
+                sql.append(args.isEmpty() ? "" : ", ").append("(?, ?, ?, ?)");
+                args.add(run.feed().name());
+                args.add(record.key());
+                args.add(digest.keyHash());
+                args.add(digest.contentHash());
+            }
+            sql.append(" on conflict (feed, record_key) do update set key_hash = excluded.key_hash,"
+                    + " content_hash = excluded.content_hash");
+            jdbc.update(sql.toString(), args.toArray());
+        }
     }
 
     /** PostgreSQL's data exceptions (22…) and integrity violations (23…): the row's fault, not the run's. */

@@ -36,7 +36,7 @@ class CommandLineRunTest {
         try (Connection db = connect(); Statement sql = db.createStatement()) {
             sql.execute("select 1");
             sql.execute("do $$ begin if to_regclass('test_plans') is not null then "
-                    + "truncate test_plans, sync_dead_letter, sync_watermark, sync_run; end if; end $$");
+                    + "truncate test_plans, sync_record_hash, sync_dead_letter, sync_watermark, sync_run; end if; end $$");
         }
     }
 

@@ -1,0 +1,111 @@
+package io.feedsync.store;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.run.RunState;
+import io.feedsync.transform.TransformedRecord;
+
+/**
+ * The repository of the sync route's idempotent consumer, backed by {@code sync_record_hash}:
+ * a record whose key and content hash match what was last applied is a duplicate, counted as
+ * unchanged and never written. At run start the feed's hashes are loaded once into a compact
+ * in-memory index, so the check costs no database round trip per record; the hashes of applied
+ * records are saved by {@link BatchWriter} in the transaction that writes them, so a failed batch
+ * leaves no claim behind. A record repeated with the same content inside one export is applied once.
+ */
+@Component("recordHashes")
+public class RecordHashes extends ServiceSupport implements IdempotentRepository {
+
+    private final JdbcTemplate jdbc;
+    private final Map<Long, HashIndex> runs = new ConcurrentHashMap<>();
+
+    public RecordHashes(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Loads the feed's hashes for a run that starts. */
+    public void load(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+        int expected = jdbc.queryForObject("select count(*) from sync_record_hash where feed = ?", Integer.class,
+                run.feed().name());
+        HashIndex index = new HashIndex(expected);
+        jdbc.query(connection -> {
+            var statement = connection.prepareStatement(
+                    "select key_hash, content_hash from sync_record_hash where feed = ?");
+            statement.setFetchSize(10_000);
+            statement.setString(1, run.feed().name());
+            return statement;
+        }, row -> {
+            index.put(row.getLong(1), row.getLong(2));
+        });
+        runs.put(run.runId(), index);
+    }
+
+    /** Forgets a finished run's index. */
+    public void release(RunState run) {
+        runs.remove(run.runId());
+    }
+
+    /** The idempotent consumer's message id: run, key hash and content hash. */
+    public String messageId(@Body TransformedRecord record, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        RecordDigest digest = RecordDigest.of(record);
+        return run.runId() + ":" + digest.keyHash() + ":" + digest.contentHash();
+    }
+
+    /** Marks a record the idempotent consumer found already applied, so the writer only counts it. */
+    public TransformedRecord mark(@Body TransformedRecord record,
+                                  @ExchangeProperty(Exchange.DUPLICATE_MESSAGE) Boolean duplicate) {
+        return Boolean.TRUE.equals(duplicate) ? record.asUnchanged() : record;
+    }
+
+    @Override
+    public boolean contains(String messageId) {
+        long[] id = parse(messageId);
+        HashIndex index = runs.get(id[0]);
+        return index != null && index.get(id[1], 0L) == id[2] && id[2] != 0L;
+    }
+
+    @Override
+    public boolean add(String messageId) {
+        long[] id = parse(messageId);
+        HashIndex index = runs.get(id[0]);
+        if (index == null) {
+            return true;
+        }
+        synchronized (index) {
+            if (index.get(id[1], 0L) == id[2]) {
+                return false;
+            }
+            index.put(id[1], id[2]);
+            return true;
+        }
+    }
+
+    @Override
+    public boolean remove(String messageId) {
+        return true;
+    }
+
+    @Override
+    public boolean confirm(String messageId) {
+        return true;
+    }
+
+    @Override
+    public void clear() {
+        runs.clear();
+    }
+
+    private static long[] parse(String messageId) {
+        String[] parts = messageId.split(":");
+        return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2])};
+    }
+}
