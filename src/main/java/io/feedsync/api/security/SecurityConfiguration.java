@@ -12,8 +12,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.Profiles;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -32,8 +34,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Who may do what (SPEC §5). API keys ({@code Authorization: Bearer} or {@code X-API-Key}) and basic auth
  * for the console; {@code viewer} reads, {@code operator} also writes and uses the console. Only health
  * is open (and, in the demo profile, the sample upstream that feedsync fetches from itself).
- * Basic credentials are ambient in a browser, so their unsafe requests need the CSRF token that the
- * console sends back from the {@code XSRF-TOKEN} cookie; requests carrying an API key do not.
+ * Basic credentials are ambient in a browser, so unsafe requests made with them need the CSRF token that
+ * the console sends back from the {@code XSRF-TOKEN} cookie; API keys are never sent by a browser on its own.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
@@ -44,12 +46,16 @@ public class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, ApiKeys apiKeys, ObjectMapper json,
-                                            Environment environment) throws Exception {
+                                            Environment environment, InMemoryUserDetailsManager consoleUsers,
+                                            PasswordEncoder passwordEncoder) throws Exception {
         JsonSecurityErrors errors = new JsonSecurityErrors(json);
         AuthenticationFilter apiKeyFilter = new AuthenticationFilter(
                 new ProviderManager(new ApiKeyAuthenticationProvider(apiKeys)), new ApiKeyAuthenticationConverter());
         apiKeyFilter.setSuccessHandler((request, response, authentication) -> { });
         apiKeyFilter.setFailureHandler((request, response, failure) -> errors.commence(request, response, failure));
+        DaoAuthenticationProvider consoleLogin = new DaoAuthenticationProvider(consoleUsers);
+        consoleLogin.setPasswordEncoder(passwordEncoder);
+        BasicAuthenticationFilter basicFilter = new BasicAuthenticationFilter(new ProviderManager(consoleLogin), errors);
         boolean demo = environment.acceptsProfiles(Profiles.of("demo"));
 
         http.authorizeHttpRequests(requests -> {
@@ -66,8 +72,9 @@ public class SecurityConfiguration {
                             .requestMatchers("/actuator/**").hasAnyRole(VIEWER, OPERATOR)
                             .anyRequest().hasRole(OPERATOR);
                 })
-                .addFilterBefore(apiKeyFilter, BasicAuthenticationFilter.class)
-                .httpBasic(basic -> basic.realmName(JsonSecurityErrors.REALM).authenticationEntryPoint(errors))
+                // both before the CSRF check, so that wrong credentials are a 401, not a missing token
+                .addFilterBefore(apiKeyFilter, CsrfFilter.class)
+                .addFilterBefore(basicFilter, CsrfFilter.class)
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(errors).accessDeniedHandler(errors))
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
@@ -76,8 +83,7 @@ public class SecurityConfiguration {
                 .csrf(csrf -> csrf
                         .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
-                        .requireCsrfProtectionMatcher(request -> !isSafe(request.getMethod())
-                                && !ApiKeyAuthenticationConverter.presentsKey(request)))
+                        .requireCsrfProtectionMatcher(request -> !isSafe(request.getMethod()) && sendsBasic(request)))
                 .addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class);
         return http.build();
     }
@@ -92,6 +98,11 @@ public class SecurityConfiguration {
         return ConsoleUsers.from(properties, encoder);
     }
 
+    private static boolean sendsBasic(HttpServletRequest request) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        return authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
+    }
+
     private static boolean isSafe(String method) {
         return "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method) || "TRACE".equals(method);
     }
@@ -103,7 +114,7 @@ public class SecurityConfiguration {
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
             CsrfToken token = (CsrfToken) request.getAttribute(CsrfToken.class.getName());
-            if (token != null && !ApiKeyAuthenticationConverter.presentsKey(request)) {
+            if (token != null && sendsBasic(request)) {
                 token.getToken();
             }
             chain.doFilter(request, response);
