@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
@@ -22,7 +23,7 @@ public class FeedHealth {
     HealthContributor feedsHealthContributor(FeedCatalog catalog, FeedFreshness freshness) {
         Map<String, HealthIndicator> feeds = new LinkedHashMap<>();
         for (FeedDefinition feed : catalog.all()) {
-            feeds.put(feed.name(), () -> health(feed, freshness.of(feed)));
+            feeds.put(feed.name(), new Freshness(feed, freshness));
         }
         if (feeds.isEmpty()) {
             return (HealthIndicator) () -> Health.up().withDetail("feeds", "none configured").build();
@@ -30,15 +31,33 @@ public class FeedHealth {
         return CompositeHealthContributor.fromMap(feeds);
     }
 
-    private static Health health(FeedDefinition feed, FeedFreshness.Freshness freshness) {
-        Health.Builder health = freshness.stale(Instant.now()) ? Health.down() : Health.up();
-        health.withDetail("schedule", feed.schedule() == null ? "manual" : feed.schedule());
-        if (freshness.lastSuccess() != null) {
-            health.withDetail("lastSuccess", freshness.lastSuccess().toString());
+    /** One feed; a failure to read its runs (database gone) reports DOWN, as AbstractHealthIndicator does. */
+    private static final class Freshness extends AbstractHealthIndicator {
+
+        private final FeedDefinition feed;
+        private final FeedFreshness freshness;
+
+        Freshness(FeedDefinition feed, FeedFreshness freshness) {
+            super("Feed " + feed.name() + ": freshness check failed");
+            this.feed = feed;
+            this.freshness = freshness;
         }
-        if (freshness.staleFrom() != null) {
-            health.withDetail("staleFrom", freshness.staleFrom().toString());
+
+        @Override
+        protected void doHealthCheck(Health.Builder health) {
+            FeedFreshness.Freshness now = freshness.of(feed);
+            if (now.stale(Instant.now())) {
+                health.down();
+            } else {
+                health.up();
+            }
+            health.withDetail("schedule", feed.schedule() == null ? "manual" : feed.schedule());
+            if (now.lastSuccess() != null) {
+                health.withDetail("lastSuccess", now.lastSuccess().toString());
+            }
+            if (now.staleFrom() != null) {
+                health.withDetail("staleFrom", now.staleFrom().toString());
+            }
         }
-        return health.build();
     }
 }
