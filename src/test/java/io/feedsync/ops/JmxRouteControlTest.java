@@ -3,28 +3,16 @@ package io.feedsync.ops;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.TestPropertySource;
 
 import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
-import io.feedsync.support.FeedsyncTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** An operator steers a feed's timer route over JMX through Jolokia's HTTP endpoint, as Hawtio does. */
-@TestPropertySource(properties = {
-        "feedsync.feeds.steered.schedule=0/1 * * * * ?",
-        "feedsync.feeds.steered.mode=full",
-        "feedsync.feeds.steered.source.url=${test.upstream}/all/steers",
-        "feedsync.feeds.steered.source.records=/epa_clients",
-        "feedsync.feeds.steered.transform.mapping.epa_type=/key",
-        "feedsync.feeds.steered.target.table=test_plans",
-        "feedsync.feeds.steered.target.key=epa_type"})
-@DisableJmx(false)
-class JmxRouteControlTest extends FeedsyncTest {
+class JmxRouteControlTest extends SteeredFeedTest {
 
     /**
      * A quartz consumer cannot be suspended (Camel exposes no suspend() on the timer route's MBean), so
