@@ -1,6 +1,7 @@
 package io.feedsync.ops;
 
 import org.apache.camel.test.spring.junit5.DisableJmx;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import io.feedsync.support.FeedsyncTest;
@@ -15,5 +16,7 @@ import io.feedsync.support.FeedsyncTest;
         "feedsync.feeds.steered.target.table=test_plans",
         "feedsync.feeds.steered.target.key=epa_type"})
 @DisableJmx(false)
+// closed after its tests: a timer firing every second would keep writing runs into the shared database
+@DirtiesContext
 abstract class SteeredFeedTest extends FeedsyncTest {
 }
