@@ -6,22 +6,66 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import static org.awaitility.Awaitility.await;
 
-/** A client for feedsync's REST API on its test port. */
+/**
+ * A client for feedsync's REST API on its test port. By default it calls as the test operator
+ * (application-test.yaml); {@link #as} gives one with other credentials, or none.
+ */
 public final class Api {
+
+    public static final String OPERATOR_KEY = "test-operator-key-0123456789";
+    public static final String VIEWER_KEY = "test-viewer-key-0123456789ab";
+    public static final String CONSOLE_USER = "test-console";
+    public static final String CONSOLE_PASSWORD = "test-console-password-0123";
+    public static final String WATCHER_USER = "test-watcher";
+    public static final String WATCHER_PASSWORD = "test-watcher-password-0123";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
+    private final Map<String, String> credentials;
 
     public Api(int port) {
+        this(port, bearer(OPERATOR_KEY));
+    }
+
+    private Api(int port, Map<String, String> credentials) {
         this.base = "http://127.0.0.1:" + port;
+        this.credentials = credentials;
+        this.port = port;
+    }
+
+    private final int port;
+
+    /** The same API with these credential headers instead (an empty map: none at all). */
+    public Api as(Map<String, String> headers) {
+        return new Api(port, headers);
+    }
+
+    public static Map<String, String> bearer(String key) {
+        return Map.of("Authorization", "Bearer " + key);
+    }
+
+    public static Map<String, String> apiKey(String key) {
+        return Map.of("X-API-Key", key);
+    }
+
+    public static Map<String, String> basic(String user, String password) {
+        return Map.of("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public static Map<String, String> anonymous() {
+        return Map.of();
     }
 
     /** An answer: status, headers and the body parsed as JSON. */
@@ -34,6 +78,13 @@ public final class Api {
 
     public Answer get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    public Answer request(String method, String path, Map<String, String> headers, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return send(request);
     }
 
     public Answer post(String path, String body) {
@@ -69,11 +120,13 @@ public final class Api {
     }
 
     private Answer send(HttpRequest.Builder request) {
+        credentials.forEach(request::header);
         try {
             HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             String body = response.body();
-            JsonNode json = body == null || body.isBlank() ? null : JSON.readTree(body);
+            boolean isJson = response.headers().firstValue("Content-Type").orElse("").contains("json");
+            JsonNode json = body == null || body.isBlank() || !isJson ? null : JSON.readTree(body);
             return new Answer(response.statusCode(), response, json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -3,6 +3,7 @@ package io.feedsync.support;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -19,6 +20,7 @@ import io.feedsync.config.FeedCatalog;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @CamelSpringBootTest
 @ActiveProfiles("test")
+@AutoConfigureObservability(tracing = false)
 public abstract class FeedsyncTest {
 
     protected static final FakeUpstream upstream = FakeUpstream.start();

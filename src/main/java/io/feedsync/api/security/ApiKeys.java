@@ -1,0 +1,88 @@
+package io.feedsync.api.security;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The configured API keys, checked at startup: a key shorter than {@value #MIN_LENGTH} characters
+ * stops feedsync. With none configured, a random operator key is generated and logged once, as
+ * Spring Boot does with its generated password, so that nothing is ever open by default.
+ * Keys are kept only as SHA-256 digests and compared in constant time.
+ */
+@Component
+public class ApiKeys {
+
+    static final int MIN_LENGTH = 16;
+    static final String GENERATED = "generated";
+
+    private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
+
+    /** One key: who it is, what it may do, and its digest. */
+    public record Holder(String name, Role role, byte[] digest) {
+    }
+
+    private final List<Holder> holders = new ArrayList<>();
+
+    public ApiKeys(SecurityProperties properties) {
+        properties.apiKeys().forEach((name, apiKey) -> {
+            String prefix = "feedsync.security.api-keys." + name;
+            String key = apiKey == null ? null : apiKey.key();
+            if (key == null || key.isEmpty()) {
+                return; // an empty env value counts as unset (SPEC §3)
+            }
+            if (key.length() < MIN_LENGTH) {
+                throw new SecurityConfigException(prefix + ".key", "is shorter than " + MIN_LENGTH + " characters");
+            }
+            Role role = Role.parse(prefix + ".role", apiKey.role());
+            byte[] digest = digest(key);
+            if (holders.stream().anyMatch(other -> MessageDigest.isEqual(other.digest(), digest))) {
+                throw new SecurityConfigException(prefix + ".key", "is the same key as another entry");
+            }
+            holders.add(new Holder(name, role, digest));
+        });
+        if (holders.isEmpty()) {
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            String key = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            holders.add(new Holder(GENERATED, Role.OPERATOR, digest(key)));
+            log.warn("""
+
+
+                    Using generated operator API key: {}
+
+                    This generated key is for local use only. Configure your own keys under \
+                    feedsync.security.api-keys (e.g. FEEDSYNC_OPERATOR_KEY) before feedsync is reachable by anyone else.
+                    """, key);
+        }
+    }
+
+    /** The holder of the presented key, if any; every configured key is compared, all in constant time. */
+    public Optional<Holder> find(String presented) {
+        byte[] digest = digest(presented);
+        Holder found = null;
+        for (Holder holder : holders) {
+            if (MessageDigest.isEqual(holder.digest(), digest) && found == null) {
+                found = holder;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private static byte[] digest(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

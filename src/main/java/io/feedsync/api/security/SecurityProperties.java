@@ -1,0 +1,35 @@
+package io.feedsync.api.security;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Who may call feedsync (SPEC §5): API keys for programs, {@code feedsync.security.api-keys.<name>.key/role},
+ * and users for the Hawtio console, {@code feedsync.security.console-users.<name>.password/role}.
+ */
+@ConfigurationProperties(prefix = "feedsync.security")
+public record SecurityProperties(Map<String, ApiKey> apiKeys, Map<String, ConsoleUser> consoleUsers) {
+
+    public SecurityProperties {
+        apiKeys = apiKeys == null ? Map.of() : new LinkedHashMap<>(apiKeys);
+        consoleUsers = consoleUsers == null ? Map.of() : new LinkedHashMap<>(consoleUsers);
+    }
+
+    public record ApiKey(String key, String role) {
+
+        @Override
+        public String toString() {
+            return "ApiKey[role=" + role + "]";
+        }
+    }
+
+    public record ConsoleUser(String password, String role) {
+
+        @Override
+        public String toString() {
+            return "ConsoleUser[role=" + role + "]";
+        }
+    }
+}

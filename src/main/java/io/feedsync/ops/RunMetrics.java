@@ -1,0 +1,89 @@
+package io.feedsync.ops;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedDefinition;
+import io.feedsync.run.RunCounts;
+import io.feedsync.run.RunFinished;
+import io.feedsync.run.RunStatus;
+
+/**
+ * Run metrics, fed by {@link RunFinished} (names as Prometheus shows them):
+ * {@code feedsync_runs_total{feed,status,trigger}}, {@code feedsync_run_duration_seconds{feed,status}}
+ * (histogram), {@code feedsync_records_total{feed,outcome}}, {@code feedsync_records_fetched_total{feed}},
+ * {@code feedsync_pages_fetched_total{feed}} and {@code feedsync_last_success_timestamp_seconds{feed}}.
+ * Dry runs count as runs, but their records (nothing was written) and their success (nothing was
+ * refreshed) do not.
+ */
+@Component
+public class RunMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<String, AtomicReference<Instant>> lastSuccess = new ConcurrentHashMap<>();
+
+    public RunMetrics(MeterRegistry registry, FeedCatalog catalog, FeedFreshness freshness) {
+        this.registry = registry;
+        Map<String, Instant> known = freshness.lastSuccesses();
+        for (FeedDefinition feed : catalog.all()) {
+            AtomicReference<Instant> last = new AtomicReference<>(known.get(feed.name()));
+            lastSuccess.put(feed.name(), last);
+            Gauge.builder("feedsync.last.success.timestamp", last,
+                            ref -> ref.get() == null ? Double.NaN : ref.get().toEpochMilli() / 1000.0)
+                    .description("When the feed's last successful (not dry) run finished, in seconds since the epoch")
+                    .baseUnit("seconds")
+                    .tag("feed", feed.name())
+                    .register(registry);
+        }
+    }
+
+    @EventListener
+    public void runFinished(RunFinished run) {
+        Counter.builder("feedsync.runs")
+                .description("Finished runs")
+                .tag("feed", run.feed()).tag("status", run.status().name()).tag("trigger", run.request().trigger().value())
+                .register(registry).increment();
+        Timer.builder("feedsync.run.duration")
+                .description("How long runs took")
+                .tag("feed", run.feed()).tag("status", run.status().name())
+                .publishPercentileHistogram()
+                .register(registry).record(run.duration());
+        Counter.builder("feedsync.pages.fetched")
+                .description("Export pages fetched")
+                .tag("feed", run.feed())
+                .register(registry).increment(run.pages());
+        if (run.request().dryRun()) {
+            return;
+        }
+        RunCounts counts = run.counts();
+        Counter.builder("feedsync.records.fetched")
+                .description("Records read from the upstream")
+                .tag("feed", run.feed())
+                .register(registry).increment(counts.fetched());
+        records(run.feed(), "inserted", counts.inserted());
+        records(run.feed(), "updated", counts.updated());
+        records(run.feed(), "unchanged", counts.unchanged());
+        records(run.feed(), "deleted", counts.deleted());
+        records(run.feed(), "dead_lettered", counts.deadLettered());
+        if (run.status() == RunStatus.SUCCEEDED) {
+            lastSuccess.computeIfAbsent(run.feed(), feed -> new AtomicReference<>()).set(Instant.now());
+        }
+    }
+
+    private void records(String feed, String outcome, long count) {
+        Counter.builder("feedsync.records")
+                .description("Records applied, by what happened to them")
+                .tag("feed", feed).tag("outcome", outcome)
+                .register(registry).increment(count);
+    }
+}

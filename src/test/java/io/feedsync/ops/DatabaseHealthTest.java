@@ -1,0 +1,45 @@
+package io.feedsync.ops;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.feedsync.FeedsyncApplication;
+import io.feedsync.support.Api;
+import io.feedsync.support.FakeUpstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** /actuator/health turns DOWN, naming the database, when PostgreSQL goes away. */
+class DatabaseHealthTest {
+
+    @Test
+    void healthIsDownWhenTheDatabaseIsGone() throws IOException {
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+        try (FakeUpstream upstream = FakeUpstream.start();
+             ConfigurableApplicationContext app = new SpringApplicationBuilder(FeedsyncApplication.class)
+                     .profiles("test")
+                     .run("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                             "--spring.datasource.username=postgres",
+                             "--spring.datasource.hikari.connection-timeout=1000",
+                             "--test.upstream=" + upstream.url(""),
+                             "--server.port=0")) {
+            Api api = new Api(Integer.parseInt(app.getEnvironment().getProperty("local.server.port")));
+            assertThat(api.as(Api.anonymous()).get("/actuator/health").status()).isEqualTo(200);
+
+            postgres.close();
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> api.as(Api.anonymous()).get("/actuator/health").status() == 503);
+            Api.Answer detailed = api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/health");
+            assertThat(detailed.json().get("status").asText()).isEqualTo("DOWN");
+            assertThat(detailed.json().get("components").get("db").get("status").asText()).isEqualTo("DOWN");
+        } finally {
+            postgres.close();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.feedsync.ops;
+
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import io.feedsync.support.Api;
+import io.feedsync.support.FakeUpstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** An operator steers a feed's timer route over JMX through Jolokia's HTTP endpoint, as Hawtio does. */
+class JmxRouteControlTest extends SteeredFeedTest {
+
+    /**
+     * A quartz consumer cannot be suspended (Camel exposes no suspend() on the timer route's MBean), so
+     * the timer is paused where it lives: its trigger in the Quartz scheduler's MBean.
+     */
+    @Test
+    void pausedTimerDoesNotFireUntilResumed() throws InterruptedException {
+        upstream.dataset("steers", FakeUpstream.plans(2, "v1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> timerRuns() >= 1);
+        String scheduler = quartzMBean();
+
+        exec(scheduler, "pauseTrigger(java.lang.String,java.lang.String)", "steered", "feedsync");
+        await().atMost(Duration.ofSeconds(10)).until(() -> runningRuns() == 0);
+        int whilePaused = timerRuns();
+        Thread.sleep(3000); // three due fires
+
+        assertThat(timerRuns()).as("no fire while paused").isEqualTo(whilePaused);
+
+        exec(scheduler, "resumeTrigger(java.lang.String,java.lang.String)", "steered", "feedsync");
+        await().atMost(Duration.ofSeconds(10)).until(() -> timerRuns() > whilePaused);
+    }
+
+    @Test
+    void stoppedTimerDoesNotFireUntilStarted() throws InterruptedException {
+        upstream.dataset("steers", FakeUpstream.plans(2, "v1"));
+        String timer = timerMBean();
+
+        assertThat(exec(timer, "stop()").get("status").asInt()).isEqualTo(200);
+        assertThat(read(timer, "State")).isEqualTo("Stopped");
+        await().atMost(Duration.ofSeconds(10)).until(() -> runningRuns() == 0);
+        int whileStopped = timerRuns();
+        Thread.sleep(3000);
+
+        assertThat(timerRuns()).as("no fire while stopped").isEqualTo(whileStopped);
+
+        exec(timer, "start()");
+        await().atMost(Duration.ofSeconds(10)).until(() -> timerRuns() > whileStopped);
+    }
+
+    @Test
+    void viewerMayNotSteerRoutes() {
+        Api.Answer answer = api.as(Api.bearer(Api.VIEWER_KEY)).post("/actuator/jolokia",
+                "{\"type\":\"exec\",\"mbean\":\"" + timerMBean().replace("\"", "\\\"") + "\",\"operation\":\"suspend()\"}");
+
+        assertThat(answer.status()).isEqualTo(403);
+        assertThat(read(timerMBean(), "State")).isEqualTo("Started");
+    }
+
+    /** The timer route's MBean of this test's Camel context. */
+    private String timerMBean() {
+        JsonNode found = jolokia("{\"type\":\"search\",\"mbean\":\"org.apache.camel:type=routes,name=\\\"feed-steered-timer\\\",*\"}");
+        assertThat(found.get("value")).hasSize(1);
+        return found.get("value").get(0).asText();
+    }
+
+    private JsonNode exec(String mbean, String operation, String... arguments) {
+        StringBuilder args = new StringBuilder();
+        for (String argument : arguments) {
+            args.append(args.isEmpty() ? "" : ",").append('"').append(argument).append('"');
+        }
+        return jolokia("{\"type\":\"exec\",\"mbean\":\"" + mbean.replace("\"", "\\\"") + "\",\"operation\":\""
+                + operation + "\",\"arguments\":[" + args + "]}");
+    }
+
+    /** The Quartz scheduler that holds this test's timer triggers. */
+    private String quartzMBean() {
+        JsonNode found = jolokia("{\"type\":\"search\",\"mbean\":\"quartz:type=QuartzScheduler,*\"}");
+        assertThat(found.get("value")).hasSize(1);
+        return found.get("value").get(0).asText();
+    }
+
+    private String read(String mbean, String attribute) {
+        return jolokia("{\"type\":\"read\",\"mbean\":\"" + mbean.replace("\"", "\\\"") + "\",\"attribute\":\"" + attribute + "\"}")
+                .get("value").asText();
+    }
+
+    private JsonNode jolokia(String request) {
+        Api.Answer answer = api.post("/actuator/jolokia", request);
+        assertThat(answer.status()).isEqualTo(200);
+        JsonNode json = answer.json();
+        assertThat(json.get("status").asInt()).as(answer.raw().body()).isEqualTo(200);
+        return json;
+    }
+
+    private int timerRuns() {
+        return count("select count(*) from sync_run where feed = 'steered' and trigger = 'timer'");
+    }
+
+    private int runningRuns() {
+        return count("select count(*) from sync_run where feed = 'steered' and status = 'RUNNING'");
+    }
+}

@@ -1,0 +1,79 @@
+package io.feedsync.ops;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import io.feedsync.support.Api;
+import io.feedsync.support.FakeUpstream;
+import io.feedsync.support.FeedsyncTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** /actuator/prometheus counts runs, records, pages, durations and the last success, plus Camel's route metrics. */
+class MetricsTest extends FeedsyncTest {
+
+    @Test
+    void aRunMovesTheFeedsMetrics() {
+        upstream.dataset("plans", FakeUpstream.plans(5, "v1"));
+        api.run("plans");
+        upstream.dataset("plans", FakeUpstream.plans(6, "v2"));
+        String before = scrape();
+
+        api.run("plans");
+
+        String after = scrape();
+        assertThat(delta(before, after, "feedsync_runs_total", "feed=\"plans\"", "status=\"SUCCEEDED\"", "trigger=\"rest\""))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "feedsync_records_total", "feed=\"plans\"", "outcome=\"inserted\"")).isEqualTo(1);
+        assertThat(delta(before, after, "feedsync_records_total", "feed=\"plans\"", "outcome=\"updated\"")).isEqualTo(5);
+        assertThat(delta(before, after, "feedsync_records_fetched_total", "feed=\"plans\"")).isEqualTo(6);
+        assertThat(delta(before, after, "feedsync_pages_fetched_total", "feed=\"plans\"")).isEqualTo(2);
+        assertThat(delta(before, after, "feedsync_run_duration_seconds_count", "feed=\"plans\"", "status=\"SUCCEEDED\""))
+                .isEqualTo(1);
+        assertThat(after).containsPattern("feedsync_run_duration_seconds_bucket\\{[^}]*feed=\"plans\"[^}]*le=\"");
+        assertThat(value(after, "feedsync_last_success_timestamp_seconds", "feed=\"plans\""))
+                .isGreaterThan(value(before, "feedsync_last_success_timestamp_seconds", "feed=\"plans\""))
+                .isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(30.0));
+        assertThat(delta(before, after, "camel_exchanges_total", "routeId=\"feed-plans-sync\"")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedRunCountsAsFailedAndLeavesTheLastSuccessAlone() {
+        String before = scrape();
+
+        api.run("plans-unreachable");
+
+        String after = scrape();
+        assertThat(delta(before, after, "feedsync_runs_total", "feed=\"plans-unreachable\"", "status=\"FAILED\"")).isEqualTo(1);
+        assertThat(after).containsPattern("feedsync_last_success_timestamp_seconds\\{[^}]*feed=\"plans-unreachable\"[^}]*} NaN");
+    }
+
+    private String scrape() {
+        Api.Answer answer = api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/prometheus");
+        assertThat(answer.status()).isEqualTo(200);
+        return answer.raw().body();
+    }
+
+    private static double delta(String before, String after, String name, String... labels) {
+        return value(after, name, labels) - value(before, name, labels);
+    }
+
+    /** The sum of the samples of {@code name} that carry all the labels (0 when there is none yet). */
+    private static double value(String scrape, String name, String... labels) {
+        Matcher sample = Pattern.compile("(?m)^" + name + "\\{([^}]*)} (\\S+)$").matcher(scrape);
+        double sum = 0;
+        while (sample.find()) {
+            String found = sample.group(1);
+            boolean all = true;
+            for (String label : labels) {
+                all &= found.contains(label);
+            }
+            if (all && !"NaN".equals(sample.group(2))) {
+                sum += Double.parseDouble(sample.group(2));
+            }
+        }
+        return sum;
+    }
+}
