@@ -17,3 +17,6 @@ create table if not exists test_no_unique_key (
 -- lets tests make PostgreSQL itself reject one row of a batch
 alter table test_plans drop constraint if exists test_plans_version_not_rejected;
 alter table test_plans add constraint test_plans_version_not_rejected check (ncpdp_version <> 'rejected-by-db');
+
+-- full runs of the plans-full feed mark rows the upstream no longer has
+alter table test_plans add column if not exists deleted_at timestamptz;

@@ -112,7 +112,22 @@ public class FeedCatalog {
                 Boolean.TRUE.equals(feed.runOnStartup()), source(keys, feed.source()),
                 transform(keys, feed.transform()), target(keys, feed.target()),
                 keys.positive("batch-size", feed.batchSize(), DEFAULT_BATCH_SIZE),
-                onRecordFailure(keys, feed.onRecordFailure()));
+                onRecordFailure(keys, feed.onRecordFailure()), deletionGuard(keys, feed.deletionGuard()));
+    }
+
+    /** {@code deletion-guard: 20%} (or 0.2): the largest share of rows one full run may soft-delete unconfirmed. */
+    private static double deletionGuard(Keys keys, String value) {
+        String text = keys.or(value, "20%");
+        try {
+            double share = text.endsWith("%") ? Double.parseDouble(text.substring(0, text.length() - 1)) / 100
+                    : Double.parseDouble(text);
+            if (share < 0 || share > 1) {
+                throw new NumberFormatException();
+            }
+            return share;
+        } catch (NumberFormatException e) {
+            throw keys.bad("deletion-guard", "'" + text + "' is not a share between 0% and 100%");
+        }
     }
 
     private static FeedDefinition.OnRecordFailure onRecordFailure(Keys keys, String value) {
@@ -271,7 +286,14 @@ public class FeedCatalog {
         if (Set.copyOf(target.key()).size() != target.key().size()) {
             throw keys.bad("target.key", "lists a column twice");
         }
-        return new FeedDefinition.Target(table, List.copyOf(target.key()));
+        String softDelete = blankToNull(target.softDelete());
+        if (softDelete != null) {
+            keys.identifier("target.soft-delete", softDelete);
+            if (target.key().contains(softDelete)) {
+                throw keys.bad("target.soft-delete", "'" + softDelete + "' is a key column");
+            }
+        }
+        return new FeedDefinition.Target(table, List.copyOf(target.key()), softDelete);
     }
 
     private static <T> T closedSet(Keys keys, String key, String type, Map<String, T> known) {

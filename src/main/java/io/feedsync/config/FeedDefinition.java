@@ -21,7 +21,8 @@ public record FeedDefinition(
         Transform transform,
         Target target,
         int batchSize,
-        OnRecordFailure onRecordFailure) {
+        OnRecordFailure onRecordFailure,
+        double deletionGuard) {
 
     /** Where the records come from. {@code incremental} is null when the feed has no cursor. */
     public record Source(URI url, Authentication auth, Pagination pagination, int maxPages,
@@ -44,8 +45,11 @@ public record FeedDefinition(
     public record Transform(String bean, Map<String, String> mapping) {
     }
 
-    /** The table the feed owns rows in, and the columns that identify a row. */
-    public record Target(String table, List<String> key) {
+    /**
+     * The table the feed owns rows in, the columns that identify a row, and the timestamp column
+     * that full runs set on rows the upstream no longer has (null: full runs delete nothing).
+     */
+    public record Target(String table, List<String> key, String softDeleteColumn) {
     }
 
     public boolean scheduled() {

@@ -19,7 +19,8 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
     }
 
     public record Feed(String schedule, String mode, Boolean runOnStartup, Source source,
-                       Transform transform, Target target, Integer batchSize, String onRecordFailure) {
+                       Transform transform, Target target, Integer batchSize, String onRecordFailure,
+                       String deletionGuard) {
     }
 
     public record Source(String url, Auth auth, Pagination pagination, String records, Incremental incremental,
@@ -47,6 +48,6 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
     public record Transform(String bean, Map<String, String> mapping) {
     }
 
-    public record Target(String table, List<String> key) {
+    public record Target(String table, List<String> key, String softDelete) {
     }
 }

@@ -19,6 +19,9 @@ public final class RunErrors {
 
     public static RunError classify(Throwable failure, String pageUrl) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RunRefusedException refused) {
+                return new RunError(FailureClass.PERMANENT, refused.getMessage(), null, null);
+            }
             if (cause instanceof UpstreamException upstream) {
                 return new RunError(upstream.failureClass(), upstream.getMessage(), upstream.httpStatus(), upstream.url());
             }

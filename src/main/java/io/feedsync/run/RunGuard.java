@@ -10,6 +10,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.store.SeenKeys;
 import io.feedsync.store.Watermarks;
 
 /**
@@ -27,12 +28,14 @@ public class RunGuard {
     private final FeedLocks locks;
     private final RunLedger ledger;
     private final Watermarks watermarks;
+    private final SeenKeys seenKeys;
 
-    public RunGuard(FeedCatalog catalog, FeedLocks locks, RunLedger ledger, Watermarks watermarks) {
+    public RunGuard(FeedCatalog catalog, FeedLocks locks, RunLedger ledger, Watermarks watermarks, SeenKeys seenKeys) {
         this.catalog = catalog;
         this.locks = locks;
         this.ledger = ledger;
         this.watermarks = watermarks;
+        this.seenKeys = seenKeys;
     }
 
     public RunState admit(@Body RunRequest request, Exchange exchange) {
@@ -43,6 +46,7 @@ public class RunGuard {
             int abandoned = ledger.abandonStale(feed.name());
             if (abandoned > 0) {
                 log.warn("Feed {}: marked {} run(s) ABANDONED; the node running them stopped", feed.name(), abandoned);
+                seenKeys.forgetFinished(feed.name());
             }
             RunState run = new RunState(ledger.open(request, NODE), feed, request, lock,
                     watermarks.current(feed.name()).orElse(null));

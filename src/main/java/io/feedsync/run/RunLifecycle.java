@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedRoutes;
 import io.feedsync.store.RecordHashes;
+import io.feedsync.store.SeenKeys;
 import io.feedsync.store.Watermarks;
 import io.feedsync.upstream.UpstreamPages;
 
@@ -29,9 +30,11 @@ public class RunLifecycle {
     private final ApplicationEventPublisher events;
     private final Watermarks watermarks;
     private final RecordHashes recordHashes;
+    private final SeenKeys seenKeys;
 
     public RunLifecycle(RunLedger ledger, CamelContext camel, ApplicationEventPublisher events, Watermarks watermarks,
-                        RecordHashes recordHashes) {
+                        RecordHashes recordHashes, SeenKeys seenKeys) {
+        this.seenKeys = seenKeys;
         this.ledger = ledger;
         this.camel = camel;
         this.events = events;
@@ -67,6 +70,7 @@ public class RunLifecycle {
             batches.forceDiscardingOfGroup(String.valueOf(run.runId()));
         }
         RunError error = RunErrors.classify(failure, exchange.getProperty(UpstreamPages.PAGE_URL, String.class));
+        seenKeys.forget(run.runId());
         run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.FAILED, error));
         publish(run, RunStatus.FAILED, error);
         log.warn("Feed {} run {} FAILED ({}{}) in {}: {}; {}", run.feed().name(), run.runId(), error.failureClass(),

@@ -71,6 +71,10 @@ public final class RunState {
         return cursors;
     }
 
+    public void recordDeleted(long count) {
+        deleted.addAndGet(count);
+    }
+
     public void recordDeadLettered() {
         deadLettered.incrementAndGet();
     }

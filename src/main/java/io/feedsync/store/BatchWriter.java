@@ -17,6 +17,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.feedsync.run.RunMode;
 import io.feedsync.run.RunState;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
@@ -38,14 +39,16 @@ public class BatchWriter {
     private static final int HASH_ROWS_PER_STATEMENT = 5_000;
 
     private final DeadLetters deadLetters;
+    private final SeenKeys seenKeys;
     private final Map<String, UpsertStatement> statements = new ConcurrentHashMap<>();
 
     public BatchWriter(JdbcTemplate jdbc, TransactionTemplate transaction, TargetTables tables,
-                       DeadLetters deadLetters) {
+                       DeadLetters deadLetters, SeenKeys seenKeys) {
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.tables = tables;
         this.deadLetters = deadLetters;
+        this.seenKeys = seenKeys;
     }
 
     public void write(@Body List<TransformedRecord> batch, @ExchangeProperty(RunState.PROPERTY) RunState run) {
@@ -61,6 +64,9 @@ public class BatchWriter {
         }
         run.recordWritten(new UpsertCounts(0, 0, batch.size() - latest.size()));
         try {
+            if (run.request().mode() == RunMode.FULL && run.feed().target().softDeleteColumn() != null) {
+                seenKeys.record(run, batch);
+            }
             run.recordWritten(inTransaction(run, latest.values()));
         } catch (RuntimeException batchFailure) {
             if (!isBadData(batchFailure)) {
@@ -146,7 +152,7 @@ public class BatchWriter {
             byColumns.computeIfAbsent(List.copyOf(row.values().keySet()), k -> new ArrayList<>()).add(row);
         }
         for (Map.Entry<List<String>, List<TargetRow>> group : byColumns.entrySet()) {
-            UpsertStatement statement = statements.computeIfAbsent(table.name() + group.getKey(),
+            UpsertStatement statement = statements.computeIfAbsent(table.name() + "/" + table.softDeleteColumn() + group.getKey(),
                     k -> new UpsertStatement(table, group.getKey()));
             List<TargetRow> sameColumns = group.getValue();
             for (int from = 0; from < sameColumns.size(); from += statement.rowsPerStatement()) {

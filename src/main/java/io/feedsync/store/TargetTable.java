@@ -4,10 +4,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A target table as PostgreSQL describes it: its columns with their SQL types, and the key
- * columns a unique constraint covers. Names are validated identifiers, so quoting is safe.
+ * A target table as PostgreSQL describes it: its columns with their SQL types, the key columns a
+ * unique constraint covers, and the soft-delete column if the feed has one. Names are validated
+ * identifiers, so quoting is safe.
  */
-public record TargetTable(String name, Map<String, String> columnTypes, List<String> key) {
+public record TargetTable(String name, Map<String, String> columnTypes, List<String> key, String softDeleteColumn) {
+
+    public TargetTable withSoftDelete(String column) {
+        return new TargetTable(name, columnTypes, key, column);
+    }
 
     public String quotedName() {
         return quote(name);

@@ -64,16 +64,26 @@ public class TargetTables {
             throw new FeedConfigException(prefix + ".key", "table '" + table + "' has no unique constraint on ("
                     + String.join(", ", key) + "); upserts need one");
         }
-        return new TargetTable(table, Map.copyOf(columns), List.copyOf(key));
+        return new TargetTable(table, Map.copyOf(columns), List.copyOf(key), null);
     }
 
     private TargetTable describe(FeedDefinition feed) {
-        TargetTable table = describe(feed.name(), feed.target().table(), feed.target().key());
+        TargetTable table = describe(feed.name(), feed.target().table(), feed.target().key())
+                .withSoftDelete(feed.target().softDeleteColumn());
         for (String column : feed.transform().mapping().keySet()) {
             if (!table.hasColumn(column)) {
                 throw new FeedConfigException("feedsync.feeds." + feed.name() + ".transform.mapping." + column,
                         "table '" + table.name() + "' has no column '" + column + "'");
             }
+        }
+        String softDelete = feed.target().softDeleteColumn();
+        if (softDelete != null && !table.hasColumn(softDelete)) {
+            throw new FeedConfigException("feedsync.feeds." + feed.name() + ".target.soft-delete",
+                    "table '" + table.name() + "' has no column '" + softDelete + "'");
+        }
+        if (softDelete != null && !table.columnTypes().get(softDelete).startsWith("timestamp")) {
+            throw new FeedConfigException("feedsync.feeds." + feed.name() + ".target.soft-delete",
+                    "column '" + softDelete + "' is " + table.columnTypes().get(softDelete) + ", not a timestamp");
         }
         for (String column : feed.target().key()) {
             if (feed.transform().bean() == null && !feed.transform().mapping().containsKey(column)) {

@@ -33,13 +33,21 @@ public final class UpsertStatement {
                 .map(c -> "CAST(? AS " + table.columnTypes().get(c) + ")")
                 .collect(Collectors.joining(", ", "(", ")"));
         String conflict = " ON CONFLICT (" + join(table.key(), "", "") + ")";
-        this.tail = updated.isEmpty()
+        // a row the feed soft-deleted comes back to life when its record does
+        String softDelete = table.softDeleteColumn() == null || columns.contains(table.softDeleteColumn()) ? null
+                : quote(table.softDeleteColumn());
+        List<String> sets = new java.util.ArrayList<>(updated.stream().map(c -> quote(c) + " = EXCLUDED." + quote(c)).toList());
+        if (softDelete != null) {
+            sets.add(softDelete + " = NULL");
+        }
+        String changed = updated.isEmpty() ? "false"
+                : "(" + join(updated, "t.", "") + ") IS DISTINCT FROM (" + join(updated, "EXCLUDED.", "") + ")";
+        if (softDelete != null) {
+            changed += " OR t." + softDelete + " IS NOT NULL";
+        }
+        this.tail = sets.isEmpty()
                 ? conflict + " DO NOTHING RETURNING true"
-                : conflict + " DO UPDATE SET " + updated.stream()
-                        .map(c -> quote(c) + " = EXCLUDED." + quote(c)).collect(Collectors.joining(", "))
-                        + " WHERE (" + join(updated, "t.", "") + ") IS DISTINCT FROM ("
-                        + join(updated, "EXCLUDED.", "") + ")"
-                        + " RETURNING (xmax = 0)";
+                : conflict + " DO UPDATE SET " + String.join(", ", sets) + " WHERE " + changed + " RETURNING (xmax = 0)";
         this.rowsPerStatement = Math.max(1, MAX_PARAMETERS / columns.size());
     }
 

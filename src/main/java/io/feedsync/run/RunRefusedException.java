@@ -1,0 +1,9 @@
+package io.feedsync.run;
+
+/** The run stopped itself because going on would do harm (e.g. the deletion guard); permanent until someone decides. */
+public class RunRefusedException extends RuntimeException {
+
+    public RunRefusedException(String message) {
+        super(message);
+    }
+}

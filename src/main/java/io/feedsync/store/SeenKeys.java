@@ -1,0 +1,74 @@
+package io.feedsync.store;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.Collection;
+import java.util.List;
+
+import org.postgresql.PGConnection;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.run.RunState;
+import io.feedsync.transform.TargetRow;
+import io.feedsync.transform.TransformedRecord;
+
+/**
+ * The keys of every record a full run sees, streamed into {@code sync_seen_key} with COPY (one
+ * round trip per batch), for {@link SoftDeletes} to compare with the target table at the end.
+ */
+@Component
+public class SeenKeys {
+
+    private final JdbcTemplate jdbc;
+
+    public SeenKeys(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public void record(RunState run, Collection<TransformedRecord> records) {
+        List<String> keyColumns = run.feed().target().key();
+        StringBuilder copy = new StringBuilder(records.size() * 32);
+        for (TransformedRecord record : records) {
+            TargetRow row = record.rows().stream()
+                    .filter(r -> r.table().equals(run.feed().target().table())).findFirst().orElseThrow();
+            copy.append(run.runId()).append('\t').append('{');
+            for (int i = 0; i < keyColumns.size(); i++) {
+                copy.append(i == 0 ? "" : ",").append('"')
+                        .append(copyEscape(arrayEscape(row.values().get(keyColumns.get(i))))).append('"');
+            }
+            copy.append("}\n");
+        }
+        jdbc.execute((ConnectionCallback<Long>) connection -> {
+            try {
+                return connection.unwrap(PGConnection.class).getCopyAPI()
+                        .copyIn("copy sync_seen_key (run_id, key) from stdin", new StringReader(copy.toString()));
+            } catch (IOException e) {
+                throw new DataAccessResourceFailureException("could not copy the keys seen", e);
+            }
+        });
+    }
+
+    public void forget(long runId) {
+        jdbc.update("delete from sync_seen_key where run_id = ?", runId);
+    }
+
+    /** Drops what finished runs of the feed left behind (a node that died mid-run cannot clean up). */
+    public void forgetFinished(String feed) {
+        jdbc.update("delete from sync_seen_key s using sync_run r where s.run_id = r.id and r.feed = ?"
+                + " and r.status <> 'RUNNING'", feed);
+    }
+
+    /** Inside a quoted array element, backslash and double quote are escaped with a backslash. */
+    private static String arrayEscape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    /** COPY's text format gives backslash, tab, newline and carriage return a meaning of their own. */
+    private static String copyEscape(String value) {
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+}

@@ -1,0 +1,89 @@
+package io.feedsync.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.feedsync.run.RunMode;
+import io.feedsync.run.RunRefusedException;
+import io.feedsync.run.RunState;
+
+/**
+ * The full-refresh step at the end of the sync route, reached only when every page was fetched:
+ * rows of the target table that the run did not see get the soft-delete timestamp (never a hard
+ * delete), unless that is more than the feed's deletion guard allows and the trigger did not say
+ * {@code confirm: true} — then the run fails and nothing is deleted. A dry run only counts.
+ */
+@Component("softDeletes")
+public class SoftDeletes {
+
+    private static final Logger log = LoggerFactory.getLogger(SoftDeletes.class);
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transaction;
+    private final TargetTables tables;
+    private final SeenKeys seenKeys;
+
+    public SoftDeletes(JdbcTemplate jdbc, TransactionTemplate transaction, TargetTables tables, SeenKeys seenKeys) {
+        this.jdbc = jdbc;
+        this.transaction = transaction;
+        this.tables = tables;
+        this.seenKeys = seenKeys;
+    }
+
+    public void apply(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+        TargetTable table = tables.of(run.feed().name());
+        if (run.request().mode() != RunMode.FULL || table.softDeleteColumn() == null) {
+            return;
+        }
+        try {
+            String column = '"' + table.softDeleteColumn() + '"';
+            String unseen = " from " + table.quotedName() + " t where t." + column + " is null and not exists"
+                    + " (select 1 from sync_seen_key s where s.run_id = ? and " + keyMatch(table) + ")";
+            long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " where " + column
+                    + " is null", Long.class);
+            long missing = jdbc.queryForObject("select count(*)" + unseen, Long.class, run.runId());
+            if (missing > 0 && missing > run.feed().deletionGuard() * alive && !run.request().confirm()) {
+                throw new RunRefusedException(String.format(
+                        "deletion guard: this full run would soft-delete %d of %d rows (%.0f%%), more than the %.0f%% "
+                                + "allowed; nothing was deleted. Check the upstream, then run again with confirm: true",
+                        missing, alive, 100.0 * missing / alive, 100 * run.feed().deletionGuard()));
+            }
+            if (run.request().dryRun() || missing == 0) {
+                run.recordDeleted(missing);
+                return;
+            }
+            long deleted = transaction.execute(status -> {
+                int count = jdbc.update("update " + table.quotedName() + " t set " + column + " = now() where t."
+                        + column + " is null and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
+                        + keyMatch(table) + ")", run.runId());
+                // their hashes go too, so that a record that comes back is applied (and revived)
+                jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
+                        + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key)", run.feed().name(),
+                        run.runId());
+                return (long) count;
+            });
+            run.recordDeleted(deleted);
+            log.info("Feed {} run {}: soft-deleted {} of {} rows no longer in the upstream", run.feed().name(),
+                    run.runId(), deleted, alive);
+        } finally {
+            seenKeys.forget(run.runId());
+        }
+    }
+
+    /** {@code s.key[1]::type = t.k1 and …}: the seen text parsed exactly as the upsert casts it. */
+    private static String keyMatch(TargetTable table) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < table.key().size(); i++) {
+            String column = table.key().get(i);
+            parts.add("cast(s.key[" + (i + 1) + "] as " + table.columnTypes().get(column) + ") = t.\"" + column + "\"");
+        }
+        return String.join(" and ", parts);
+    }
+}

@@ -1,0 +1,148 @@
+package io.feedsync.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import io.feedsync.support.FakeUpstream;
+import io.feedsync.support.FeedsyncTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Seed 004: a full refresh soft-deletes what disappeared upstream — safely, and only after a complete fetch. */
+class FullRefreshTest extends FeedsyncTest {
+
+    private List<ObjectNode> plans(int... ids) {
+        List<ObjectNode> records = new ArrayList<>();
+        for (int id : ids) {
+            records.add(FakeUpstream.plan(id, "v1"));
+        }
+        return records;
+    }
+
+    private List<Integer> deletedIds() {
+        return jdbc.queryForList("select gateway_id from test_plans where deleted_at is not null order by gateway_id",
+                Integer.class);
+    }
+
+    @Test
+    void fullRefreshSoftDeletesRowsMissingUpstream() {
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        api.run("plans-full");
+        upstream.dataset("plans", plans(1, 2, 3, 5, 6, 7, 8, 10));
+
+        JsonNode run = api.run("plans-full");
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.get("counts").get("deleted").asLong()).isEqualTo(2);
+        assertThat(deletedIds()).containsExactly(4, 9);
+        assertThat(count("select count(*) from test_plans")).as("never hard-deleted").isEqualTo(10);
+        assertThat(count("select count(*) from sync_seen_key")).as("scratch keys cleaned up").isZero();
+    }
+
+    @Test
+    void rowThatComesBackIsRevived() {
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        api.run("plans-full");
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9));
+        api.run("plans-full");
+        assertThat(deletedIds()).containsExactly(10);
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+
+        JsonNode run = api.run("plans-full");
+
+        assertThat(deletedIds()).isEmpty();
+        assertThat(run.get("counts").get("updated").asLong()).isEqualTo(1);
+        assertThat(run.get("counts").get("unchanged").asLong()).isEqualTo(9);
+    }
+
+    @Test
+    void deletionGuardRefusesAMassDeletionUnlessConfirmed() {
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        api.run("plans-full");
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6));
+
+        JsonNode refused = api.run("plans-full");
+
+        assertThat(refused.get("status").asText()).isEqualTo("FAILED");
+        assertThat(refused.get("error").get("class").asText()).isEqualTo("PERMANENT");
+        assertThat(refused.get("error").get("message").asText())
+                .contains("deletion guard").contains("4 of 10 rows (40%)").contains("confirm: true");
+        assertThat(deletedIds()).isEmpty();
+
+        JsonNode confirmed = api.run("plans-full", "{\"confirm\": true}");
+
+        assertThat(confirmed.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(confirmed.get("counts").get("deleted").asLong()).isEqualTo(4);
+        assertThat(deletedIds()).containsExactly(7, 8, 9, 10);
+    }
+
+    @Test
+    void failedFetchDeletesNothing() {
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        api.run("plans-full");
+        upstream.failAlways(request -> request.page() == 2, 500);
+
+        JsonNode run = api.run("plans-full");
+
+        assertThat(run.get("status").asText()).isEqualTo("FAILED");
+        assertThat(run.get("counts").get("deleted").asLong()).isZero();
+        assertThat(deletedIds()).isEmpty();
+        assertThat(count("select count(*) from sync_seen_key")).isZero();
+    }
+
+    @Test
+    void incrementalRunNeverDeletes() {
+        upstream.dataset("plans", plans(1, 2, 3, 4));
+        api.run("plans-full");
+        upstream.dataset("plans", plans(1));
+
+        JsonNode run = api.run("plans-full", "{\"mode\": \"incremental\"}");
+
+        assertThat(run.get("counts").get("deleted").asLong()).isZero();
+        assertThat(deletedIds()).isEmpty();
+    }
+
+    @Test
+    void dryRunPredictsTheRealRunExactlyAndWritesNothing() {
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        api.run("plans-full");
+        List<ObjectNode> next = plans(1, 2, 3, 4, 5, 6, 8, 9, 11, 12);
+        next.set(0, FakeUpstream.plan(1, "v2"));
+        next.set(1, FakeUpstream.plan(2, "v2"));
+        upstream.dataset("plans", next);
+        String before = jdbc.queryForList("select t::text from test_plans t order by epa_type", String.class).toString();
+
+        JsonNode dry = api.run("plans-full", "{\"dryRun\": true}");
+
+        assertThat(dry.get("dryRun").asBoolean()).isTrue();
+        assertThat(jdbc.queryForList("select t::text from test_plans t order by epa_type", String.class).toString())
+                .as("a dry run writes nothing").isEqualTo(before);
+        JsonNode real = api.run("plans-full");
+        assertThat(dry.get("counts")).isEqualTo(real.get("counts"));
+        assertThat(real.get("counts").get("inserted").asLong()).isEqualTo(2);
+        assertThat(real.get("counts").get("updated").asLong()).isEqualTo(2);
+        assertThat(real.get("counts").get("unchanged").asLong()).isEqualTo(6);
+        assertThat(real.get("counts").get("deleted").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void runLeftRunningByADeadNodeIsAbandonedAndTheNextRunSucceeds() {
+        long stale = jdbc.queryForObject("insert into sync_run (feed, trigger, mode, status, node) "
+                + "values ('plans-full', 'timer', 'full', 'RUNNING', 'node-that-died') returning id", Long.class);
+        jdbc.update("insert into sync_seen_key (run_id, key) values (?, '{Payer_1}')", stale);
+        upstream.dataset("plans", plans(1, 2, 3));
+
+        JsonNode run = api.run("plans-full");
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(jdbc.queryForObject("select status from sync_run where id = ?", String.class, stale))
+                .isEqualTo("ABANDONED");
+        assertThat(api.get("/api/runs/" + stale).json().get("error").get("message").asText())
+                .contains("stopped before it finished");
+        assertThat(count("select count(*) from sync_seen_key")).isZero();
+    }
+}
