@@ -58,7 +58,8 @@ class SecurityStartupTest {
     private static ConfigurableApplicationContext start(String... extra) {
         String[] base = {"--spring.datasource.url=" + TestDatabase.url(),
                 "--spring.datasource.username=" + TestDatabase.username(),
-                "--spring.datasource.password=" + TestDatabase.password(), "--server.port=0"};
+                "--spring.datasource.password=" + TestDatabase.password(), "--server.port=0",
+                "--spring.flyway.locations=classpath:db/migration,classpath:db/testtables"};
         String[] args = new String[base.length + extra.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(extra, 0, args, base.length, extra.length);
