@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import io.feedsync.support.FakeUpstream;
@@ -23,6 +24,9 @@ import static org.awaitility.Awaitility.await;
         "feedsync.feeds.ticking.transform.mapping.gateway_id=/id",
         "feedsync.feeds.ticking.target.table=test_plans",
         "feedsync.feeds.ticking.target.key=epa_type"})
+// closed after its tests: its every-second timer would otherwise keep calling the shared FakeUpstream
+// (eating other tests' one-shot faults) and writing runs into the shared database
+@DirtiesContext
 class TimerTriggerTest extends FeedsyncTest {
 
     @Test

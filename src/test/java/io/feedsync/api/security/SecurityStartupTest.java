@@ -1,0 +1,68 @@
+package io.feedsync.api.security;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.feedsync.FeedsyncApplication;
+import io.feedsync.support.Api;
+import io.feedsync.support.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Keys are checked at startup; with none, a random operator key is generated and logged once. */
+@ExtendWith(OutputCaptureExtension.class)
+class SecurityStartupTest {
+
+    @Test
+    void shortKeyStopsStartupWithOneLineNamingIt(CapturedOutput output) {
+        assertThatThrownBy(() -> start("--feedsync.security.api-keys.ci.key=short-key-15chr",
+                "--feedsync.security.api-keys.ci.role=operator").close())
+                .hasRootCauseInstanceOf(SecurityConfigException.class);
+        assertThat(output.getAll())
+                .contains("Invalid security configuration: feedsync.security.api-keys.ci.key: is shorter than 16 characters")
+                .doesNotContain("short-key-15chr");
+    }
+
+    @Test
+    void unknownRoleStopsStartup(CapturedOutput output) {
+        assertThatThrownBy(() -> start("--feedsync.security.api-keys.ci.key=a-long-enough-key-0123",
+                "--feedsync.security.api-keys.ci.role=admin").close())
+                .hasRootCauseInstanceOf(SecurityConfigException.class);
+        assertThat(output.getAll())
+                .contains("feedsync.security.api-keys.ci.role: unknown role 'admin' (expected one of viewer, operator)");
+    }
+
+    @Test
+    void withoutKeysAGeneratedOperatorKeyIsLoggedOnceAndWorks(CapturedOutput output) {
+        try (ConfigurableApplicationContext app = start()) {
+            Matcher generated = Pattern.compile("Using generated operator API key: (\\S+)").matcher(output.getAll());
+            assertThat(generated.find()).isTrue();
+            String key = generated.group(1);
+            assertThat(generated.find()).as("logged once").isFalse();
+            assertThat(output.getAll()).containsPattern("WARN .*ApiKeys");
+            Api api = new Api(Integer.parseInt(app.getEnvironment().getProperty("local.server.port")));
+            assertThat(api.as(Api.anonymous()).get("/api/feeds").status()).isEqualTo(401);
+            assertThat(api.as(Api.bearer(key)).get("/api/feeds").status()).isEqualTo(200);
+            assertThat(api.as(Api.bearer(key)).post("/api/feeds/nope/runs", "{}").status()).as("operator").isEqualTo(404);
+        }
+    }
+
+    private static ConfigurableApplicationContext start(String... extra) {
+        String[] base = {"--spring.datasource.url=" + TestDatabase.url(),
+                "--spring.datasource.username=" + TestDatabase.username(),
+                "--spring.datasource.password=" + TestDatabase.password(), "--server.port=0",
+                "--spring.flyway.locations=classpath:db/migration,classpath:db/testtables"};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return new SpringApplicationBuilder(FeedsyncApplication.class).profiles("startup-check").run(args);
+    }
+}
