@@ -49,6 +49,12 @@ public class ApiRequests {
         return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(json, "dryRun"), flag(json, "confirm"));
     }
 
+    /** {@code POST /api/feeds/{feed}/dead-letters/replay}: a replay run of the feed. */
+    public RunRequest replayRequest(@Header("feed") String feedName) {
+        FeedDefinition feed = catalog.get(feedName);
+        return new RunRequest(feed.name(), RunTrigger.REPLAY, feed.mode(), false, false);
+    }
+
     /** A timer fire of a scheduled feed: its configured mode, for real. */
     public RunRequest scheduled(String feedName) {
         FeedDefinition feed = catalog.get(feedName);

@@ -19,6 +19,8 @@ import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.RunLedger;
 import io.feedsync.run.RunRecord;
 import io.feedsync.run.RunState;
+import io.feedsync.store.DeadLetter;
+import io.feedsync.store.DeadLetters;
 import io.feedsync.store.Watermarks;
 
 /** Shapes what the API answers: status codes, Location headers and the JSON bodies of SPEC §3 and §5. */
@@ -31,7 +33,10 @@ public class ApiResponses {
     private final RunLedger ledger;
     private final Watermarks watermarks;
 
-    public ApiResponses(FeedCatalog catalog, RunLedger ledger, Watermarks watermarks) {
+    private final DeadLetters deadLetters;
+
+    public ApiResponses(FeedCatalog catalog, RunLedger ledger, Watermarks watermarks, DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
         this.catalog = catalog;
         this.ledger = ledger;
         this.watermarks = watermarks;
@@ -58,6 +63,11 @@ public class ApiResponses {
     public List<RunView> history(String feed, int limit) {
         catalog.get(feed);
         return ledger.history(feed, limit).stream().map(RunView::of).toList();
+    }
+
+    public List<DeadLetter> deadLetters(String feed, int limit) {
+        catalog.get(feed);
+        return deadLetters.list(feed, limit);
     }
 
     public List<Map<String, Object>> feeds() {

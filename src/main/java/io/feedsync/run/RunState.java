@@ -62,6 +62,11 @@ public final class RunState {
         return request;
     }
 
+    /** The route that carries out this run: the feed's sync, or the dead-letter replay. */
+    public String entryRoute() {
+        return request.trigger() == RunTrigger.REPLAY ? "direct:dead-letter-replay" : "direct:feed-" + feed.name() + "-sync";
+    }
+
     /** The feed's watermark when this run started; null before the first successful incremental run. */
     public String startWatermark() {
         return startWatermark;

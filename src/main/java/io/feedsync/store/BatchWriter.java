@@ -89,6 +89,11 @@ public class BatchWriter {
         }
     }
 
+    /** Writes one record now, for a replay: a failure is thrown, not dead-lettered again. */
+    public UpsertCounts writeNow(RunState run, TransformedRecord record) {
+        return inTransaction(run, List.of(record));
+    }
+
     private UpsertCounts inTransaction(RunState run, Collection<TransformedRecord> records) {
         TargetTable table = tables.of(run.feed().name());
         List<TargetRow> rows = records.stream().map(record -> primaryRow(record, run)).toList();

@@ -1,7 +1,11 @@
 package io.feedsync.store;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -21,10 +25,51 @@ public class DeadLetters {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
-    private final JdbcTemplate jdbc;
+    private static final String COLUMNS = "id, feed, run_id, record_key, payload::text as payload, error_class,"
+            + " error_message, created_at, replayed_at, replay_run_id";
+    /** The most a replay takes on at once; run it again for the rest. */
+    private static final int REPLAY_LIMIT = 100_000;
 
-    public DeadLetters(JdbcTemplate jdbc) {
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper mapper;
+
+    public DeadLetters(JdbcTemplate jdbc, ObjectMapper mapper) {
         this.jdbc = jdbc;
+        this.mapper = mapper;
+    }
+
+    /** The feed's dead letters, those not yet replayed first, then newest first. */
+    public List<DeadLetter> list(String feed, int limit) {
+        return jdbc.query("select " + COLUMNS + " from sync_dead_letter where feed = ?"
+                + " order by replayed_at is not null, id desc limit ?", this::letter, feed, limit);
+    }
+
+    /** What a replay run takes on: the feed's letters not replayed yet, oldest first. */
+    public List<DeadLetter> pending(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+        return jdbc.query("select " + COLUMNS + " from sync_dead_letter where feed = ? and replayed_at is null"
+                + " and run_id <> ? order by id limit ?", this::letter, run.feed().name(), run.runId(), REPLAY_LIMIT);
+    }
+
+    public void markReplayed(long id, long runId) {
+        jdbc.update("update sync_dead_letter set replayed_at = now(), replay_run_id = ? where id = ?", runId, id);
+    }
+
+    /** A replay that failed again: the letter stays, with the latest reason. */
+    public void failedAgain(long id, Throwable failure) {
+        jdbc.update("update sync_dead_letter set error_class = ?, error_message = ? where id = ?",
+                failure.getClass().getSimpleName(), reason(failure), id);
+    }
+
+    private DeadLetter letter(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        try {
+            return new DeadLetter(rs.getLong("id"), rs.getString("feed"), rs.getLong("run_id"),
+                    rs.getString("record_key"), mapper.readTree(rs.getString("payload")), rs.getString("error_class"),
+                    rs.getString("error_message"), rs.getTimestamp("created_at").toInstant(),
+                    rs.getTimestamp("replayed_at") == null ? null : rs.getTimestamp("replayed_at").toInstant(),
+                    (Long) rs.getObject("replay_run_id"));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("dead letter " + rs.getLong("id") + " holds no JSON", e);
+        }
     }
 
     /**
@@ -56,7 +101,7 @@ public class DeadLetters {
     }
 
     /** The most specific message: for a database error, PostgreSQL's own words. */
-    private static String reason(Throwable failure) {
+    static String reason(Throwable failure) {
         Throwable specific = failure;
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof java.sql.SQLException) {

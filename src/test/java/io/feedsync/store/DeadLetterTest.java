@@ -60,4 +60,54 @@ class DeadLetterTest extends FeedsyncTest {
             jdbc.execute("alter table test_plans rename column outgoing_url_renamed to outgoing_url");
         }
     }
+
+    @Test
+    void deadLettersAreListedAndReplayedOnceTheCauseIsFixed() {
+        List<ObjectNode> records = new java.util.ArrayList<>(FakeUpstream.plans(5, "v1"));
+        records.get(1).remove("key");
+        records.get(3).put("version", "rejected-by-db");
+        upstream.dataset("plans", records);
+        long firstRun = api.run("plans-single").get("runId").asLong();
+
+        JsonNode listed = api.get("/api/feeds/plans-single/dead-letters").json();
+        assertThat(listed).hasSize(2);
+        assertThat(listed.get(0).get("runId").asLong()).isEqualTo(firstRun);
+        assertThat(listed).anySatisfy(letter -> {
+            assertThat(letter.get("key").asText()).isEqualTo("Payer_4");
+            assertThat(letter.get("payload").get("version").asText()).isEqualTo("rejected-by-db");
+            assertThat(letter.get("errorMessage").asText()).contains("test_plans_version_not_rejected");
+            assertThat(letter.get("replayedAt").isNull()).isTrue();
+        });
+
+        jdbc.execute("alter table test_plans drop constraint test_plans_version_not_rejected");
+        try {
+            io.feedsync.support.Api.Answer started = api.post("/api/feeds/plans-single/dead-letters/replay", null);
+            assertThat(started.status()).isEqualTo(202);
+            JsonNode replay = api.awaitRun(started.json().get("runId").asLong());
+
+            assertThat(replay.get("trigger").asText()).isEqualTo("replay");
+            assertThat(replay.get("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(replay.get("counts").get("fetched").asLong()).isEqualTo(2);
+            assertThat(replay.get("counts").get("inserted").asLong()).isEqualTo(1);
+            assertThat(replay.get("counts").get("deadLettered").asLong()).as("the keyless one, again").isEqualTo(1);
+            assertThat(jdbc.queryForObject("select ncpdp_version from test_plans where epa_type = 'Payer_4'", String.class))
+                    .isEqualTo("rejected-by-db");
+            JsonNode after = api.get("/api/feeds/plans-single/dead-letters").json();
+            assertThat(after).hasSize(2);
+            assertThat(after.get(0).get("replayedAt").isNull()).as("unreplayed first").isTrue();
+            assertThat(after.get(1).get("key").asText()).isEqualTo("Payer_4");
+            assertThat(after.get(1).get("replayRunId").asLong()).isEqualTo(replay.get("runId").asLong());
+            assertThat(count("select count(*) from sync_dead_letter")).as("no new letters").isEqualTo(2);
+        } finally {
+            jdbc.execute("delete from test_plans where ncpdp_version = 'rejected-by-db'");
+            jdbc.execute("alter table test_plans add constraint test_plans_version_not_rejected "
+                    + "check (ncpdp_version <> 'rejected-by-db')");
+        }
+    }
+
+    @Test
+    void deadLettersOfAnUnknownFeedAre404() {
+        assertThat(api.get("/api/feeds/nope/dead-letters").status()).isEqualTo(404);
+        assertThat(api.post("/api/feeds/nope/dead-letters/replay", null).status()).isEqualTo(404);
+    }
 }

@@ -1,0 +1,54 @@
+package io.feedsync.store;
+
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.run.RunState;
+import io.feedsync.transform.RecordRejectedException;
+import io.feedsync.transform.RecordTransformer;
+import io.feedsync.transform.TransformedRecord;
+
+/**
+ * The step of the replay route: one dead letter back through transform and upsert. One that
+ * lands is marked replayed (by this run); one that fails again stays, with the new reason.
+ */
+@Component("deadLetterReplay")
+public class DeadLetterReplay {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterReplay.class);
+
+    private final RecordTransformer transformer;
+    private final BatchWriter writer;
+    private final DeadLetters deadLetters;
+
+    public DeadLetterReplay(RecordTransformer transformer, BatchWriter writer, DeadLetters deadLetters) {
+        this.transformer = transformer;
+        this.writer = writer;
+        this.deadLetters = deadLetters;
+    }
+
+    public void replay(@Body DeadLetter letter, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        try {
+            TransformedRecord record = transformer.transform(letter.payload(), run);
+            run.recordWritten(writer.writeNow(run, record));
+            deadLetters.markReplayed(letter.id(), run.runId());
+        } catch (RecordRejectedException e) {
+            failedAgain(letter, run, e);
+        } catch (RuntimeException e) {
+            if (!BatchWriter.isBadData(e)) {
+                throw e;
+            }
+            failedAgain(letter, run, e);
+        }
+    }
+
+    private void failedAgain(DeadLetter letter, RunState run, RuntimeException failure) {
+        deadLetters.failedAgain(letter.id(), failure);
+        run.recordDeadLettered();
+        log.warn("Feed {} run {}: dead letter {} failed again: {}", run.feed().name(), run.runId(), letter.id(),
+                DeadLetters.reason(failure));
+    }
+}
