@@ -2,6 +2,7 @@ package io.feedsync.api;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.feedsync.run.RunCounts;
@@ -10,7 +11,7 @@ import io.feedsync.run.RunRecord;
 /** A run as the API shows it (SPEC §3). */
 public record RunView(long runId, String feed, String status, String trigger, String mode, boolean dryRun,
                       int pages, RunCounts counts, Instant startedAt, Instant finishedAt, String watermark,
-                      Map<String, Object> error) {
+                      Map<String, Object> error, Map<String, List<String>> samples) {
 
     static RunView of(RunRecord run) {
         Map<String, Object> error = null;
@@ -22,6 +23,6 @@ public record RunView(long runId, String feed, String status, String trigger, St
             error.put("url", run.error().url());
         }
         return new RunView(run.runId(), run.feed(), run.status().name(), run.trigger(), run.mode(), run.dryRun(),
-                run.pages(), run.counts(), run.startedAt(), run.finishedAt(), run.watermark(), error);
+                run.pages(), run.counts(), run.startedAt(), run.finishedAt(), run.watermark(), error, run.samples());
     }
 }

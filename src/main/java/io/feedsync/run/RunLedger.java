@@ -4,6 +4,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -18,12 +23,31 @@ public class RunLedger {
     private static final String COLUMNS = """
             r.id, r.feed, r.status, r.trigger, r.mode, r.dry_run, r.pages, r.fetched, r.inserted, r.updated,
             r.unchanged, r.deleted, r.dead_lettered, r.started_at, r.finished_at, r.watermark,
-            r.error_class, r.error_message, r.error_http_status, r.error_url""";
+            r.error_class, r.error_message, r.error_http_status, r.error_url, r.samples::text as samples""";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, List<String>>> SAMPLES = new TypeReference<>() { };
 
     private final JdbcTemplate jdbc;
 
     public RunLedger(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    private static String json(Map<String, List<String>> samples) {
+        try {
+            return JSON.writeValueAsString(samples);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, List<String>> samples(String json) throws SQLException {
+        try {
+            return json == null ? null : JSON.readValue(json, SAMPLES);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable samples", e);
+        }
     }
 
     public long open(RunRequest request, String node) {
@@ -50,12 +74,14 @@ public class RunLedger {
                 update sync_run set status = ?, finished_at = now(), pages = ?, fetched = ?, inserted = ?,
                        updated = ?, unchanged = ?, deleted = ?, dead_lettered = ?,
                        watermark = (select w.value from sync_watermark w where w.feed = sync_run.feed),
-                       error_class = ?, error_message = ?, error_http_status = ?, error_url = ?
+                       error_class = ?, error_message = ?, error_http_status = ?, error_url = ?,
+                       samples = cast(? as jsonb)
                  where id = ?""",
                 status.name(), run.pages(), c.fetched(), c.inserted(), c.updated(), c.unchanged(), c.deleted(),
                 c.deadLettered(),
                 error == null ? null : error.failureClass().name(), error == null ? null : error.message(),
-                error == null ? null : error.httpStatus(), error == null ? null : error.url(), run.runId());
+                error == null ? null : error.httpStatus(), error == null ? null : error.url(),
+                json(run.samples().snapshot()), run.runId());
     }
 
     /** Marks the feed's RUNNING runs as ABANDONED; only call while holding the feed's lock. */
@@ -90,7 +116,7 @@ public class RunLedger {
                 new RunCounts(rs.getLong("fetched"), rs.getLong("inserted"), rs.getLong("updated"),
                         rs.getLong("unchanged"), rs.getLong("deleted"), rs.getLong("dead_lettered")),
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")),
-                rs.getString("watermark"), error);
+                rs.getString("watermark"), error, samples(rs.getString("samples")));
     }
 
     private static java.time.Instant instant(Timestamp timestamp) {

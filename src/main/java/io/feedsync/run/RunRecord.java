@@ -1,9 +1,11 @@
 package io.feedsync.run;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /** A run as stored in {@code sync_run}. */
 public record RunRecord(long runId, String feed, RunStatus status, String trigger, String mode, boolean dryRun,
                         int pages, RunCounts counts, Instant startedAt, Instant finishedAt, String watermark,
-                        RunError error) {
+                        RunError error, Map<String, List<String>> samples) {
 }

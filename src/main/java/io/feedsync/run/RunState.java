@@ -26,6 +26,7 @@ public final class RunState {
     private final FeedLock lock;
     private final String startWatermark;
     private final RunCursors cursors;
+    private final RunSamples samples = new RunSamples();
     private final Instant startedAt = Instant.now();
 
     private final AtomicInteger pages = new AtomicInteger();
@@ -70,6 +71,10 @@ public final class RunState {
     /** The feed's watermark when this run started; null before the first successful incremental run. */
     public String startWatermark() {
         return startWatermark;
+    }
+
+    public RunSamples samples() {
+        return samples;
     }
 
     public RunCursors cursors() {

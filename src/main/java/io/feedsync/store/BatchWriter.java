@@ -18,6 +18,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.feedsync.run.RunMode;
+import io.feedsync.run.RunSamples;
 import io.feedsync.run.RunState;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
@@ -57,7 +58,9 @@ public class BatchWriter {
         }
         Map<String, TransformedRecord> latest = new LinkedHashMap<>();
         for (TransformedRecord record : batch) {
-            if (record.toApply()) {
+            if (!record.toApply()) {
+                run.samples().add(RunSamples.UNCHANGED, record.key());
+            } else {
                 latest.remove(record.key());
                 latest.put(record.key(), record);
             }
@@ -98,7 +101,7 @@ public class BatchWriter {
         TargetTable table = tables.of(run.feed().name());
         List<TargetRow> rows = records.stream().map(record -> primaryRow(record, run)).toList();
         return transaction.execute(status -> {
-            UpsertCounts written = upsert(table, rows);
+            UpsertCounts written = upsert(table, rows, run.samples());
             saveHashes(run, records);
             if (run.request().dryRun()) {
                 // a dry run learns exactly what the upsert would do, then takes it back
@@ -150,7 +153,7 @@ public class BatchWriter {
         return rows.get(0);
     }
 
-    private UpsertCounts upsert(TargetTable table, List<TargetRow> rows) {
+    private UpsertCounts upsert(TargetTable table, List<TargetRow> rows, RunSamples samples) {
         UpsertCounts counts = UpsertCounts.NONE;
         Map<List<String>, List<TargetRow>> byColumns = new LinkedHashMap<>();
         for (TargetRow row : rows) {
@@ -163,13 +166,13 @@ public class BatchWriter {
             for (int from = 0; from < sameColumns.size(); from += statement.rowsPerStatement()) {
                 List<TargetRow> chunk = sameColumns.subList(from,
                         Math.min(sameColumns.size(), from + statement.rowsPerStatement()));
-                counts = counts.plus(execute(statement, chunk));
+                counts = counts.plus(execute(statement, chunk, samples));
             }
         }
         return counts;
     }
 
-    private UpsertCounts execute(UpsertStatement statement, List<TargetRow> rows) {
+    private UpsertCounts execute(UpsertStatement statement, List<TargetRow> rows, RunSamples samples) {
         return jdbc.execute((ConnectionCallback<UpsertCounts>) connection -> {
             try (PreparedStatement insert = connection.prepareStatement(statement.sql(rows.size()))) {
                 int index = 1;
@@ -184,8 +187,10 @@ public class BatchWriter {
                     while (result.next()) {
                         if (result.getBoolean(1)) {
                             inserted++;
+                            samples.add(RunSamples.INSERTED, result.getString(2));
                         } else {
                             updated++;
+                            samples.add(RunSamples.UPDATED, result.getString(2));
                         }
                     }
                 }

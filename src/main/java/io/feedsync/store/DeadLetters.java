@@ -95,6 +95,7 @@ public class DeadLetters {
                     reason(failure));
         }
         run.recordDeadLettered();
+        run.samples().add(io.feedsync.run.RunSamples.DEAD_LETTERED, key);
         rememberCursor(run, payload);
         log.warn("Feed {} run {}: record {} dead-lettered: {}", run.feed().name(), run.runId(),
                 key == null ? "(no key)" : key, reason(failure));

@@ -12,6 +12,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.feedsync.run.RunMode;
 import io.feedsync.run.RunRefusedException;
+import io.feedsync.run.RunSamples;
 import io.feedsync.run.RunState;
 
 /**
@@ -49,6 +50,9 @@ public class SoftDeletes {
             long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " where " + column
                     + " is null", Long.class);
             long missing = jdbc.queryForObject("select count(*)" + unseen, Long.class, run.runId());
+            jdbc.queryForList("select concat_ws('|', " + String.join(", ", table.key().stream()
+                            .map(c -> "t.\"" + c + "\"::text").toList()) + ")" + unseen + " limit " + RunSamples.PER_OUTCOME,
+                    String.class, run.runId()).forEach(key -> run.samples().add(RunSamples.DELETED, key));
             if (missing > 0 && missing > run.feed().deletionGuard() * alive && !run.request().confirm()) {
                 throw new RunRefusedException(String.format(
                         "deletion guard: this full run would soft-delete %d of %d rows (%.0f%%), more than the %.0f%% "

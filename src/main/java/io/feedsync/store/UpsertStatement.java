@@ -6,7 +6,8 @@ import java.util.stream.Collectors;
 /**
  * {@code INSERT … ON CONFLICT (key) DO UPDATE … WHERE row IS DISTINCT FROM excluded} for one
  * table and one column list, with a multi-row VALUES list. An unchanged row is neither rewritten
- * nor returned; a returned row says whether it was inserted ({@code xmax = 0}) or updated.
+ * nor returned; a returned row says whether it was inserted ({@code xmax = 0}) or updated, and
+ * its key.
  * Values are bound as text and cast to each column's declared type.
  */
 public final class UpsertStatement {
@@ -45,9 +46,12 @@ public final class UpsertStatement {
         if (softDelete != null) {
             changed += " OR t." + softDelete + " IS NOT NULL";
         }
+        String returnedKey = "concat_ws('|', " + table.key().stream().map(c -> "t." + quote(c) + "::text")
+                .collect(Collectors.joining(", ")) + ")";
         this.tail = sets.isEmpty()
-                ? conflict + " DO NOTHING RETURNING true"
-                : conflict + " DO UPDATE SET " + String.join(", ", sets) + " WHERE " + changed + " RETURNING (xmax = 0)";
+                ? conflict + " DO NOTHING RETURNING true, " + returnedKey
+                : conflict + " DO UPDATE SET " + String.join(", ", sets) + " WHERE " + changed
+                        + " RETURNING (xmax = 0), " + returnedKey;
         this.rowsPerStatement = Math.max(1, MAX_PARAMETERS / columns.size());
     }
 

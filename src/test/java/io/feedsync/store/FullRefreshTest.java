@@ -119,6 +119,11 @@ class FullRefreshTest extends FeedsyncTest {
         JsonNode dry = api.run("plans-full", "{\"dryRun\": true}");
 
         assertThat(dry.get("dryRun").asBoolean()).isTrue();
+        JsonNode samples = dry.get("samples");
+        assertThat(samples.get("inserted")).extracting(JsonNode::asText).containsExactlyInAnyOrder("Payer_11", "Payer_12");
+        assertThat(samples.get("updated")).extracting(JsonNode::asText).containsExactlyInAnyOrder("Payer_1", "Payer_2");
+        assertThat(samples.get("deleted")).extracting(JsonNode::asText).containsExactlyInAnyOrder("Payer_7", "Payer_10");
+        assertThat(samples.get("unchanged")).extracting(JsonNode::asText).contains("Payer_3", "Payer_9").hasSize(6);
         assertThat(jdbc.queryForList("select t::text from test_plans t order by epa_type", String.class).toString())
                 .as("a dry run writes nothing").isEqualTo(before);
         JsonNode real = api.run("plans-full");
