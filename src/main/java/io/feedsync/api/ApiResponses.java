@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
 import org.quartz.CronExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,11 @@ import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.RunLedger;
 import io.feedsync.run.RunRecord;
+import io.feedsync.run.RunMode;
+import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunState;
+import io.feedsync.run.RunTrigger;
+import io.feedsync.run.RunStatus;
 import io.feedsync.store.DeadLetter;
 import io.feedsync.store.DeadLetters;
 import io.feedsync.store.Watermarks;
@@ -34,9 +39,12 @@ public class ApiResponses {
     private final Watermarks watermarks;
 
     private final DeadLetters deadLetters;
+    private final ProducerTemplate producer;
 
-    public ApiResponses(FeedCatalog catalog, RunLedger ledger, Watermarks watermarks, DeadLetters deadLetters) {
+    public ApiResponses(FeedCatalog catalog, RunLedger ledger, Watermarks watermarks, DeadLetters deadLetters,
+                        ProducerTemplate producer) {
         this.deadLetters = deadLetters;
+        this.producer = producer;
         this.catalog = catalog;
         this.ledger = ledger;
         this.watermarks = watermarks;
@@ -63,6 +71,41 @@ public class ApiResponses {
     public List<RunView> history(String feed, int limit) {
         catalog.get(feed);
         return ledger.history(feed, limit).stream().map(RunView::of).toList();
+    }
+
+    /**
+     * The outcome of a drift check: what the table lacks, has extra, and holds differently from
+     * the upstream, with sample keys. A check that could not read the upstream answers 502.
+     */
+    public Map<String, Object> drift(String feed, Exchange exchange) {
+        FeedDefinition definition = catalog.get(feed);
+        RunRequest request = new RunRequest(definition.name(), RunTrigger.DRIFT, RunMode.FULL, true, false);
+        // a run of its own (not a step of this exchange), so that its error policy ends the run, not this answer
+        Exchange done = producer.send("direct:run-now", check -> check.getMessage().setBody(request));
+        if (done.getException() instanceof RuntimeException refused) {
+            throw refused;
+        }
+        RunState state = done.getProperty(RunState.PROPERTY, RunState.class);
+        RunRecord run = ledger.find(state.runId()).orElseThrow();
+        Message message = exchange.getMessage();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("feed", run.feed());
+        body.put("runId", run.runId());
+        if (run.status() != RunStatus.SUCCEEDED) {
+            message.setHeader(Exchange.HTTP_RESPONSE_CODE, 502);
+            body.put("error", "drift_check_failed");
+            body.put("message", run.error() == null ? "the check did not finish" : run.error().message());
+            return body;
+        }
+        body.put("checkedAt", run.finishedAt());
+        body.put("upstreamRecords", run.counts().fetched());
+        body.put("drift", run.counts().inserted() + run.counts().updated() + run.counts().deleted());
+        body.put("missingLocally", Map.of("count", run.counts().inserted(), "sample", run.samples().get("inserted")));
+        body.put("extraLocally", Map.of("count", run.counts().deleted(), "sample", run.samples().get("deleted")));
+        body.put("different", Map.of("count", run.counts().updated(), "sample", run.samples().get("updated")));
+        body.put("same", run.counts().unchanged());
+        body.put("invalid", Map.of("count", run.counts().deadLettered(), "sample", run.samples().get("deadLettered")));
+        return body;
     }
 
     public List<DeadLetter> deadLetters(String feed, int limit) {

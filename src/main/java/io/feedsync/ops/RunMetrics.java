@@ -17,12 +17,14 @@ import io.feedsync.config.FeedDefinition;
 import io.feedsync.run.RunCounts;
 import io.feedsync.run.RunFinished;
 import io.feedsync.run.RunStatus;
+import io.feedsync.run.RunTrigger;
 
 /**
  * Run metrics, fed by {@link RunFinished} (names as Prometheus shows them):
  * {@code feedsync_runs_total{feed,status,trigger}}, {@code feedsync_run_duration_seconds{feed,status}}
  * (histogram), {@code feedsync_records_total{feed,outcome}}, {@code feedsync_records_fetched_total{feed}},
- * {@code feedsync_pages_fetched_total{feed}} and {@code feedsync_last_success_timestamp_seconds{feed}}.
+ * {@code feedsync_pages_fetched_total{feed}}, {@code feedsync_last_success_timestamp_seconds{feed}} and
+ * {@code feedsync_drift_records{feed}} (from the last drift check).
  * Dry runs count as runs, but their records (nothing was written) and their success (nothing was
  * refreshed) do not.
  */
@@ -31,6 +33,7 @@ public class RunMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, AtomicReference<Instant>> lastSuccess = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<Long>> drift = new ConcurrentHashMap<>();
 
     public RunMetrics(MeterRegistry registry, FeedCatalog catalog, FeedFreshness freshness) {
         this.registry = registry;
@@ -42,6 +45,13 @@ public class RunMetrics {
                             ref -> ref.get() == null ? Double.NaN : ref.get().toEpochMilli() / 1000.0)
                     .description("When the feed's last successful (not dry) run finished, in seconds since the epoch")
                     .baseUnit("seconds")
+                    .tag("feed", feed.name())
+                    .register(registry);
+            AtomicReference<Long> lastDrift = new AtomicReference<>();
+            drift.put(feed.name(), lastDrift);
+            Gauge.builder("feedsync.drift.records", lastDrift, ref -> ref.get() == null ? Double.NaN : ref.get())
+                    .description("Records that differ between the upstream and the table at the last drift check "
+                            + "(missing locally + extra locally + different)")
                     .tag("feed", feed.name())
                     .register(registry);
         }
@@ -62,6 +72,11 @@ public class RunMetrics {
                 .description("Export pages fetched")
                 .tag("feed", run.feed())
                 .register(registry).increment(run.pages());
+        if (run.request().trigger() == RunTrigger.DRIFT && run.status() == RunStatus.SUCCEEDED) {
+            RunCounts counts = run.counts();
+            drift.computeIfAbsent(run.feed(), feed -> new AtomicReference<>())
+                    .set(counts.inserted() + counts.updated() + counts.deleted());
+        }
         if (run.request().dryRun()) {
             return;
         }

@@ -7,7 +7,9 @@ public enum RunTrigger {
     TIMER,
     REST,
     CLI,
-    REPLAY;
+    REPLAY,
+    /** A drift check: a dry full run that compares the upstream with the table, ignoring what was applied before. */
+    DRIFT;
 
     public String value() {
         return name().toLowerCase(Locale.ROOT);

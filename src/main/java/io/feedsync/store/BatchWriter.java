@@ -20,6 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.feedsync.run.RunMode;
 import io.feedsync.run.RunSamples;
 import io.feedsync.run.RunState;
+import io.feedsync.run.RunTrigger;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
 
@@ -67,7 +68,8 @@ public class BatchWriter {
         }
         run.recordWritten(new UpsertCounts(0, 0, batch.size() - latest.size()));
         try {
-            if (run.request().mode() == RunMode.FULL && run.feed().target().softDeleteColumn() != null) {
+            if (run.request().mode() == RunMode.FULL
+                    && (run.feed().target().softDeleteColumn() != null || run.request().trigger() == RunTrigger.DRIFT)) {
                 seenKeys.record(run, batch);
             }
             run.recordWritten(inTransaction(run, latest.values()));

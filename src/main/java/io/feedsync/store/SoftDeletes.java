@@ -14,12 +14,14 @@ import io.feedsync.run.RunMode;
 import io.feedsync.run.RunRefusedException;
 import io.feedsync.run.RunSamples;
 import io.feedsync.run.RunState;
+import io.feedsync.run.RunTrigger;
 
 /**
  * The full-refresh step at the end of the sync route, reached only when every page was fetched:
  * rows of the target table that the run did not see get the soft-delete timestamp (never a hard
  * delete), unless that is more than the feed's deletion guard allows and the trigger did not say
- * {@code confirm: true} — then the run fails and nothing is deleted. A dry run only counts.
+ * {@code confirm: true} — then the run fails and nothing is deleted. A dry run only counts, and so
+ * does a drift check, which counts the rows the upstream lacks even for a feed without soft-delete.
  */
 @Component("softDeletes")
 public class SoftDeletes {
@@ -40,28 +42,30 @@ public class SoftDeletes {
 
     public void apply(@ExchangeProperty(RunState.PROPERTY) RunState run) {
         TargetTable table = tables.of(run.feed().name());
-        if (run.request().mode() != RunMode.FULL || table.softDeleteColumn() == null) {
+        boolean drift = run.request().trigger() == RunTrigger.DRIFT;
+        if (run.request().mode() != RunMode.FULL || table.softDeleteColumn() == null && !drift) {
             return;
         }
         try {
-            String column = '"' + table.softDeleteColumn() + '"';
-            String unseen = " from " + table.quotedName() + " t where t." + column + " is null and not exists"
+            String column = table.softDeleteColumn() == null ? null : '"' + table.softDeleteColumn() + '"';
+            String alivePredicate = column == null ? "true" : "t." + column + " is null";
+            String unseen = " from " + table.quotedName() + " t where " + alivePredicate + " and not exists"
                     + " (select 1 from sync_seen_key s where s.run_id = ? and " + keyMatch(table) + ")";
-            long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " where " + column
-                    + " is null", Long.class);
+            long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " t where "
+                    + alivePredicate, Long.class);
             long missing = jdbc.queryForObject("select count(*)" + unseen, Long.class, run.runId());
             jdbc.queryForList("select concat_ws('|', " + String.join(", ", table.key().stream()
                             .map(c -> "t.\"" + c + "\"::text").toList()) + ")" + unseen + " limit " + RunSamples.PER_OUTCOME,
                     String.class, run.runId()).forEach(key -> run.samples().add(RunSamples.DELETED, key));
-            if (missing > 0 && missing > run.feed().deletionGuard() * alive && !run.request().confirm()) {
+            if (run.request().dryRun() || missing == 0) {
+                run.recordDeleted(missing);
+                return;
+            }
+            if (missing > run.feed().deletionGuard() * alive && !run.request().confirm()) {
                 throw new RunRefusedException(String.format(
                         "deletion guard: this full run would soft-delete %d of %d rows (%.0f%%), more than the %.0f%% "
                                 + "allowed; nothing was deleted. Check the upstream, then run again with confirm: true",
                         missing, alive, 100.0 * missing / alive, 100 * run.feed().deletionGuard()));
-            }
-            if (run.request().dryRun() || missing == 0) {
-                run.recordDeleted(missing);
-                return;
             }
             long deleted = transaction.execute(status -> {
                 int count = jdbc.update("update " + table.quotedName() + " t set " + column + " = now() where t."

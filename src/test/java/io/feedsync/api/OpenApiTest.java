@@ -69,6 +69,6 @@ class OpenApiTest extends FeedsyncTest {
                 checked++;
             }
         }
-        assertThat(checked).isEqualTo(6);
+        assertThat(checked).isEqualTo(7);
     }
 }
