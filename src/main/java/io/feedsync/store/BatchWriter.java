@@ -4,6 +4,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,10 +102,18 @@ public class BatchWriter {
     }
 
     private UpsertCounts inTransaction(RunState run, Collection<TransformedRecord> records) {
-        TargetTable table = tables.of(run.feed().name());
-        List<TargetRow> rows = records.stream().map(record -> primaryRow(record, run)).toList();
+        String primary = run.feed().target().table();
+        Map<String, List<TargetRow>> byTable = rowsByTable(records);
         return transaction.execute(status -> {
-            UpsertCounts written = upsert(table, rows, run.samples());
+            UpsertCounts written = UpsertCounts.NONE;
+            for (Map.Entry<String, List<TargetRow>> table : byTable.entrySet()) {
+                if (table.getKey().equals(primary)) {
+                    written = upsert(tables.of(run.feed().name()), table.getValue(), run.samples());
+                } else {
+                    TargetTable secondary = tables.of(run.feed().name(), table.getKey(), table.getValue().get(0).key());
+                    upsert(secondary, latestPerKey(secondary, table.getValue()), new RunSamples());
+                }
+            }
             saveHashes(run, records);
             if (run.request().dryRun()) {
                 // a dry run learns exactly what the upsert would do, then takes it back
@@ -146,13 +156,35 @@ public class BatchWriter {
         return false;
     }
 
-    private static TargetRow primaryRow(TransformedRecord record, RunState run) {
-        List<TargetRow> rows = record.rows();
-        if (rows.size() != 1) {
-            throw new IllegalStateException("feed '" + run.feed().name() + "' mapped a record to " + rows.size()
-                    + " rows; one row per record into " + run.feed().target().table() + " is supported");
+    /**
+     * The batch's rows grouped by table, parents before children: mappers list a record's rows
+     * parents first, so a table goes after every table that stood before it in some record.
+     */
+    private static Map<String, List<TargetRow>> rowsByTable(Collection<TransformedRecord> records) {
+        Map<String, List<TargetRow>> byTable = new LinkedHashMap<>();
+        Map<String, Integer> depth = new HashMap<>();
+        for (TransformedRecord record : records) {
+            for (int i = 0; i < record.rows().size(); i++) {
+                TargetRow row = record.rows().get(i);
+                byTable.computeIfAbsent(row.table(), t -> new ArrayList<>()).add(row);
+                depth.merge(row.table(), i, Math::max);
+            }
         }
-        return rows.get(0);
+        Map<String, List<TargetRow>> ordered = new LinkedHashMap<>();
+        byTable.keySet().stream().sorted(Comparator.comparing(depth::get))
+                .forEach(table -> ordered.put(table, byTable.get(table)));
+        return ordered;
+    }
+
+    /** Rows of a shared parent (one partner for many plans) come once per key, the last winning. */
+    private static List<TargetRow> latestPerKey(TargetTable table, List<TargetRow> rows) {
+        Map<List<String>, TargetRow> latest = new LinkedHashMap<>();
+        for (TargetRow row : rows) {
+            List<String> key = table.key().stream().map(row.values()::get).toList();
+            latest.remove(key);
+            latest.put(key, row);
+        }
+        return new ArrayList<>(latest.values());
     }
 
     private UpsertCounts upsert(TargetTable table, List<TargetRow> rows, RunSamples samples) {

@@ -25,7 +25,10 @@ import io.feedsync.config.FeedDefinition;
 public class TargetTables {
 
     private final JdbcTemplate jdbc;
+    private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
     private final Map<String, TargetTable> tables = new HashMap<>();
+    private final Map<String, TargetTable> secondary = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TargetTables(JdbcTemplate jdbc, FeedCatalog catalog) {
         this.jdbc = jdbc;
@@ -37,6 +40,25 @@ public class TargetTables {
     /** The described target table of a feed. */
     public TargetTable of(String feed) {
         return tables.get(feed);
+    }
+
+    /**
+     * Another table a feed's mapper bean writes to, described (and checked) on first use: its
+     * rows must name the key they are upserted on, under a unique constraint like any target's.
+     */
+    public TargetTable of(String feed, String table, List<String> key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalStateException("feed '" + feed + "': rows for table '" + table
+                    + "' must name their key columns (TargetRow.key)");
+        }
+        return secondary.computeIfAbsent(feed + "/" + table + key, k -> {
+            for (String part : table.split("\\.", -1)) {
+                if (!IDENTIFIER.matcher(part).matches()) {
+                    throw new IllegalStateException("'" + table + "' is not a plain lower-case SQL identifier");
+                }
+            }
+            return describe(feed, table, key);
+        });
     }
 
     /** Describes any table a transform bean writes to, with the key it upserts on. */

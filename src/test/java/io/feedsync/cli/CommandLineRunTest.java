@@ -36,7 +36,7 @@ class CommandLineRunTest {
         try (Connection db = connect(); Statement sql = db.createStatement()) {
             sql.execute("select 1");
             sql.execute("do $$ begin if to_regclass('test_plans') is not null then "
-                    + "truncate test_plans, sync_record_hash, sync_dead_letter, sync_watermark, sync_run; end if; end $$");
+                    + "truncate test_plans, epa_certificates, epa_auth_configs, epa_plans, epa_partners, sync_record_hash, sync_dead_letter, sync_watermark, sync_run; end if; end $$");
         }
     }
 
@@ -112,7 +112,7 @@ class CommandLineRunTest {
         all.add("--spring.datasource.url=" + TestDatabase.url());
         all.add("--spring.datasource.username=" + TestDatabase.username());
         all.add("--spring.datasource.password=" + TestDatabase.password());
-        all.add("--spring.flyway.locations=classpath:db/migration,classpath:db/testtables");
+        all.add("--spring.flyway.locations=classpath:db/migration,classpath:db/testtables,classpath:db/demo");
         all.add("--test.upstream=" + upstream.url(""));
         all.add("--spring.main.banner-mode=off");
         return CommandLineRun.run(all.toArray(String[]::new),

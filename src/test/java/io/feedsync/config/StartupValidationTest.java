@@ -85,7 +85,7 @@ class StartupValidationTest {
         all.put("spring.datasource.url", TestDatabase.url());
         all.put("spring.datasource.username", TestDatabase.username());
         all.put("spring.datasource.password", TestDatabase.password());
-        all.put("spring.flyway.locations", "classpath:db/migration,classpath:db/testtables");
+        all.put("spring.flyway.locations", "classpath:db/migration,classpath:db/testtables,classpath:db/demo");
         all.put("server.port", "0");
         String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         return new SpringApplicationBuilder(FeedsyncApplication.class)

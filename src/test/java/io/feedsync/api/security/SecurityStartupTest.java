@@ -59,7 +59,7 @@ class SecurityStartupTest {
         String[] base = {"--spring.datasource.url=" + TestDatabase.url(),
                 "--spring.datasource.username=" + TestDatabase.username(),
                 "--spring.datasource.password=" + TestDatabase.password(), "--server.port=0",
-                "--spring.flyway.locations=classpath:db/migration,classpath:db/testtables"};
+                "--spring.flyway.locations=classpath:db/migration,classpath:db/testtables,classpath:db/demo"};
         String[] args = new String[base.length + extra.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(extra, 0, args, base.length, extra.length);
