@@ -113,9 +113,7 @@ class SecurityTest extends FeedsyncTest {
         assertForbidden(caller.post("/api/feeds/plans/runs", "{}"), "basic POST without CSRF token");
         assertThat(count("select count(*) from sync_run where feed = 'plans'")).isEqualTo(1);
 
-        String token = page.raw().headers().allValues("Set-Cookie").stream()
-                .flatMap(cookie -> HttpCookie.parse(cookie).stream())
-                .filter(cookie -> cookie.getName().equals("XSRF-TOKEN")).findFirst().orElseThrow().getValue();
+        String token = xsrfCookies(page).get(0);
         Map<String, String> withToken = new LinkedHashMap<>(withJson(console));
         withToken.put("Cookie", "XSRF-TOKEN=" + token);
         withToken.put("X-XSRF-TOKEN", token);
@@ -126,6 +124,22 @@ class SecurityTest extends FeedsyncTest {
                 .isEqualTo(200);
     }
 
+    /** The console reads the token once and sends it with every POST, often several at a time. */
+    @Test
+    void consoleTokenStaysValidFromRequestToRequest() {
+        Map<String, String> console = basic(Api.CONSOLE_USER, Api.CONSOLE_PASSWORD);
+        String token = xsrfCookies(api.as(console).get("/actuator/hawtio/")).get(0);
+        Map<String, String> withToken = new LinkedHashMap<>(withJson(console));
+        withToken.put("Cookie", "XSRF-TOKEN=" + token);
+        withToken.put("X-XSRF-TOKEN", token);
+
+        for (int i = 0; i < 2; i++) {
+            Api.Answer answer = api.as(anonymous()).request("POST", "/actuator/jolokia", withToken, JOLOKIA_VERSION);
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(xsrfCookies(answer)).as("XSRF-TOKEN cookies set by the answer").allMatch(token::equals);
+        }
+    }
+
     @Test
     void healthIsOpenButItsDetailsAreNot() {
         Api.Answer open = api.as(anonymous()).get("/actuator/health");
@@ -134,6 +148,12 @@ class SecurityTest extends FeedsyncTest {
         Api.Answer detailed = api.as(bearer(Api.VIEWER_KEY)).get("/actuator/health");
         assertThat(detailed.json().get("components").has("db")).isTrue();
         assertThat(detailed.json().get("components").has("feeds")).isTrue();
+    }
+
+    private static List<String> xsrfCookies(Api.Answer answer) {
+        return answer.raw().headers().allValues("Set-Cookie").stream()
+                .flatMap(cookie -> HttpCookie.parse(cookie).stream())
+                .filter(cookie -> cookie.getName().equals("XSRF-TOKEN")).map(HttpCookie::getValue).toList();
     }
 
     private static Map<String, String> withJson(Map<String, String> credentials) {

@@ -14,25 +14,23 @@ import static org.awaitility.Awaitility.await;
 /** An operator steers a feed's timer route over JMX through Jolokia's HTTP endpoint, as Hawtio does. */
 class JmxRouteControlTest extends SteeredFeedTest {
 
-    /**
-     * A quartz consumer cannot be suspended (Camel exposes no suspend() on the timer route's MBean), so
-     * the timer is paused where it lives: its trigger in the Quartz scheduler's MBean.
-     */
     @Test
-    void pausedTimerDoesNotFireUntilResumed() throws InterruptedException {
+    void suspendedTimerDoesNotFireUntilResumed() throws InterruptedException {
         upstream.dataset("steers", FakeUpstream.plans(2, "v1"));
         await().atMost(Duration.ofSeconds(10)).until(() -> timerRuns() >= 1);
-        String scheduler = quartzMBean();
+        String timer = timerMBean();
 
-        exec(scheduler, "pauseTrigger(java.lang.String,java.lang.String)", "steered", "feedsync");
+        assertThat(exec(timer, "suspend()").get("status").asInt()).isEqualTo(200);
+        assertThat(read(timer, "State")).isEqualTo("Suspended");
         await().atMost(Duration.ofSeconds(10)).until(() -> runningRuns() == 0);
-        int whilePaused = timerRuns();
+        int whileSuspended = timerRuns();
         Thread.sleep(3000); // three due fires
 
-        assertThat(timerRuns()).as("no fire while paused").isEqualTo(whilePaused);
+        assertThat(timerRuns()).as("no fire while suspended").isEqualTo(whileSuspended);
 
-        exec(scheduler, "resumeTrigger(java.lang.String,java.lang.String)", "steered", "feedsync");
-        await().atMost(Duration.ofSeconds(10)).until(() -> timerRuns() > whilePaused);
+        exec(timer, "resume()");
+        assertThat(read(timer, "State")).isEqualTo("Started");
+        await().atMost(Duration.ofSeconds(10)).until(() -> timerRuns() > whileSuspended);
     }
 
     @Test
@@ -75,13 +73,6 @@ class JmxRouteControlTest extends SteeredFeedTest {
         }
         return jolokia("{\"type\":\"exec\",\"mbean\":\"" + mbean.replace("\"", "\\\"") + "\",\"operation\":\""
                 + operation + "\",\"arguments\":[" + args + "]}");
-    }
-
-    /** The Quartz scheduler that holds this test's timer triggers. */
-    private String quartzMBean() {
-        JsonNode found = jolokia("{\"type\":\"search\",\"mbean\":\"quartz:type=QuartzScheduler,*\"}");
-        assertThat(found.get("value")).hasSize(1);
-        return found.get("value").get(0).asText();
     }
 
     private String read(String mbean, String attribute) {

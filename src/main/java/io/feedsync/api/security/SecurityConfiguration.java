@@ -23,6 +23,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AuthenticationFilter;
+import org.springframework.security.web.authentication.session.NullAuthenticatedSessionStrategy;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfFilter;
@@ -83,7 +84,11 @@ public class SecurityConfiguration {
                 .csrf(csrf -> csrf
                         .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
-                        .requireCsrfProtectionMatcher(request -> !isSafe(request.getMethod()) && sendsBasic(request)))
+                        .requireCsrfProtectionMatcher(request -> !isSafe(request.getMethod()) && sendsBasic(request))
+                        // Stateless basic auth "logs in" on every request; the default strategy would then
+                        // replace the token each time, and the console's next POSTs (sent with the token it
+                        // read before) would fail. No session, so no login to rotate the token at.
+                        .sessionAuthenticationStrategy(new NullAuthenticatedSessionStrategy()))
                 .addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class);
         return http.build();
     }

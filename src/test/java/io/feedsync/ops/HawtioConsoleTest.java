@@ -1,0 +1,111 @@
+package io.feedsync.ops;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.util.FileSystemUtils;
+
+import io.feedsync.support.Api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Hawtio console as an operator sees it, in Debian's headless Chromium (installed by .ci/run):
+ * signed in with basic auth, the Camel tree shows the feed routes.
+ */
+class HawtioConsoleTest extends SteeredFeedTest {
+
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    /** The Camel plugin's tree (context, its routes folder opened, the routes). */
+    private static final String TREE = "[role='tree']";
+
+    private ChromeDriver browser;
+    private Path profile;
+
+    @BeforeEach
+    void openBrowser() throws IOException {
+        assertThat(new File(CHROMIUM)).as("Debian's chromium (apt-get install chromium chromium-driver)").exists();
+        assertThat(new File(CHROMEDRIVER)).as("Debian's chromium-driver").exists();
+        // given explicitly, so that Selenium Manager never looks for (or downloads) a driver or browser
+        System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER);
+        profile = Files.createTempDirectory("feedsync-chromium");
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM)
+                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                        // nothing but the app under test: every other host name fails to resolve
+                        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                        "--window-size=1400,1000", "--user-data-dir=" + profile);
+        ChromeDriverService driver = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort()
+                .withTimeout(Duration.ofSeconds(30)).build();
+        browser = new ChromeDriver(driver, options);
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
+        String credentials = Base64.getEncoder().encodeToString(
+                (Api.CONSOLE_USER + ":" + Api.CONSOLE_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        // what a browser sends after the user answered its basic-auth prompt
+        browser.executeCdpCommand("Network.enable", Map.of());
+        browser.executeCdpCommand("Network.setExtraHTTPHeaders",
+                Map.of("headers", Map.of("Authorization", "Basic " + credentials)));
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (profile != null) {
+            FileSystemUtils.deleteRecursively(profile.toFile());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void camelTreeShowsTheFeedRoutes() throws IOException {
+        browser.get("http://127.0.0.1:" + port + "/actuator/hawtio/camel/routes");
+
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(40)).until(page -> {
+                String tree = treeText();
+                return tree.contains("feed-steered-timer") && tree.contains("feed-steered-sync")
+                        && tree.contains("feed-plans-sync");
+            });
+        } catch (TimeoutException e) {
+            Path shot = Files.createTempFile("hawtio-console-failure", ".png");
+            Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
+            throw new AssertionError("the Camel tree did not show the feed routes (screenshot: " + shot.toAbsolutePath()
+                    + "); tree: [" + treeText() + "]; page: " + browser.findElement(By.tagName("body")).getText(), e);
+        }
+    }
+
+    private String treeText() {
+        StringBuilder text = new StringBuilder();
+        for (WebElement tree : browser.findElements(By.cssSelector(TREE))) {
+            try {
+                text.append(tree.getText()).append('\n');
+            } catch (RuntimeException stale) {
+                // re-rendered while read; the next poll reads it again
+            }
+        }
+        return text.toString();
+    }
+}
