@@ -98,4 +98,21 @@ class RetryTest extends FeedsyncTest {
         assertThat(run.get("status").asText()).isEqualTo("FAILED");
         assertThat(run.get("error").get("class").asText()).isEqualTo("TRANSIENT");
     }
+
+    @Test
+    void readTimeoutOfTheFeedIsTransientAndRetried() {
+        upstream.dataset("plans", FakeUpstream.plans(1, "v1"));
+        upstream.delay(Duration.ofMillis(1200));
+
+        JsonNode run = api.run("plans-slow");
+
+        assertThat(run.get("status").asText()).isEqualTo("FAILED");
+        assertThat(run.get("error").get("class").asText()).isEqualTo("TRANSIENT");
+        assertThat(run.get("error").get("message").asText()).contains("upstream unreachable").containsIgnoringCase("timeout");
+        assertThat(upstream.requests()).as("source.retry.max-attempts: 2").hasSize(2);
+        assertThat(Duration.between(run.get("startedAt").asText().isEmpty() ? java.time.Instant.now()
+                : java.time.Instant.parse(run.get("startedAt").asText()), java.time.Instant.parse(run.get("finishedAt").asText())))
+                .as("the 300 ms timeout, not the upstream's 1.2 s, bounds each attempt").isLessThan(Duration.ofMillis(2000));
+        upstream.delay(Duration.ZERO);
+    }
 }
