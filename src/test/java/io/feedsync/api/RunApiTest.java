@@ -154,4 +154,18 @@ class RunApiTest extends FeedsyncTest {
         assertThat(answer.raw().headers().map().keySet()).noneMatch(name -> name.equalsIgnoreCase("feed"));
         api.awaitRun(answer.json().get("runId").asLong());
     }
+
+    @Test
+    void bodyThatIsNotDeclaredAsJsonIs415AndStartsNothing() throws Exception {
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/feeds/plans/runs"))
+                        .header("X-API-Key", "test-operator-key-0123456789")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"mode\": \"full\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).isEqualTo(415);
+        assertThat(answer.body()).contains("unsupported_media_type");
+        assertThat(count("select count(*) from sync_run")).isZero();
+    }
 }

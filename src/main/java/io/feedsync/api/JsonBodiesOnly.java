@@ -1,0 +1,53 @@
+package io.feedsync.api;
+
+import java.io.IOException;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Answers 415 to an API request whose body is not declared as JSON. Without it a JSON body sent
+ * as a form ({@code curl -d} does that by default) would be parsed as form fields before any route
+ * runs, and fail as a 500.
+ */
+@Component
+public class JsonBodiesOnly extends OncePerRequestFilter {
+
+    private final ObjectMapper json;
+
+    public JsonBodiesOnly(ObjectMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith("/api/") || request.getContentType() == null
+                || request.getContentLengthLong() == 0;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        MediaType type;
+        try {
+            type = MediaType.parseMediaType(request.getContentType());
+        } catch (IllegalArgumentException e) {
+            type = null;
+        }
+        if (type != null && (type.isCompatibleWith(MediaType.APPLICATION_JSON) || type.getSubtype().endsWith("+json"))) {
+            chain.doFilter(request, response);
+            return;
+        }
+        response.setStatus(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), Map.of("error", "unsupported_media_type",
+                "message", "send the body as application/json"));
+    }
+}
