@@ -20,3 +20,10 @@ alter table test_plans add constraint test_plans_version_not_rejected check (ncp
 
 -- full runs of the plans-full feed mark rows the upstream no longer has
 alter table test_plans add column if not exists deleted_at timestamptz;
+
+-- the target of KilledNodeTest's feed, synced by feedsync nodes it starts and kills
+create table if not exists killed_node_plans (
+    epa_type      text primary key,
+    ncpdp_version text    not null,
+    gateway_id    integer not null
+);

@@ -34,7 +34,7 @@ class DatabaseHealthTest {
 
             postgres.close();
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> api.as(Api.anonymous()).get("/actuator/health").status() == 503);
+            await().atMost(Duration.ofSeconds(90)).until(() -> api.as(Api.anonymous()).get("/actuator/health").status() == 503);
             Api.Answer detailed = api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/health");
             assertThat(detailed.json().get("status").asText()).isEqualTo("DOWN");
             assertThat(detailed.json().get("components").get("db").get("status").asText()).isEqualTo("DOWN");
