@@ -99,6 +99,7 @@ public final class Benchmark {
     }
 
     /** Runs every measurement once and returns the results (also printed and written to outDir). */
+    @SuppressWarnings("unchecked")
     public static Map<String, Object> run(Options options) throws Exception {
         Files.createDirectories(options.workDir());
         Files.createDirectories(options.outDir());
@@ -128,20 +129,26 @@ public final class Benchmark {
         try (BenchUpstream upstream = new BenchUpstream(n)) {
             // (a) the limit
             log("limit: COPY + set-based upsert of " + n + " rows");
+            Map<String, Double> cpu = CpuClock.snapshot(-1);
             double limitSeconds = limit(benchUrl, n, 0);
+            Map<String, Double> limitCpu = CpuClock.since(cpu, -1);
             long limitRows = count(benchUrl, "bench.bench_limit");
             check(problems, limitRows == n, "limit loaded " + limitRows + " of " + n);
             log("limit: refresh with 1 % changed");
             double limitRefreshSeconds = limit(benchUrl, n, 1);
             result.put("limit", measure(n, limitSeconds));
+            ((Map<String, Object>) result.get("limit")).put("cpuSeconds", limitCpu);
             result.put("limitRefresh1pct", measure(n, limitRefreshSeconds));
 
             // (c) the naive route
             log("naive route: " + options.naiveSize() + " records, one sql: upsert each");
+            cpu = CpuClock.snapshot(-1);
             double naiveSeconds = naive(benchUrl, upstream.url(), options.naiveSize());
+            Map<String, Double> naiveCpu = CpuClock.since(cpu, -1);
             long naiveRows = count(benchUrl, "bench.bench_naive");
             check(problems, naiveRows == options.naiveSize(), "naive route loaded " + naiveRows + " of " + options.naiveSize());
             result.put("naive", measure(options.naiveSize(), naiveSeconds));
+            ((Map<String, Object>) result.get("naive")).put("cpuSeconds", naiveCpu);
 
             // (b), (d), (e): feedsync in its own JVM
             try (Feedsync feedsync = Feedsync.start(options, benchUrl, upstream.url())) {
@@ -151,7 +158,7 @@ public final class Benchmark {
                 check(problems, "SUCCEEDED".equals(first.path("status").asText()), "first load: " + first);
                 check(problems, first.path("counts").path("inserted").asLong() == n, "first load inserted " + first.path("counts"));
                 check(problems, count(benchUrl, "bench.bench_feedsync") == n, "first load left " + count(benchUrl, "bench.bench_feedsync") + " rows");
-                result.put("feedsyncFirstLoad", runMeasure(first));
+                result.put("feedsyncFirstLoad", runMeasure(first, feedsync.lastCpu));
 
                 log("feedsync: refresh (full) with 1 % changed");
                 upstream.generation(1);
@@ -161,14 +168,14 @@ public final class Benchmark {
                 check(problems, refresh.path("counts").path("updated").asLong() == changed
                         && refresh.path("counts").path("unchanged").asLong() == n - changed,
                         "refresh expected " + changed + " updated, got " + refresh.path("counts"));
-                result.put("feedsyncRefresh1pct", runMeasure(refresh));
+                result.put("feedsyncRefresh1pct", runMeasure(refresh, feedsync.lastCpu));
 
                 log("feedsync: incremental, nothing new");
                 JsonNode incremental = feedsync.run("incremental", timeout);
                 check(problems, "SUCCEEDED".equals(incremental.path("status").asText()), "incremental: " + incremental);
                 check(problems, incremental.path("counts").path("inserted").asLong() == 0
                         && incremental.path("counts").path("updated").asLong() == 0, "incremental wrote " + incremental.path("counts"));
-                result.put("feedsyncIncrementalNothingNew", runMeasure(incremental));
+                result.put("feedsyncIncrementalNothingNew", runMeasure(incremental, feedsync.lastCpu));
                 result.put("feedsyncWindows", feedsync.windows);
             } finally {
                 // filled in by Feedsync.close()
@@ -325,6 +332,8 @@ public final class Benchmark {
         private final Path jfr;
         private final HttpClient http = HttpClient.newHttpClient();
         final List<Map<String, Object>> windows = new ArrayList<>();
+        /** CPU seconds of feedsync, PostgreSQL and the bench JVM during the last run. */
+        Map<String, Double> lastCpu = Map.of();
 
         private Feedsync(Process process, int port, String key, Path gcLog, Path jfr) {
             this.process = process;
@@ -420,6 +429,7 @@ public final class Benchmark {
 
         /** Starts a run over the REST API and waits for its row to leave RUNNING. */
         JsonNode run(String mode, Duration timeout) throws Exception {
+            Map<String, Double> cpuBefore = CpuClock.snapshot(process.pid());
             HttpResponse<String> started = http.send(request("/api/feeds/bench/runs")
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"mode\":\"" + mode + "\"}")).build(),
@@ -434,6 +444,7 @@ public final class Benchmark {
                 if (!"RUNNING".equals(run.path("status").asText())) {
                     windows.add(Map.of("mode", mode, "startedAt", run.path("startedAt").asText(),
                             "finishedAt", run.path("finishedAt").asText()));
+                    lastCpu = CpuClock.since(cpuBefore, process.pid());
                     return run;
                 }
                 if (!process.isAlive()) {
@@ -534,7 +545,7 @@ public final class Benchmark {
         return m;
     }
 
-    private static Map<String, Object> runMeasure(JsonNode run) {
+    private static Map<String, Object> runMeasure(JsonNode run, Map<String, Double> cpu) {
         double seconds = Duration.between(Instant.parse(run.path("startedAt").asText()),
                 Instant.parse(run.path("finishedAt").asText())).toNanos() / 1e9;
         long fetched = run.path("counts").path("fetched").asLong();
@@ -543,6 +554,7 @@ public final class Benchmark {
         m.put("status", run.path("status").asText());
         m.put("pages", run.path("pages").asInt());
         m.put("counts", JSON.convertValue(run.path("counts"), Map.class));
+        m.put("cpuSeconds", cpu);
         return m;
     }
 
@@ -571,8 +583,9 @@ public final class Benchmark {
                 "feedsyncIncrementalNothingNew")) {
             Map<String, Object> m = (Map<String, Object>) r.get(key);
             if (m != null) {
-                out.append(String.format("%-32s %9s rows in %8.3f s = %10.0f rows/s%n", key, m.get("rows"),
-                        ((Number) m.get("seconds")).doubleValue(), ((Number) m.get("rowsPerSecond")).doubleValue()));
+                out.append(String.format("%-32s %9s rows in %8.3f s = %10.0f rows/s   cpu s %s%n", key, m.get("rows"),
+                        ((Number) m.get("seconds")).doubleValue(), ((Number) m.get("rowsPerSecond")).doubleValue(),
+                        m.getOrDefault("cpuSeconds", "")));
             }
         }
         out.append("ratios: ").append(r.get("ratios")).append('\n');
