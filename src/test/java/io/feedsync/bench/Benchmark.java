@@ -61,7 +61,8 @@ public final class Benchmark {
     private static final Pattern GC_HEAP = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
     /** What to run. */
-    public record Options(long size, String heap, long naiveSize, Path outDir, Path workDir, boolean profile) {
+    public record Options(long size, String heap, long naiveSize, Path outDir, Path workDir, boolean profile,
+                          List<String> feedsyncArgs) {
 
         public static Options parse(String... args) {
             long size = 10_000;
@@ -70,7 +71,13 @@ public final class Benchmark {
             Path out = Path.of("bench/results");
             Path work = Path.of("target/bench-work");
             boolean profile = false;
+            List<String> feedsyncArgs = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--")) {
+                    // the rest goes to feedsync, e.g. -- --feedsync.feeds.bench.batch-size=5000
+                    feedsyncArgs.addAll(Arrays.asList(args).subList(i + 1, args.length));
+                    break;
+                }
                 switch (args[i]) {
                     case "--size" -> size = Long.parseLong(args[++i].replace("_", "").replace("k", "000").replace("M", "000000"));
                     case "--heap" -> heap = args[++i];
@@ -79,7 +86,7 @@ public final class Benchmark {
                     case "--work" -> work = Path.of(args[++i]);
                     case "--profile" -> profile = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (expected --size N, --heap 256m, --naive-size M, --out DIR, --work DIR, --profile)");
+                            + " (expected --size N, --heap 256m, --naive-size M, --out DIR, --work DIR, --profile [-- feedsync args])");
                 }
             }
             if (size < 1_000 || size > 10_000_000) {
@@ -88,7 +95,7 @@ public final class Benchmark {
             if (naive < 0) {
                 naive = Math.min(size, size <= 10_000 ? 2_000 : size <= 100_000 ? 5_000 : 10_000);
             }
-            return new Options(size, heap, Math.min(naive, size), out, work, profile);
+            return new Options(size, heap, Math.min(naive, size), out, work, profile, List.copyOf(feedsyncArgs));
         }
     }
 
@@ -109,6 +116,7 @@ public final class Benchmark {
         result.put("size", n);
         result.put("naiveSize", options.naiveSize());
         result.put("heap", options.heap());
+        result.put("feedsyncArgs", options.feedsyncArgs());
         result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "os", System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 "java", System.getProperty("java.version")));
@@ -181,6 +189,7 @@ public final class Benchmark {
                 // filled in by Feedsync.close()
             }
             result.put("feedsyncPeakHeapMiB", Feedsync.lastPeakHeapMiB);
+            result.put("feedsyncPeakHeapAfterGcMiB", Feedsync.lastPeakAfterGcMiB);
             result.put("feedsyncMaxHeapMiB", Feedsync.lastMaxHeapMiB);
             result.put("feedsyncGcCount", Feedsync.lastGcCount);
             if (Feedsync.lastProfile != null) {
@@ -322,6 +331,7 @@ public final class Benchmark {
     static final class Feedsync implements AutoCloseable {
         static Double lastPeakHeapMiB;
         static Double lastMaxHeapMiB;
+        static Double lastPeakAfterGcMiB;
         static Integer lastGcCount;
         static Map<String, Object> lastProfile;
 
@@ -347,6 +357,7 @@ public final class Benchmark {
             lastPeakHeapMiB = null;
             lastMaxHeapMiB = null;
             lastGcCount = null;
+            lastPeakAfterGcMiB = null;
             lastProfile = null;
             Path work = options.workDir().toAbsolutePath();
             Path gcLog = work.resolve("feedsync-gc.log");
@@ -399,6 +410,7 @@ public final class Benchmark {
             for (String column : COLUMNS) {
                 command.add(feed + "transform.mapping." + column + "=/" + column);
             }
+            command.addAll(options.feedsyncArgs());
             ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
                     .redirectErrorStream(true).redirectOutput(work.resolve("feedsync.log").toFile());
             builder.environment().put("FEEDSYNC_OPERATOR_KEY", key);
@@ -482,6 +494,7 @@ public final class Benchmark {
             }
             double peak = 0;
             double max = 0;
+            double afterGc = 0;
             int gcs = 0;
             for (String line : Files.readAllLines(gcLog)) {
                 Matcher m = GC_HEAP.matcher(line);
@@ -489,10 +502,12 @@ public final class Benchmark {
                     gcs++;
                     peak = Math.max(peak, mib(m.group(1), m.group(2)));
                     max = Math.max(max, mib(m.group(5), m.group(6)));
+                    afterGc = Math.max(afterGc, mib(m.group(3), m.group(4)));
                 }
             }
             lastPeakHeapMiB = peak;
             lastMaxHeapMiB = max;
+            lastPeakAfterGcMiB = afterGc;
             lastGcCount = gcs;
         }
 
@@ -590,7 +605,8 @@ public final class Benchmark {
         }
         out.append("ratios: ").append(r.get("ratios")).append('\n');
         out.append("feedsync peak heap (GC log, before GC): ").append(r.get("feedsyncPeakHeapMiB")).append(" MiB of ")
-                .append(r.get("feedsyncMaxHeapMiB")).append(" MiB committed max, ").append(r.get("feedsyncGcCount")).append(" GCs\n");
+                .append(r.get("feedsyncMaxHeapMiB")).append(" MiB committed max; highest after a GC ")
+                .append(r.get("feedsyncPeakHeapAfterGcMiB")).append(" MiB; ").append(r.get("feedsyncGcCount")).append(" GCs\n");
         out.append("SPEC §7: ").append(r.get("spec7")).append('\n');
         if (r.get("profile") != null) {
             out.append("profile: ").append(r.get("profile")).append('\n');
