@@ -10,6 +10,7 @@ import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import io.feedsync.run.RunState;
 import io.feedsync.run.RunTrigger;
@@ -27,10 +28,12 @@ import io.feedsync.transform.TransformedRecord;
 public class RecordHashes extends ServiceSupport implements IdempotentRepository {
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate transaction;
     private final Map<Long, HashIndex> runs = new ConcurrentHashMap<>();
 
-    public RecordHashes(JdbcTemplate jdbc) {
+    public RecordHashes(JdbcTemplate jdbc, TransactionTemplate transaction) {
         this.jdbc = jdbc;
+        this.transaction = transaction;
     }
 
     /** Loads the feed's hashes for a run that starts. */
@@ -43,7 +46,9 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
         int expected = jdbc.queryForObject("select count(*) from sync_record_hash where feed = ?", Integer.class,
                 run.feed().name());
         HashIndex index = new HashIndex(expected);
-        jdbc.query(connection -> {
+        // in a (read-only) transaction: outside one, PostgreSQL's driver ignores the fetch size and
+        // reads the whole result into memory first (1M hashes nearly exhausted a 256 MB heap)
+        transaction.executeWithoutResult(status -> jdbc.query(connection -> {
             var statement = connection.prepareStatement(
                     "select key_hash, content_hash from sync_record_hash where feed = ?");
             statement.setFetchSize(10_000);
@@ -51,7 +56,7 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
             return statement;
         }, row -> {
             index.put(row.getLong(1), row.getLong(2));
-        });
+        }));
         runs.put(run.runId(), index);
     }
 
