@@ -234,6 +234,7 @@ public final class Soak {
     static final class Feedsync implements AutoCloseable {
 
         static final Duration DRAIN = Duration.ofSeconds(60);
+        static final Duration SETTLE = Duration.ofSeconds(10);
         private static final Pattern ERROR_LINE = Pattern.compile("^\\S+\\s+ERROR ");
 
         private final Process process;
@@ -354,10 +355,18 @@ public final class Soak {
             while (System.nanoTime() < deadline && running(databaseUrl) > 0) {
                 Thread.sleep(200);
             }
-            Thread.sleep(500);
+            // a run's row is final a moment before its lock's connection goes back to the pool;
+            // a leaked connection would stay out
+            long idleSince = System.nanoTime();
+            long idleDeadline = idleSince + SETTLE.toNanos();
+            while (System.nanoTime() < idleDeadline && metric("hikaricp.connections.active") > 0) {
+                Thread.sleep(100);
+            }
+            double settled = (System.nanoTime() - idleSince) / 1e9;
             Sample last = sample(Double.NaN, databaseUrl);
             Map<String, Object> idle = new LinkedHashMap<>();
             idle.put("runsStillRunning", running(databaseUrl));
+            idle.put("secondsUntilNoConnectionInUse", round(settled));
             idle.put("hikariActive", last.hikariActive());
             idle.put("hikariIdle", last.hikariIdle());
             idle.put("hikariPending", last.hikariPending());
