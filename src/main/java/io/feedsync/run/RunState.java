@@ -36,6 +36,7 @@ public final class RunState {
     private final AtomicLong unchanged = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong keylessRejections = new AtomicLong();
 
     private volatile URI nextPage;
     private volatile PageRecords currentPage;
@@ -87,6 +88,15 @@ public final class RunState {
 
     public void recordDeadLettered() {
         deadLettered.incrementAndGet();
+    }
+
+    /** A record dead-lettered before its key was known: a full run cannot tell which row it was. */
+    public void recordKeylessRejection() {
+        keylessRejections.incrementAndGet();
+    }
+
+    public long keylessRejections() {
+        return keylessRejections.get();
     }
 
     public Instant startedAt() {

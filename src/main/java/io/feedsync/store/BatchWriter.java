@@ -19,10 +19,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.feedsync.run.RunMode;
 import io.feedsync.run.RunSamples;
 import io.feedsync.run.RunState;
-import io.feedsync.run.RunTrigger;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
 
@@ -70,8 +68,7 @@ public class BatchWriter {
         }
         run.recordWritten(new UpsertCounts(0, 0, batch.size() - latest.size()));
         try {
-            if (run.request().mode() == RunMode.FULL
-                    && (run.feed().target().softDeleteColumn() != null || run.request().trigger() == RunTrigger.DRIFT)) {
+            if (seenKeys.wanted(run)) {
                 seenKeys.record(run, batch);
             }
             run.recordWritten(inTransaction(run, latest.values()));

@@ -20,8 +20,10 @@ import io.feedsync.run.RunTrigger;
  * The full-refresh step at the end of the sync route, reached only when every page was fetched:
  * rows of the target table that the run did not see get the soft-delete timestamp (never a hard
  * delete), unless that is more than the feed's deletion guard allows and the trigger did not say
- * {@code confirm: true} — then the run fails and nothing is deleted. A dry run only counts, and so
- * does a drift check, which counts the rows the upstream lacks even for a feed without soft-delete.
+ * {@code confirm: true} — then the run fails and nothing is deleted. Nothing is deleted either when
+ * a record was dead-lettered before its key was known (without {@code confirm: true}): its row
+ * cannot be told apart from the rows that are really gone. A dry run only counts, and so does a
+ * drift check, which counts the rows the upstream lacks even for a feed without soft-delete.
  */
 @Component("softDeletes")
 public class SoftDeletes {
@@ -47,6 +49,13 @@ public class SoftDeletes {
             return;
         }
         try {
+            if (run.keylessRejections() > 0 && !drift && !run.request().confirm()) {
+                // any row could belong to a record that was rejected before its key was known
+                log.warn("Feed {} run {}: soft-delete skipped: {} records were dead-lettered before their key was known,"
+                        + " so no row can be called gone; fix or replay them, or run with confirm: true",
+                        run.feed().name(), run.runId(), run.keylessRejections());
+                return;
+            }
             String column = table.softDeleteColumn() == null ? null : '"' + table.softDeleteColumn() + '"';
             String alivePredicate = column == null ? "true" : "t." + column + " is null";
             String unseen = " from " + table.quotedName() + " t where " + alivePredicate + " and not exists"
