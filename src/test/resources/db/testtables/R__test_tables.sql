@@ -27,3 +27,10 @@ create table if not exists killed_node_plans (
     ncpdp_version text    not null,
     gateway_id    integer not null
 );
+
+-- the target of ClusterTest's feeds, synced by the two feedsync nodes it starts
+create table if not exists cluster_plans (
+    epa_type      text primary key,
+    ncpdp_version text    not null,
+    gateway_id    integer not null
+);
