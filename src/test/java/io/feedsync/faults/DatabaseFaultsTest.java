@@ -20,6 +20,7 @@ import io.feedsync.support.TestDatabase;
 
 import static io.feedsync.support.FakeUpstream.plan;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Database faults during a run's writes, through the real routes: a passing failure of
@@ -75,6 +76,37 @@ class DatabaseFaultsTest extends FeedsyncTest {
         assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(next.get("counts").get("updated").asLong()).isEqualTo(6);
         invariants.check(upstream.dataset("plans"));
+    }
+
+    @Test
+    void runWhoseLockSessionEndsStopsAtTheNextPageAsTransient() {
+        Invariants invariants = Invariants.plans(jdbc, "faults-db");
+        List<ObjectNode> records = validated(20, "v1", T0);
+        upstream.dataset("plans", records);
+        upstream.delay(Duration.ofMillis(200));
+        long runId = api.startRun("faults-db", null);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> count("select pages from sync_run where id = ?", runId) >= 1);
+
+        // as a proxy, a firewall or an operator would: the session holding the feed's lock ends
+        assertThat(count("""
+                select count(pg_terminate_backend(pid)) from pg_locks
+                 where locktype = 'advisory' and classid = 1717859193 and objsubid = 2
+                   and objid::bigint = hashtext(?)::bigint & 4294967295""", "faults-db")).isEqualTo(1);
+        JsonNode failed = api.awaitRun(runId);
+
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("error").get("class").asText()).isEqualTo("TRANSIENT");
+        assertThat(failed.get("error").get("message").asText()).contains("lost the lock of feed 'faults-db'");
+        assertThat(failed.get("pages").asInt()).as("it stopped at the end of the page it was on").isLessThan(5);
+        assertThat(invariants.watermark()).isNull();
+        invariants.checkConsistent(records);
+
+        upstream.delay(Duration.ZERO);
+        JsonNode next = api.run("faults-db");
+
+        assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
+        invariants.check(records);
     }
 
     /**
