@@ -37,7 +37,7 @@ final class RawFront implements AutoCloseable {
     /** A reset answer leaves out this much of the body's end: the last record is cut off. */
     private static final int CUT = 16;
     /** Long enough for the client to read the head and the first records before the reset arrives. */
-    private static final Duration BEFORE_RESET = Duration.ofMillis(300);
+    private static final Duration BEFORE_RESET = Duration.ofMillis(500);
 
     private final ServerSocket server;
     private final URI upstream;
