@@ -46,7 +46,8 @@ public class RunGuard {
         try {
             int abandoned = ledger.abandonStale(feed.name());
             if (abandoned > 0) {
-                log.warn("Feed {}: marked {} run(s) ABANDONED; the node running them stopped, or lost the database", feed.name(), abandoned);
+                log.warn("Feed {}: marked {} run(s) ABANDONED; the node running them stopped, or lost the database",
+                        feed.name(), abandoned);
             }
             // what runs that could not clean up left behind (a node that died, a database that went away)
             seenKeys.forgetFinished(feed.name());
