@@ -22,7 +22,8 @@ public record FeedDefinition(
         Target target,
         int batchSize,
         OnRecordFailure onRecordFailure,
-        double deletionGuard) {
+        double deletionGuard,
+        Duration statementTimeout) {
 
     /** Where the records come from. {@code incremental} is null when the feed has no cursor. */
     public record Source(URI url, Authentication auth, Pagination pagination, int maxPages,

@@ -49,7 +49,8 @@ public final class RunState {
         this.lock = lock;
         this.startWatermark = startWatermark;
         Incremental incremental = feed.source().incremental();
-        this.cursors = new RunCursors(incremental == null ? Comparator.naturalOrder() : incremental.order());
+        this.cursors = incremental == null ? new RunCursors(Comparator.naturalOrder(), cursor -> true)
+                : new RunCursors(incremental.order(), cursor -> incremental.predates(cursor, startedAt));
     }
 
     public long runId() {

@@ -56,42 +56,48 @@ public class SoftDeletes {
                         run.feed().name(), run.runId(), run.keylessRejections());
                 return;
             }
-            String column = table.softDeleteColumn() == null ? null : '"' + table.softDeleteColumn() + '"';
-            String alivePredicate = column == null ? "true" : "t." + column + " is null";
-            String unseen = " from " + table.quotedName() + " t where " + alivePredicate + " and not exists"
-                    + " (select 1 from sync_seen_key s where s.run_id = ? and " + keyMatch(table) + ")";
-            long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " t where "
-                    + alivePredicate, Long.class);
-            long missing = jdbc.queryForObject("select count(*)" + unseen, Long.class, run.runId());
-            jdbc.queryForList("select concat_ws('|', " + String.join(", ", table.key().stream()
-                            .map(c -> "t.\"" + c + "\"::text").toList()) + ")" + unseen + " limit " + RunSamples.PER_OUTCOME,
-                    String.class, run.runId()).forEach(key -> run.samples().add(RunSamples.DELETED, key));
-            if (run.request().dryRun() || missing == 0) {
-                run.recordDeleted(missing);
-                return;
-            }
-            if (missing > run.feed().deletionGuard() * alive && !run.request().confirm()) {
-                throw new RunRefusedException(String.format(
-                        "deletion guard: this full run would soft-delete %d of %d rows (%.0f%%), more than the %.0f%% "
-                                + "allowed; nothing was deleted. Check the upstream, then run again with confirm: true",
-                        missing, alive, 100.0 * missing / alive, 100 * run.feed().deletionGuard()));
-            }
+            // one transaction, so that the feed's statement-timeout bounds the counts and the update
             long deleted = transaction.execute(status -> {
-                int count = jdbc.update("update " + table.quotedName() + " t set " + column + " = now() where t."
-                        + column + " is null and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
-                        + keyMatch(table) + ")", run.runId());
-                // their hashes go too, so that a record that comes back is applied (and revived)
-                jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
-                        + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key)", run.feed().name(),
-                        run.runId());
-                return (long) count;
+                StatementTimeout.apply(jdbc, run.feed().statementTimeout());
+                return softDelete(run, table);
             });
             run.recordDeleted(deleted);
-            log.info("Feed {} run {}: soft-deleted {} of {} rows no longer in the upstream", run.feed().name(),
-                    run.runId(), deleted, alive);
         } finally {
             seenKeys.forget(run.runId());
         }
+    }
+
+    /** Soft-deletes the rows the run did not see, or in a dry run counts them; returns how many. */
+    private long softDelete(RunState run, TargetTable table) {
+        String column = table.softDeleteColumn() == null ? null : '"' + table.softDeleteColumn() + '"';
+        String alivePredicate = column == null ? "true" : "t." + column + " is null";
+        String unseen = " from " + table.quotedName() + " t where " + alivePredicate + " and not exists"
+                + " (select 1 from sync_seen_key s where s.run_id = ? and " + keyMatch(table) + ")";
+        long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " t where "
+                + alivePredicate, Long.class);
+        long missing = jdbc.queryForObject("select count(*)" + unseen, Long.class, run.runId());
+        jdbc.queryForList("select concat_ws('|', " + String.join(", ", table.key().stream()
+                        .map(c -> "t.\"" + c + "\"::text").toList()) + ")" + unseen + " limit " + RunSamples.PER_OUTCOME,
+                String.class, run.runId()).forEach(key -> run.samples().add(RunSamples.DELETED, key));
+        if (run.request().dryRun() || missing == 0) {
+            return missing;
+        }
+        if (missing > run.feed().deletionGuard() * alive && !run.request().confirm()) {
+            throw new RunRefusedException(String.format(
+                    "deletion guard: this full run would soft-delete %d of %d rows (%.0f%%), more than the %.0f%% "
+                            + "allowed; nothing was deleted. Check the upstream, then run again with confirm: true",
+                    missing, alive, 100.0 * missing / alive, 100 * run.feed().deletionGuard()));
+        }
+        int deleted = jdbc.update("update " + table.quotedName() + " t set " + column + " = now() where t."
+                + column + " is null and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
+                + keyMatch(table) + ")", run.runId());
+        // their hashes go too, so that a record that comes back is applied (and revived)
+        jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
+                + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key)", run.feed().name(),
+                run.runId());
+        log.info("Feed {} run {}: soft-deleted {} of {} rows no longer in the upstream", run.feed().name(),
+                run.runId(), deleted, alive);
+        return deleted;
     }
 
     /** {@code s.key[1]::type = t.k1 and …}: the seen text parsed exactly as the upsert casts it. */

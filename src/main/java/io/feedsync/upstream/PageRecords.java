@@ -161,13 +161,17 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
         return valuePointers.stream().anyMatch(p -> p.startsWith(pointer + "/"));
     }
 
-    /** A page that is not JSON is permanent; a connection that broke mid-page is transient. */
+    /**
+     * A page that is not JSON is permanent; a connection that broke mid-page (reset, closed before
+     * the announced length, read timeout) is transient, and the page is worth fetching again.
+     */
     private UpstreamException failed(IOException cause) {
         if (cause instanceof JsonProcessingException) {
             return malformed(cause);
         }
-        return new UpstreamException(FailureClass.TRANSIENT, null, safeUrl,
-                "connection broke while reading the page: " + cause.getClass().getSimpleName());
+        return new PageFetchException(FailureClass.TRANSIENT, null, safeUrl,
+                "connection broke while reading the page: " + cause.getClass().getSimpleName()
+                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), null);
     }
 
     private UpstreamException malformed(IOException cause) {

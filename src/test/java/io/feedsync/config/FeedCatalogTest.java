@@ -36,6 +36,8 @@ class FeedCatalogTest {
             "target.table|                  |feedsync.feeds.partners.target.table: must be set",
             "transform.mapping.epa_type|key |feedsync.feeds.partners.transform.mapping.epa_type: 'key' is not a JSON pointer",
             "batch-size|0                   |feedsync.feeds.partners.batch-size: must be positive",
+            "statement-timeout|a while      |feedsync.feeds.partners.statement-timeout: 'a while' is not a duration",
+            "statement-timeout|0s           |feedsync.feeds.partners.statement-timeout: must be positive",
     })
     void badValueIsNamedByItsFullKey(String key, String value, String message) {
         Map<String, Object> raw = validFeed();
@@ -79,6 +81,7 @@ class FeedCatalogTest {
         assertThat(feed.source().auth().toString()).doesNotContain("k-123456789");
         assertThat(feed.source().pagination()).isEqualTo(new PageNumberPagination("page", "size", 100, 1));
         assertThat(feed.source().timeout()).hasSeconds(30);
+        assertThat(feed.statementTimeout()).hasMinutes(5);
         assertThat(feed.transform().mapping()).containsExactly(Map.entry("epa_type", "/key"),
                 Map.entry("ncpdp_version", "/version"));
         assertThat(feed.scheduled()).isTrue();
