@@ -27,3 +27,24 @@ create table if not exists killed_node_plans (
     ncpdp_version text    not null,
     gateway_id    integer not null
 );
+
+-- the target of ClusterTest's feeds, synced by the two feedsync nodes it starts
+create table if not exists cluster_plans (
+    epa_type      text primary key,
+    ncpdp_version text    not null,
+    gateway_id    integer not null
+);
+
+-- lets tests make PostgreSQL fail a write with any SQLSTATE: a row whose version is
+-- 'sqlstate-<code>' raises an error with that code
+create or replace function test_plans_raise_sqlstate() returns trigger language plpgsql as $$
+begin
+    if new.ncpdp_version like 'sqlstate-%' then
+        raise exception 'scripted failure %', new.ncpdp_version using errcode = substr(new.ncpdp_version, 10);
+    end if;
+    return new;
+end
+$$;
+drop trigger if exists test_plans_raise_sqlstate on test_plans;
+create trigger test_plans_raise_sqlstate before insert or update on test_plans
+    for each row execute function test_plans_raise_sqlstate();

@@ -24,6 +24,7 @@ import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunState;
 import io.feedsync.run.RunTrigger;
 import io.feedsync.run.RunStatus;
+import io.feedsync.store.DatabaseFailure;
 import io.feedsync.store.DeadLetter;
 import io.feedsync.store.DeadLetters;
 import io.feedsync.store.Watermarks;
@@ -155,12 +156,17 @@ public class ApiResponses {
             status = 409;
             body.put("error", "feed_running");
             body.put("runId", busy.runningRunId());
+        } else if (DatabaseFailure.isTransient(failure)) {
+            status = 503;
+            body.put("error", "database_unavailable");
+            log.warn("API call failed: the database is unavailable or busy ({})", failure.getMessage());
         } else {
             status = 500;
             body.put("error", "internal");
             log.error("API call failed", failure);
         }
-        body.put("message", status == 500 ? "internal error; see the feedsync log" : failure.getMessage());
+        body.put("message", status == 500 ? "internal error; see the feedsync log"
+                : status == 503 ? "the database is unavailable or busy; try again shortly" : failure.getMessage());
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);

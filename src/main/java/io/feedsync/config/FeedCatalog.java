@@ -56,6 +56,8 @@ public class FeedCatalog {
     private static final int DEFAULT_MAX_PAGES = 100_000;
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final DataSize DEFAULT_MAX_PAGE_SIZE = DataSize.ofMegabytes(256);
+    /** Generous for a batch or a full run's soft-delete; a write stuck behind a lock for this long fails the run. */
+    private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Map<String, Function<Keys, Authentication>> AUTH_TYPES = Map.of(
             "none", k -> new NoAuthentication(),
@@ -165,7 +167,8 @@ public class FeedCatalog {
                 Boolean.TRUE.equals(feed.runOnStartup()), source(keys, feed.source()),
                 transform(keys, feed.transform()), target(keys, feed.target()),
                 keys.positive("batch-size", feed.batchSize(), DEFAULT_BATCH_SIZE),
-                onRecordFailure(keys, feed.onRecordFailure()), deletionGuard(keys, feed.deletionGuard()));
+                onRecordFailure(keys, feed.onRecordFailure()), deletionGuard(keys, feed.deletionGuard()),
+                duration(keys, "statement-timeout", feed.statementTimeout(), DEFAULT_STATEMENT_TIMEOUT));
     }
 
     /** {@code deletion-guard: 20%} (or 0.2): the largest share of rows one full run may soft-delete unconfirmed. */

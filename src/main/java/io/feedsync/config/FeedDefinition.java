@@ -24,7 +24,8 @@ public record FeedDefinition(
         Target target,
         int batchSize,
         OnRecordFailure onRecordFailure,
-        double deletionGuard) {
+        double deletionGuard,
+        Duration statementTimeout) {
 
     /**
      * Where the records come from. {@code incremental} is null when the feed has no cursor; a page

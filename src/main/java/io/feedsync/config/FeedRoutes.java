@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Instantiates the route templates of {@code routes/} for every configured feed, before Camel
- * starts: {@code feed-<name>-sync} and {@code feed-<name>-fetch} for each feed,
+ * starts: {@code feed-<name>-sync}, {@code feed-<name>-page} and {@code feed-<name>-fetch} for each feed,
  * {@code feed-<name>-timer} for scheduled ones.
  * Each feed also gets its own {@code http} component so that its timeouts are its own.
  */
@@ -41,10 +41,14 @@ public class FeedRoutes implements CamelContextConfiguration {
                     .parameter("feed", feed.name())
                     .parameter("http", httpComponentName(feed))
                     .add();
+            TemplatedRouteBuilder.builder(context, "feed-page")
+                    .routeId("feed-" + feed.name() + "-page")
+                    .parameter("feed", feed.name())
+                    .parameter("batchSize", feed.batchSize())
+                    .add();
             TemplatedRouteBuilder.builder(context, "feed-sync")
                     .routeId("feed-" + feed.name() + "-sync")
                     .parameter("feed", feed.name())
-                    .parameter("batchSize", feed.batchSize())
                     .add();
             if (feed.scheduled() && scheduling) {
                 TemplatedRouteBuilder.builder(context, "feed-timer")

@@ -1,11 +1,11 @@
 package io.feedsync.ops;
 
 import java.text.ParseException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import org.quartz.CronExpression;
 import org.springframework.beans.factory.annotation.Value;
@@ -25,7 +25,11 @@ public class FeedFreshness {
 
     private final JdbcTemplate jdbc;
     private final int staleAfter;
+    private static final Duration FAILURE_MEMORY = Duration.ofSeconds(2);
+
     private final Instant started = Instant.now();
+    private RuntimeException failure;
+    private Instant failedAt;
 
     public FeedFreshness(JdbcTemplate jdbc, @Value("${feedsync.health.stale-after:3}") int staleAfter) {
         if (staleAfter < 1) {
@@ -44,7 +48,7 @@ public class FeedFreshness {
     }
 
     public Freshness of(FeedDefinition feed) {
-        Instant lastSuccess = lastSuccess(feed.name()).orElse(null);
+        Instant lastSuccess = lastSuccess(feed.name());
         return new Freshness(lastSuccess, feed.scheduled() ? staleFrom(feed.schedule(), lastSuccess) : null);
     }
 
@@ -57,10 +61,24 @@ public class FeedFreshness {
         return last;
     }
 
-    private Optional<Instant> lastSuccess(String feed) {
-        return jdbc.queryForList("select max(finished_at) from sync_run where feed = ? and status = 'SUCCEEDED' and not dry_run",
-                java.sql.Timestamp.class, feed).stream().filter(java.util.Objects::nonNull).findFirst()
-                .map(java.sql.Timestamp::toInstant);
+    /**
+     * With the database gone, a health check would wait for a connection once per feed: a failure
+     * is remembered for two seconds and answers the other feeds of the same check at once.
+     */
+    private synchronized Instant lastSuccess(String feed) {
+        if (failure != null && failedAt.plus(FAILURE_MEMORY).isAfter(Instant.now())) {
+            throw failure;
+        }
+        try {
+            failure = null;
+            return jdbc.queryForList("select max(finished_at) from sync_run where feed = ? and status = 'SUCCEEDED'"
+                    + " and not dry_run", java.sql.Timestamp.class, feed).stream().filter(java.util.Objects::nonNull)
+                    .findFirst().map(java.sql.Timestamp::toInstant).orElse(null);
+        } catch (RuntimeException e) {
+            failure = e;
+            failedAt = Instant.now();
+            throw e;
+        }
     }
 
     private Instant staleFrom(String schedule, Instant lastSuccess) {

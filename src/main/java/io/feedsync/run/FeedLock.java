@@ -18,6 +18,7 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 public final class FeedLock implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FeedLock.class);
+    private static final int IS_VALID_TIMEOUT_SECONDS = 10;
 
     private final Connection connection;
     private final String feed;
@@ -52,7 +53,7 @@ public final class FeedLock implements AutoCloseable {
      */
     public synchronized void releaseAfter(Consumer<JdbcTemplate> finalWrite) {
         if (closed) {
-            return;
+            throw new FeedLockLostException(feed);
         }
         try {
             connection.setAutoCommit(false);
@@ -69,6 +70,15 @@ public final class FeedLock implements AutoCloseable {
                     : new IllegalStateException("could not finish the run of feed " + feed, e);
         } finally {
             close();
+        }
+    }
+
+    /** Whether the lock's session is still there (and so the lock): one round trip to PostgreSQL. */
+    public synchronized boolean isHeld() {
+        try {
+            return !closed && connection.isValid(IS_VALID_TIMEOUT_SECONDS);
+        } catch (SQLException e) {
+            return false;
         }
     }
 

@@ -1,13 +1,10 @@
 package io.feedsync.run;
 
 import java.io.IOException;
-import java.sql.SQLException;
-import java.sql.SQLTransientException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import org.springframework.dao.TransientDataAccessException;
-import org.springframework.jdbc.CannotGetJdbcConnectionException;
 
+import io.feedsync.store.DatabaseFailure;
 import io.feedsync.upstream.FailureClass;
 import io.feedsync.upstream.UpstreamException;
 
@@ -18,7 +15,7 @@ public final class RunErrors {
     }
 
     public static RunError classify(Throwable failure, String pageUrl) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        for (Throwable cause : DatabaseFailure.causes(failure)) {
             if (cause instanceof RunRefusedException refused) {
                 return new RunError(FailureClass.PERMANENT, refused.getMessage(), null, null);
             }
@@ -28,10 +25,9 @@ public final class RunErrors {
             if (cause instanceof IOException io && !(io instanceof JsonProcessingException)) {
                 return new RunError(FailureClass.TRANSIENT, "upstream unreachable: " + describe(io), null, pageUrl);
             }
-            if (cause instanceof TransientDataAccessException || cause instanceof CannotGetJdbcConnectionException
-                    || cause instanceof SQLTransientException
-                    || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
-                return new RunError(FailureClass.TRANSIENT, "database unavailable: " + describe(cause), null, null);
+            if (DatabaseFailure.isTransient(cause)) {
+                return new RunError(FailureClass.TRANSIENT,
+                        "database unavailable or busy: " + describe(DatabaseFailure.original(cause)), null, null);
             }
         }
         return new RunError(FailureClass.PERMANENT, describe(failure), null, null);

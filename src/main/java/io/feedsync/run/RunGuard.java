@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -45,9 +46,11 @@ public class RunGuard {
         try {
             int abandoned = ledger.abandonStale(feed.name());
             if (abandoned > 0) {
-                log.warn("Feed {}: marked {} run(s) ABANDONED; the node running them stopped", feed.name(), abandoned);
-                seenKeys.forgetFinished(feed.name());
+                log.warn("Feed {}: marked {} run(s) ABANDONED; the node running them stopped, or lost the database",
+                        feed.name(), abandoned);
             }
+            // what runs that could not clean up left behind (a node that died, a database that went away)
+            seenKeys.forgetFinished(feed.name());
             RunState run = new RunState(ledger.open(request, NODE), feed, request, lock,
                     watermarks.current(feed.name()).orElse(null));
             exchange.setProperty(RunState.PROPERTY, run);
@@ -55,6 +58,16 @@ public class RunGuard {
         } catch (RuntimeException e) {
             lock.close();
             throw e;
+        }
+    }
+
+    /**
+     * Between pages: the run still holds its feed's lock. The lock lives in a database session; if
+     * that ended (the database restarted), another run may already have started, so this one stops.
+     */
+    public void held(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+        if (!run.lock().isHeld()) {
+            throw new FeedLockLostException(run.feed().name());
         }
     }
 

@@ -67,7 +67,11 @@ public class RunLedger {
                 run.runId());
     }
 
-    /** Writes the run's outcome with the given template (the lock's own session, see {@link FeedLock}). */
+    /**
+     * Writes the run's outcome with the given template: the lock's own session (see
+     * {@link FeedLock}), or the pool's once that session is gone. A row no longer RUNNING (another
+     * node found the lock free and marked it ABANDONED) is left as it is.
+     */
     public void finish(JdbcTemplate session, RunState run, RunStatus status, RunError error) {
         RunCounts c = run.counts();
         session.update("""
@@ -76,7 +80,7 @@ public class RunLedger {
                        watermark = (select w.value from sync_watermark w where w.feed = sync_run.feed),
                        error_class = ?, error_message = ?, error_http_status = ?, error_url = ?,
                        samples = cast(? as jsonb)
-                 where id = ?""",
+                 where id = ? and status = 'RUNNING'""",
                 status.name(), run.pages(), c.fetched(), c.inserted(), c.updated(), c.unchanged(), c.deleted(),
                 c.deadLettered(),
                 error == null ? null : error.failureClass().name(), error == null ? null : error.message(),
@@ -84,11 +88,16 @@ public class RunLedger {
                 json(run.samples().snapshot()), run.runId());
     }
 
+    /** {@link #finish} through the pool, for a run whose lock's session is gone. */
+    public void finishWithoutLock(RunState run, RunStatus status, RunError error) {
+        finish(jdbc, run, status, error);
+    }
+
     /** Marks the feed's RUNNING runs as ABANDONED; only call while holding the feed's lock. */
     public int abandonStale(String feed) {
         return jdbc.update("""
                 update sync_run set status = 'ABANDONED', finished_at = now(),
-                       error_class = 'TRANSIENT', error_message = 'the node running it stopped before it finished'
+                       error_class = 'TRANSIENT', error_message = 'the node running it stopped before it finished, or lost the database'
                  where feed = ? and status = 'RUNNING'""", feed);
     }
 

@@ -70,12 +70,35 @@ public class RunLifecycle {
             batches.forceDiscardingOfGroup(String.valueOf(run.runId()));
         }
         RunError error = RunErrors.classify(failure, exchange.getProperty(UpstreamPages.PAGE_URL, String.class));
-        seenKeys.forget(run.runId());
-        run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.FAILED, error));
+        try {
+            run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.FAILED, error));
+        } catch (RuntimeException lockGone) {
+            finishWithoutLock(run, error);
+        }
+        try {
+            seenKeys.forget(run.runId());
+        } catch (RuntimeException unavailable) {
+            log.warn("Feed {} run {}: could not drop its seen keys ({}); the feed's next run does",
+                    run.feed().name(), run.runId(), unavailable.getMessage());
+        }
         publish(run, RunStatus.FAILED, error);
         log.warn("Feed {} run {} FAILED ({}{}) in {}: {}; {}", run.feed().name(), run.runId(), error.failureClass(),
                 error.httpStatus() == null ? "" : " HTTP " + error.httpStatus(), elapsed(run), error.message(),
                 summary(run));
+    }
+
+    /**
+     * The lock's session ended with the database connection (the database restarted or the
+     * connection broke), and the lock with it: the row is written through the pool if the database
+     * is back; if not, it stays RUNNING until the feed's next run marks it ABANDONED.
+     */
+    private void finishWithoutLock(RunState run, RunError error) {
+        try {
+            ledger.finishWithoutLock(run, RunStatus.FAILED, error);
+        } catch (RuntimeException unavailable) {
+            log.warn("Feed {} run {}: could not record its failure ({}); the feed's next run will mark it ABANDONED",
+                    run.feed().name(), run.runId(), unavailable.getMessage());
+        }
     }
 
     private void publish(RunState run, RunStatus status, RunError error) {

@@ -36,6 +36,7 @@ public final class RunState {
     private final AtomicLong unchanged = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong keylessRejections = new AtomicLong();
 
     private volatile URI nextPage;
     private volatile PageRecords currentPage;
@@ -48,7 +49,8 @@ public final class RunState {
         this.lock = lock;
         this.startWatermark = startWatermark;
         Incremental incremental = feed.source().incremental();
-        this.cursors = new RunCursors(incremental == null ? Comparator.naturalOrder() : incremental.order());
+        this.cursors = incremental == null ? new RunCursors(Comparator.naturalOrder(), cursor -> true)
+                : new RunCursors(incremental.order(), cursor -> incremental.predates(cursor, startedAt));
     }
 
     public long runId() {
@@ -87,6 +89,15 @@ public final class RunState {
 
     public void recordDeadLettered() {
         deadLettered.incrementAndGet();
+    }
+
+    /** A record dead-lettered before its key was known: a full run cannot tell which row it was. */
+    public void recordKeylessRejection() {
+        keylessRejections.incrementAndGet();
+    }
+
+    public long keylessRejections() {
+        return keylessRejections.get();
     }
 
     public Instant startedAt() {

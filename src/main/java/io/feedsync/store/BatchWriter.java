@@ -2,7 +2,6 @@ package io.feedsync.store;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -19,10 +18,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.feedsync.run.RunMode;
 import io.feedsync.run.RunSamples;
 import io.feedsync.run.RunState;
-import io.feedsync.run.RunTrigger;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
 
@@ -32,7 +29,9 @@ import io.feedsync.transform.TransformedRecord;
  * PostgreSQL refuses to touch one row twice in a statement. Records already applied unchanged
  * (idempotent consumer), stale records (older than the watermark) and superseded repeats count as
  * unchanged; the content hashes of the others are saved in the same transaction. A batch that fails on bad data is
- * retried row by row and only the rows PostgreSQL rejects are dead-lettered.
+ * retried row by row and only the rows PostgreSQL rejects are dead-lettered; any other failure
+ * (see {@link DatabaseFailure}) fails the run. Each statement is bounded by the feed's
+ * {@code statement-timeout}.
  */
 @Component("batchWriter")
 public class BatchWriter {
@@ -70,13 +69,14 @@ public class BatchWriter {
         }
         run.recordWritten(new UpsertCounts(0, 0, batch.size() - latest.size()));
         try {
-            if (run.request().mode() == RunMode.FULL
-                    && (run.feed().target().softDeleteColumn() != null || run.request().trigger() == RunTrigger.DRIFT)) {
+            if (seenKeys.wanted(run)) {
                 seenKeys.record(run, batch);
             }
             run.recordWritten(inTransaction(run, latest.values()));
         } catch (RuntimeException batchFailure) {
-            if (!isBadData(batchFailure)) {
+            if (!DatabaseFailure.isBadData(batchFailure)) {
+                // the database's fault (lost connection, timeout, deadlock, ...), not the rows':
+                // the run fails, and a later one writes them
                 run.recordWriteFailure(batchFailure);
                 return;
             }
@@ -86,7 +86,7 @@ public class BatchWriter {
                 try {
                     run.recordWritten(inTransaction(run, List.of(record)));
                 } catch (RuntimeException rowFailure) {
-                    if (!isBadData(rowFailure)) {
+                    if (!DatabaseFailure.isBadData(rowFailure)) {
                         run.recordWriteFailure(rowFailure);
                         return;
                     }
@@ -105,6 +105,7 @@ public class BatchWriter {
         String primary = run.feed().target().table();
         Map<String, List<TargetRow>> byTable = rowsByTable(records);
         return transaction.execute(status -> {
+            StatementTimeout.apply(jdbc, run.feed().statementTimeout());
             UpsertCounts written = UpsertCounts.NONE;
             for (Map.Entry<String, List<TargetRow>> table : byTable.entrySet()) {
                 if (table.getKey().equals(primary)) {
@@ -143,17 +144,6 @@ public class BatchWriter {
                     + " content_hash = excluded.content_hash");
             jdbc.update(sql.toString(), args.toArray());
         }
-    }
-
-    /** PostgreSQL's data exceptions (22…) and integrity violations (23…): the row's fault, not the run's. */
-    static boolean isBadData(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

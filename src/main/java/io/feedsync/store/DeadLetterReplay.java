@@ -38,7 +38,7 @@ public class DeadLetterReplay {
         } catch (RecordRejectedException e) {
             failedAgain(letter, run, e);
         } catch (RuntimeException e) {
-            if (!BatchWriter.isBadData(e)) {
+            if (!DatabaseFailure.isBadData(e)) {
                 throw e;
             }
             failedAgain(letter, run, e);

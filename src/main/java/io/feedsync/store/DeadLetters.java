@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.run.RunState;
 import io.feedsync.transform.ColumnMapping;
+import io.feedsync.transform.RecordRejectedException;
 import io.feedsync.transform.TransformedRecord;
 import io.feedsync.upstream.Incremental;
 
@@ -32,10 +33,12 @@ public class DeadLetters {
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
+    private final SeenKeys seenKeys;
 
-    public DeadLetters(JdbcTemplate jdbc, ObjectMapper mapper) {
+    public DeadLetters(JdbcTemplate jdbc, ObjectMapper mapper, SeenKeys seenKeys) {
         this.jdbc = jdbc;
         this.mapper = mapper;
+        this.seenKeys = seenKeys;
     }
 
     /** The feed's dead letters, those not yet replayed first, then newest first. */
@@ -74,14 +77,33 @@ public class DeadLetters {
 
     /**
      * Stores the record of a failed split exchange (its body: the upstream record, transformed or
-     * not). A dry run only counts it.
+     * not). A dry run only counts it. A full run counts the record as seen when its key is known —
+     * the upstream still has it, so its row must not be soft-deleted.
      */
     public void store(Exchange exchange) {
         RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Object body = exchange.getMessage().getBody();
-        JsonNode payload = body instanceof TransformedRecord record ? record.source() : (JsonNode) body;
-        String key = body instanceof TransformedRecord record ? record.key() : null;
+        List<String> keyValues = failure instanceof RecordRejectedException rejected ? rejected.keyValues() : null;
+        JsonNode payload;
+        String key;
+        if (body instanceof TransformedRecord record) {
+            payload = record.source();
+            key = record.key();
+            if (seenKeys.wanted(run)) {
+                seenKeys.record(run, List.of(record));
+            }
+        } else {
+            payload = (JsonNode) body;
+            key = keyValues == null ? null : String.join("|", keyValues);
+            if (seenKeys.wanted(run)) {
+                if (keyValues == null) {
+                    run.recordKeylessRejection();
+                } else {
+                    seenKeys.recordKeys(run, List.of(keyValues));
+                }
+            }
+        }
         store(run, payload, key, failure);
     }
 

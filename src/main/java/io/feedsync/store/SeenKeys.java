@@ -2,6 +2,7 @@ package io.feedsync.store;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -11,7 +12,9 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.run.RunMode;
 import io.feedsync.run.RunState;
+import io.feedsync.run.RunTrigger;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
 
@@ -28,16 +31,30 @@ public class SeenKeys {
         this.jdbc = jdbc;
     }
 
+    /** Whether the run must remember the keys it sees: a full run with soft-delete, or a drift check. */
+    public boolean wanted(RunState run) {
+        return run.request().mode() == RunMode.FULL
+                && (run.feed().target().softDeleteColumn() != null || run.request().trigger() == RunTrigger.DRIFT);
+    }
+
     public void record(RunState run, Collection<TransformedRecord> records) {
         List<String> keyColumns = run.feed().target().key();
-        StringBuilder copy = new StringBuilder(records.size() * 32);
+        List<List<String>> keys = new ArrayList<>(records.size());
         for (TransformedRecord record : records) {
             TargetRow row = record.rows().stream()
                     .filter(r -> r.table().equals(run.feed().target().table())).findFirst().orElseThrow();
+            keys.add(keyColumns.stream().map(column -> row.values().get(column)).toList());
+        }
+        recordKeys(run, keys);
+    }
+
+    /** Records keys given as the values of the target's key columns, in order. */
+    public void recordKeys(RunState run, List<List<String>> keys) {
+        StringBuilder copy = new StringBuilder(keys.size() * 32);
+        for (List<String> key : keys) {
             copy.append(run.runId()).append('\t').append('{');
-            for (int i = 0; i < keyColumns.size(); i++) {
-                copy.append(i == 0 ? "" : ",").append('"')
-                        .append(copyEscape(arrayEscape(row.values().get(keyColumns.get(i))))).append('"');
+            for (int i = 0; i < key.size(); i++) {
+                copy.append(i == 0 ? "" : ",").append('"').append(copyEscape(arrayEscape(key.get(i)))).append('"');
             }
             copy.append("}\n");
         }

@@ -20,8 +20,10 @@ import io.feedsync.run.RunTrigger;
  * The full-refresh step at the end of the sync route, reached only when every page was fetched:
  * rows of the target table that the run did not see get the soft-delete timestamp (never a hard
  * delete), unless that is more than the feed's deletion guard allows and the trigger did not say
- * {@code confirm: true} — then the run fails and nothing is deleted. A dry run only counts, and so
- * does a drift check, which counts the rows the upstream lacks even for a feed without soft-delete.
+ * {@code confirm: true} — then the run fails and nothing is deleted. Nothing is deleted either when
+ * a record was dead-lettered before its key was known (without {@code confirm: true}): its row
+ * cannot be told apart from the rows that are really gone. A dry run only counts, and so does a
+ * drift check, which counts the rows the upstream lacks even for a feed without soft-delete.
  */
 @Component("softDeletes")
 public class SoftDeletes {
@@ -47,42 +49,55 @@ public class SoftDeletes {
             return;
         }
         try {
-            String column = table.softDeleteColumn() == null ? null : '"' + table.softDeleteColumn() + '"';
-            String alivePredicate = column == null ? "true" : "t." + column + " is null";
-            String unseen = " from " + table.quotedName() + " t where " + alivePredicate + " and not exists"
-                    + " (select 1 from sync_seen_key s where s.run_id = ? and " + keyMatch(table) + ")";
-            long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " t where "
-                    + alivePredicate, Long.class);
-            long missing = jdbc.queryForObject("select count(*)" + unseen, Long.class, run.runId());
-            jdbc.queryForList("select concat_ws('|', " + String.join(", ", table.key().stream()
-                            .map(c -> "t.\"" + c + "\"::text").toList()) + ")" + unseen + " limit " + RunSamples.PER_OUTCOME,
-                    String.class, run.runId()).forEach(key -> run.samples().add(RunSamples.DELETED, key));
-            if (run.request().dryRun() || missing == 0) {
-                run.recordDeleted(missing);
+            if (run.keylessRejections() > 0 && !drift && !run.request().confirm()) {
+                // any row could belong to a record that was rejected before its key was known
+                log.warn("Feed {} run {}: soft-delete skipped: {} records were dead-lettered before their key was known,"
+                        + " so no row can be called gone; fix or replay them, or run with confirm: true",
+                        run.feed().name(), run.runId(), run.keylessRejections());
                 return;
             }
-            if (missing > run.feed().deletionGuard() * alive && !run.request().confirm()) {
-                throw new RunRefusedException(String.format(
-                        "deletion guard: this full run would soft-delete %d of %d rows (%.0f%%), more than the %.0f%% "
-                                + "allowed; nothing was deleted. Check the upstream, then run again with confirm: true",
-                        missing, alive, 100.0 * missing / alive, 100 * run.feed().deletionGuard()));
-            }
+            // one transaction, so that the feed's statement-timeout bounds the counts and the update
             long deleted = transaction.execute(status -> {
-                int count = jdbc.update("update " + table.quotedName() + " t set " + column + " = now() where t."
-                        + column + " is null and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
-                        + keyMatch(table) + ")", run.runId());
-                // their hashes go too, so that a record that comes back is applied (and revived)
-                jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
-                        + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key)", run.feed().name(),
-                        run.runId());
-                return (long) count;
+                StatementTimeout.apply(jdbc, run.feed().statementTimeout());
+                return softDelete(run, table);
             });
             run.recordDeleted(deleted);
-            log.info("Feed {} run {}: soft-deleted {} of {} rows no longer in the upstream", run.feed().name(),
-                    run.runId(), deleted, alive);
         } finally {
             seenKeys.forget(run.runId());
         }
+    }
+
+    /** Soft-deletes the rows the run did not see, or in a dry run counts them; returns how many. */
+    private long softDelete(RunState run, TargetTable table) {
+        String column = table.softDeleteColumn() == null ? null : '"' + table.softDeleteColumn() + '"';
+        String alivePredicate = column == null ? "true" : "t." + column + " is null";
+        String unseen = " from " + table.quotedName() + " t where " + alivePredicate + " and not exists"
+                + " (select 1 from sync_seen_key s where s.run_id = ? and " + keyMatch(table) + ")";
+        long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " t where "
+                + alivePredicate, Long.class);
+        long missing = jdbc.queryForObject("select count(*)" + unseen, Long.class, run.runId());
+        jdbc.queryForList("select concat_ws('|', " + String.join(", ", table.key().stream()
+                        .map(c -> "t.\"" + c + "\"::text").toList()) + ")" + unseen + " limit " + RunSamples.PER_OUTCOME,
+                String.class, run.runId()).forEach(key -> run.samples().add(RunSamples.DELETED, key));
+        if (run.request().dryRun() || missing == 0) {
+            return missing;
+        }
+        if (missing > run.feed().deletionGuard() * alive && !run.request().confirm()) {
+            throw new RunRefusedException(String.format(
+                    "deletion guard: this full run would soft-delete %d of %d rows (%.0f%%), more than the %.0f%% "
+                            + "allowed; nothing was deleted. Check the upstream, then run again with confirm: true",
+                    missing, alive, 100.0 * missing / alive, 100 * run.feed().deletionGuard()));
+        }
+        int deleted = jdbc.update("update " + table.quotedName() + " t set " + column + " = now() where t."
+                + column + " is null and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
+                + keyMatch(table) + ")", run.runId());
+        // their hashes go too, so that a record that comes back is applied (and revived)
+        jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
+                + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key)", run.feed().name(),
+                run.runId());
+        log.info("Feed {} run {}: soft-deleted {} of {} rows no longer in the upstream", run.feed().name(),
+                run.runId(), deleted, alive);
+        return deleted;
     }
 
     /** {@code s.key[1]::type = t.k1 and …}: the seen text parsed exactly as the upsert casts it. */

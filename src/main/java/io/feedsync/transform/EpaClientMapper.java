@@ -21,6 +21,14 @@ public class EpaClientMapper implements RecordMapper {
     @Override
     public List<TargetRow> map(JsonNode client) {
         String epaType = required(client, "key");
+        try {
+            return rows(client, epaType);
+        } catch (RecordRejectedException rejected) {
+            throw rejected.forKey(List.of(epaType));
+        }
+    }
+
+    private List<TargetRow> rows(JsonNode client, String epaType) {
         List<TargetRow> rows = new ArrayList<>();
         rows.add(new TargetRow("epa_partners", List.of("name"), Map.of("name", partnerName(epaType))));
         Map<String, String> plan = new LinkedHashMap<>();

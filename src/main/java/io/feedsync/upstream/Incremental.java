@@ -33,6 +33,14 @@ public record Incremental(String cursorPointer, String param, CursorType type, S
         };
     }
 
+    /**
+     * Whether a record with this cursor was stamped before {@code instant}. Only timestamps tell:
+     * number and text cursors carry no time, so for them this is always true.
+     */
+    public boolean predates(String cursor, Instant instant) {
+        return type != CursorType.TIMESTAMP || instant(cursor).isBefore(instant);
+    }
+
     /** Checks that a cursor value parses as this feed's type. */
     public void check(String cursor) {
         order().compare(cursor, cursor);

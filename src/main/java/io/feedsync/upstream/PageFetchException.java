@@ -3,8 +3,10 @@ package io.feedsync.upstream;
 import java.time.Duration;
 
 /**
- * The request for a page failed before any record was read: the fetch route can be tried again
- * as a whole. {@code retryAfter} is the upstream's own {@code Retry-After}, if it gave one.
+ * The request for a page failed, or its body broke off while the records were read: the page
+ * route can be tried again as a whole (the records it already applied are applied again, which
+ * the upsert makes harmless). {@code retryAfter} is the upstream's own {@code Retry-After}, if it
+ * gave one.
  */
 public class PageFetchException extends UpstreamException {
 

@@ -189,7 +189,8 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
 
     /**
      * A page that is not JSON, or breaks one of the parser's limits, is permanent; a connection that
-     * broke mid-page is transient.
+     * broke mid-page (reset, closed before the announced length, read timeout) is transient, and
+     * the page is worth fetching again.
      */
     private UpstreamException failed(IOException cause) {
         if (cause instanceof StreamConstraintsException limit) {
@@ -204,8 +205,9 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
         if (cause instanceof JsonProcessingException) {
             return malformed(cause);
         }
-        return new UpstreamException(FailureClass.TRANSIENT, null, safeUrl,
-                "connection broke while reading the page: " + cause.getClass().getSimpleName());
+        return new PageFetchException(FailureClass.TRANSIENT, null, safeUrl,
+                "connection broke while reading the page: " + cause.getClass().getSimpleName()
+                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), null);
     }
 
     private UpstreamException malformed(IOException cause) {

@@ -157,6 +157,8 @@ public class UpstreamPages {
             throw run.writeFailure();
         }
         PageOutcome outcome = run.currentPage().outcome(exchange.getProperty(LINK_HEADER, String.class));
+        // Camel counts attempts in these headers: the next page has attempts of its own
+        exchange.getMessage().removeHeaders(REDELIVERY_HEADERS);
         run.pageFetched();
         run.nextPage(run.feed().source().pagination().nextPage(outcome).orElse(null));
         ledger.progress(run);

@@ -39,6 +39,8 @@ class FeedCatalogTest {
             "batch-size|0                   |feedsync.feeds.partners.batch-size: must be positive",
             "source.max-page-size|lots      |feedsync.feeds.partners.source.max-page-size: 'lots' is not a data size (e.g. 64MB, 512KB)",
             "source.max-page-size|0MB       |feedsync.feeds.partners.source.max-page-size: must be positive",
+            "statement-timeout|a while      |feedsync.feeds.partners.statement-timeout: 'a while' is not a duration",
+            "statement-timeout|0s           |feedsync.feeds.partners.statement-timeout: must be positive",
     })
     void badValueIsNamedByItsFullKey(String key, String value, String message) {
         Map<String, Object> raw = validFeed();
@@ -94,6 +96,7 @@ class FeedCatalogTest {
         assertThat(feed.source().pagination()).isEqualTo(new PageNumberPagination("page", "size", 100, 1));
         assertThat(feed.source().timeout()).hasSeconds(30);
         assertThat(feed.source().maxPageSize()).isEqualTo(DataSize.ofMegabytes(256));
+        assertThat(feed.statementTimeout()).hasMinutes(5);
         assertThat(feed.transform().mapping()).containsExactly(Map.entry("epa_type", "/key"),
                 Map.entry("ncpdp_version", "/version"));
         assertThat(feed.scheduled()).isTrue();

@@ -1,8 +1,5 @@
 package io.feedsync.run;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,8 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
+import io.feedsync.support.FeedsyncNode;
 import io.feedsync.support.TestDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,9 +27,8 @@ import static org.awaitility.Awaitility.await;
  */
 class KilledNodeTest {
 
-    private static final String KEY = Api.OPERATOR_KEY;
     private static final FakeUpstream upstream = FakeUpstream.start();
-    private final List<Process> nodes = new ArrayList<>();
+    private final List<FeedsyncNode> nodes = new ArrayList<>();
 
     @AfterAll
     static void stopUpstream() {
@@ -41,34 +37,31 @@ class KilledNodeTest {
 
     @AfterEach
     void stopNodes() {
-        nodes.forEach(Process::destroyForcibly);
+        nodes.forEach(FeedsyncNode::close);
     }
 
     @Test
     void runOfAKilledNodeIsAbandonedAndTheNextRunCompletesTheJob() throws Exception {
         upstream.dataset("plans", FakeUpstream.plans(40, "v1"));
         upstream.delay(Duration.ofMillis(300));
-        int firstPort = freePort();
-        Process first = startNode(firstPort);
+        FeedsyncNode first = startNode();
         try (Connection db = connect(); Statement sql = db.createStatement()) {
             sql.execute("truncate killed_node_plans");
             sql.execute("delete from sync_record_hash where feed = 'killable'");
             sql.execute("delete from sync_watermark where feed = 'killable'");
         }
-        Api firstApi = new Api(firstPort);
-        long runId = firstApi.startRun("killable", null);
+        long runId = first.api().startRun("killable", null);
         await().atMost(Duration.ofSeconds(30)).until(() -> count("select pages from sync_run where id = " + runId) >= 2);
-        first.destroyForcibly().waitFor();
+        first.kill();
 
         assertThat(status(runId)).as("nobody finished it").isEqualTo("RUNNING");
         int landed = count("select count(*) from killed_node_plans");
         assertThat(landed).isBetween(1, 39);
 
         upstream.delay(Duration.ZERO);
-        int secondPort = freePort();
-        startNode(secondPort);
+        FeedsyncNode second = startNode();
         await().atMost(Duration.ofSeconds(60)).until(() -> "ABANDONED".equals(status(runId)));
-        JsonNode next = new Api(secondPort).run("killable", null);
+        JsonNode next = second.api().run("killable", null);
 
         assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(count("select count(*) from killed_node_plans")).isEqualTo(40);
@@ -77,18 +70,9 @@ class KilledNodeTest {
                 .isEqualTo(40);
     }
 
-    private Process startNode(int port) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.feedsync.FeedsyncApplication",
+    private FeedsyncNode startNode() {
+        FeedsyncNode node = FeedsyncNode.launch("killed-node", List.of(
                 "--spring.profiles.active=killed-node",
-                "--server.port=" + port,
-                "--spring.datasource.url=" + TestDatabase.url(),
-                "--spring.datasource.username=" + TestDatabase.username(),
-                "--spring.datasource.password=" + TestDatabase.password(),
-                "--spring.flyway.locations=classpath:db/migration,classpath:db/testtables,classpath:db/demo",
-                "--feedsync.security.api-keys.test.key=" + KEY,
-                "--feedsync.security.api-keys.test.role=operator",
                 "--feedsync.feeds.killable.mode=full",
                 "--feedsync.feeds.killable.batch-size=2",
                 "--feedsync.feeds.killable.source.url=" + upstream.url("/page/plans"),
@@ -100,19 +84,8 @@ class KilledNodeTest {
                 "--feedsync.feeds.killable.transform.mapping.gateway_id=/id",
                 "--feedsync.feeds.killable.target.table=killed_node_plans",
                 "--feedsync.feeds.killable.target.key=epa_type"));
-        Process node = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "feedsync-killed-node-" + port + ".log"))
-                .start();
         nodes.add(node);
-        Api api = new Api(port);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .ignoreExceptions().until(() -> {
-                    if (!node.isAlive()) {
-                        throw new AssertionError("the feedsync node stopped; see its log in java.io.tmpdir");
-                    }
-                    return api.get("/api/feeds").status() == 200;
-                });
+        node.awaitUp();
         return node;
     }
 
@@ -126,12 +99,6 @@ class KilledNodeTest {
     private static int count(String query) throws Exception {
         try (Connection db = connect(); Statement sql = db.createStatement(); ResultSet row = sql.executeQuery(query)) {
             return row.next() ? row.getInt(1) : 0;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -95,6 +95,31 @@ class FullRefreshTest extends FeedsyncTest {
     }
 
     @Test
+    void recordRejectedBeforeItsKeyWasKnownStopsSoftDeletesUnlessConfirmed() {
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        api.run("plans-full");
+        List<ObjectNode> next = plans(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        next.get(4).remove("key");
+        upstream.dataset("plans", next);
+
+        JsonNode dry = api.run("plans-full", "{\"dryRun\": true}");
+        JsonNode run = api.run("plans-full");
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.get("counts").get("deadLettered").asLong()).isEqualTo(1);
+        assertThat(run.get("counts").get("deleted").asLong())
+                .as("the keyless record may be Payer_5 or Payer_10: no row can be called gone").isZero();
+        assertThat(deletedIds()).isEmpty();
+        assertThat(dry.get("counts")).as("the dry run predicts it").isEqualTo(run.get("counts"));
+        assertThat(count("select count(*) from sync_seen_key")).isZero();
+
+        JsonNode confirmed = api.run("plans-full", "{\"confirm\": true}");
+
+        assertThat(confirmed.get("counts").get("deleted").asLong()).isEqualTo(2);
+        assertThat(deletedIds()).containsExactly(5, 10);
+    }
+
+    @Test
     void incrementalRunNeverDeletes() {
         upstream.dataset("plans", plans(1, 2, 3, 4));
         api.run("plans-full");

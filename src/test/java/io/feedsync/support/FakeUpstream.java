@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -161,11 +162,16 @@ public final class FakeUpstream implements AutoCloseable {
         ignoreSince = false;
         liveTokens.clear();
         tokenRequests.clear();
+        resets.clear();
+        changes.clear();
     }
 
     @Override
     public void close() {
         server.stop(0);
+        if (rawFront != null) {
+            rawFront.close();
+        }
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -181,6 +187,7 @@ public final class FakeUpstream implements AutoCloseable {
             if (!delay.isZero()) {
                 sleep(delay);
             }
+            applyChanges(request);
             if (!authorized.test(request)) {
                 send(exchange, 401, "{\"error\":\"unauthorized\"}", Map.of());
                 return;
@@ -376,5 +383,63 @@ public final class FakeUpstream implements AutoCloseable {
         certificate.put("id", 1000 + id);
         certificate.put("direction", "incoming");
         return record;
+    }
+
+    // Faults beyond statuses: data that changes while a run pages through, and connections reset
+    // mid-body (which the com.sun server cannot do, hence the raw front).
+
+    private record Change(Predicate<Request> matches, Runnable change, AtomicBoolean done) {
+    }
+
+    private record Reset(Predicate<Request> matches, AtomicInteger remaining) {
+    }
+
+    private final List<Change> changes = new CopyOnWriteArrayList<>();
+    private final List<Reset> resets = new CopyOnWriteArrayList<>();
+    private volatile RawFront rawFront;
+
+    /**
+     * Runs {@code change} once, just before the first request matching is served, e.g. page 2:
+     * an upstream whose data changes while a run pages through it.
+     */
+    public void changeBeforeServing(Predicate<Request> matches, Runnable change) {
+        changes.add(new Change(matches, change, new AtomicBoolean()));
+    }
+
+    /**
+     * The URL of {@code path} through this upstream's raw TCP front: the same datasets, faults and
+     * delays, one request per connection, and the faults of {@link #resetMidBody}.
+     */
+    public synchronized String rawUrl(String path) {
+        if (rawFront == null) {
+            rawFront = RawFront.start(URI.create(url("")), this::resetNow);
+        }
+        return "http://127.0.0.1:" + rawFront.port() + path;
+    }
+
+    /**
+     * Through {@link #rawUrl}: the next {@code times} responses to requests matching send their
+     * status, headers and body up to the middle of its last record, then reset the TCP
+     * connection (RST).
+     */
+    public void resetMidBody(Predicate<Request> matches, int times) {
+        resets.add(new Reset(matches, new AtomicInteger(times)));
+    }
+
+    public void resetMidBodyAlways(Predicate<Request> matches) {
+        resetMidBody(matches, Integer.MAX_VALUE);
+    }
+
+    private boolean resetNow(URI target, Map<String, List<String>> headers) {
+        Request request = new Request(target.getPath(), query(target), headers, Instant.now());
+        return resets.stream().anyMatch(reset -> reset.matches().test(request) && reset.remaining().getAndDecrement() > 0);
+    }
+
+    private void applyChanges(Request request) {
+        for (Change change : changes) {
+            if (change.matches().test(request) && change.done().compareAndSet(false, true)) {
+                change.change().run();
+            }
+        }
     }
 }

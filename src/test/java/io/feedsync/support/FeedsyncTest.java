@@ -40,6 +40,7 @@ public abstract class FeedsyncTest {
     static void properties(DynamicPropertyRegistry registry) {
         TestDatabase.register(registry);
         registry.add("test.upstream", () -> upstream.url(""));
+        registry.add("test.raw-upstream", () -> upstream.rawUrl(""));
     }
 
     @BeforeEach

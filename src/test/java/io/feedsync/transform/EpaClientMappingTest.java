@@ -127,6 +127,30 @@ class EpaClientMappingTest extends FeedsyncTest {
                 .contains("not-a-date");
     }
 
+    @Test
+    void clientRejectedByTheMapperKeepsItsRowsInAFullRun() {
+        upstream.dataset("clients", clients(10, "v1"));
+        api.run("epa-clients");
+        List<ObjectNode> next = clients(10, "v2");
+        next.get(3).remove("version");
+        next.remove(7);
+        upstream.dataset("clients", next);
+
+        JsonNode run = api.run("epa-clients");
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.get("counts").get("deadLettered").asLong()).isEqualTo(1);
+        assertThat(run.get("counts").get("deleted").asLong()).as("only the client really gone").isEqualTo(1);
+        assertThat(jdbc.queryForList("select epa_type from epa_plans where deleted_at is not null", String.class))
+                .containsExactly(PAYERS[8 % PAYERS.length] + "_Plan8");
+        assertThat(jdbc.queryForMap("select ncpdp_version, deleted_at from epa_plans where epa_type = ?",
+                PAYERS[4 % PAYERS.length] + "_Plan4"))
+                .as("the rejected client's plan stays, as it was").containsEntry("ncpdp_version", "v1")
+                .containsEntry("deleted_at", null);
+        assertThat(jdbc.queryForObject("select record_key from sync_dead_letter", String.class))
+                .isEqualTo(PAYERS[4 % PAYERS.length] + "_Plan4");
+    }
+
     private String snapshot() {
         return List.of("epa_partners", "epa_plans", "epa_auth_configs", "epa_certificates").stream()
                 .map(table -> jdbc.queryForList("select t::text from " + table + " t order by 1", String.class).toString())

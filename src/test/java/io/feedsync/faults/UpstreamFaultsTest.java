@@ -1,0 +1,122 @@
+package io.feedsync.faults;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.feedsync.support.FakeUpstream;
+import io.feedsync.support.FeedsyncTest;
+import io.feedsync.support.Invariants;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Upstream faults through the real routes, each case ending with the {@link Invariants}: errors
+ * at random pages, and connections reset in the middle of a page's body.
+ */
+class UpstreamFaultsTest extends FeedsyncTest {
+
+    private static final Instant T0 = Instant.parse("2026-05-18T01:00:00Z");
+
+    private static List<ObjectNode> validated(int count, String version, Instant from) {
+        List<ObjectNode> records = new ArrayList<>();
+        for (int id = 1; id <= count; id++) {
+            records.add(FakeUpstream.plan(id, version, from.plusSeconds(60L * id)));
+        }
+        return records;
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {7, 42, 2026})
+    void serverErrorsAndTooManyRequestsAtRandomPagesAreRetriedAndEverythingLandsOnce(long seed) {
+        Random random = new Random(seed);
+        int pages = 12;
+        upstream.dataset("plans", FakeUpstream.plans(pages * 4 - 1, "v1"));
+        int[] failures = new int[pages + 1];
+        for (int page = 1; page <= pages; page++) {
+            int page_ = page;
+            // up to two failures per page: the feed tries each page three times
+            failures[page] = random.nextInt(3);
+            for (int i = 0; i < failures[page]; i++) {
+                if (random.nextBoolean()) {
+                    upstream.fail(request -> request.page() == page_, 500, 1);
+                } else {
+                    upstream.fail(request -> request.page() == page_, 429, "{\"error\":\"slow down\"}",
+                            Map.of("Retry-After", "0"), 1);
+                }
+            }
+        }
+
+        JsonNode run = api.run("plans");
+
+        assertThat(run.get("status").asText()).as("seed %d", seed).isEqualTo("SUCCEEDED");
+        assertThat(run.get("pages").asInt()).isEqualTo(pages);
+        assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(pages * 4 - 1);
+        for (int page = 1; page <= pages; page++) {
+            int page_ = page;
+            assertThat(upstream.requests().stream().filter(request -> request.page() == page_))
+                    .as("seed %d: requests for page %d", seed, page).hasSize(failures[page] + 1);
+        }
+        Invariants.plans(jdbc, "plans").check(upstream.dataset("plans"));
+    }
+
+    @Test
+    void connectionResetMidBodyIsRetriedAndTheRunCompletesWithEverythingOnce() {
+        upstream.dataset("plans", validated(10, "v1", T0));
+        upstream.resetMidBody(request -> request.page() == 2, 1);
+
+        JsonNode run = api.run("faults-raw");
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(upstream.requests()).extracting(FakeUpstream.Request::page).containsExactly(1, 2, 2, 3);
+        JsonNode counts = run.get("counts");
+        assertThat(counts.get("inserted").asLong()).isEqualTo(10);
+        assertThat(counts.get("fetched").asLong())
+                .as("the records page 2 gave before the reset are read again, and counted again")
+                .isGreaterThan(10);
+        assertThat(counts.get("unchanged").asLong()).isEqualTo(counts.get("fetched").asLong() - 10);
+        assertThat(run.get("watermark").asText()).isEqualTo(T0.plusSeconds(600).toString());
+        Invariants.plans(jdbc, "faults-raw").check(upstream.dataset("plans"));
+    }
+
+    @Test
+    void connectionResetOnEveryAttemptFailsTheRunAsTransientAndTheWatermarkStays() {
+        upstream.dataset("plans", validated(10, "v1", T0));
+        api.run("faults-raw");
+        Invariants invariants = Invariants.plans(jdbc, "faults-raw");
+        String watermark = invariants.watermark();
+        upstream.dataset("plans", validated(10, "v2", T0.plusSeconds(3600)));
+        upstream.resetMidBodyAlways(request -> request.page() == 2);
+        int before = upstream.requests().size();
+
+        JsonNode failed = api.run("faults-raw");
+
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("error").get("class").asText()).isEqualTo("TRANSIENT");
+        assertThat(failed.get("error").get("message").asText()).startsWith("connection broke while reading the page");
+        assertThat(failed.get("error").get("url").asText()).contains("page=2");
+        assertThat(upstream.requests().subList(before, upstream.requests().size()))
+                .extracting(FakeUpstream.Request::page)
+                .as("page 1 once, page 2 three times (source.retry.max-attempts)").containsExactly(1, 2, 2, 2);
+        assertThat(failed.get("pages").asInt()).isEqualTo(1);
+        assertThat(invariants.watermark()).as("page 1 is committed, but the run failed").isEqualTo(watermark);
+        assertThat(count("select count(*) from test_plans where ncpdp_version = 'v2'")).isEqualTo(4);
+        invariants.checkConsistent(upstream.dataset("plans"));
+
+        upstream.reset();
+        upstream.dataset("plans", validated(10, "v2", T0.plusSeconds(3600)));
+        JsonNode next = api.run("faults-raw");
+
+        assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(next.get("counts").get("updated").asLong()).isEqualTo(6);
+        invariants.check(upstream.dataset("plans"));
+    }
+}
