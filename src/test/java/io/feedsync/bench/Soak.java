@@ -300,7 +300,10 @@ public final class Soak {
             builder.environment().put("FEEDSYNC_OPERATOR_KEY", key);
             builder.environment().put("SPRING_DATASOURCE_PASSWORD", TestDatabase.password());
             Benchmark.log("feedsync: starting its JVM, -Xmx" + options.heap() + " (log in " + log + ")");
-            Feedsync feedsync = new Feedsync(builder.start(), port, key, log);
+            Process process = builder.start();
+            // stopped with the harness (Ctrl-C), not left running against a database that is gone
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process)));
+            Feedsync feedsync = new Feedsync(process, port, key, log);
             feedsync.awaitReady(Duration.ofSeconds(180));
             return feedsync;
         }
@@ -420,9 +423,21 @@ public final class Soak {
         @Override
         public void close() throws Exception {
             Benchmark.log("feedsync: " + errorLines() + " ERROR lines in its log");
+            stop(process);
+        }
+
+        private static void stop(Process process) {
+            if (!process.isAlive()) {
+                return;
+            }
             process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }
