@@ -27,7 +27,7 @@ import com.sun.net.httpserver.HttpServer;
  *   <li>{@code no-answer}: the connection is closed before any response (what a reset looks like to a
  *       client) — retried;</li>
  *   <li>{@code slow}: the answer comes after feedsync's read timeout — retried;</li>
- *   <li>{@code cut-off}: the body stops halfway, the connection closes — the run fails (transient);</li>
+ *   <li>{@code cut-off}: the body stops halfway, the connection closes — the page is retried;</li>
  *   <li>{@code broken-json}: a page whose JSON is cut inside a record — the run fails (permanent);</li>
  *   <li>{@code bad-records}: a good page plus one record without a key and one whose {@code n} is not a
  *       number — both dead-lettered, the run goes on.</li>
