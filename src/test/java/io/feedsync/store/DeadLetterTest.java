@@ -9,10 +9,14 @@ import org.junit.jupiter.api.Test;
 
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
+import io.feedsync.support.Invariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Bad records end in the dead letters with their payload and reason; every other record lands. */
+/**
+ * Bad records end in the dead letters with their payload and reason; every other record lands.
+ * Each case ends with the {@link Invariants}.
+ */
 class DeadLetterTest extends FeedsyncTest {
 
     @Test
@@ -44,21 +48,32 @@ class DeadLetterTest extends FeedsyncTest {
             assertThat(l.get("error_message").toString()).contains("invalid input syntax for type integer");
             assertThat(l.get("payload").toString()).contains("not-a-number");
         });
+        Invariants.plans(jdbc, "plans-single").badRecords("Payer_500", "Payer_700").check(records);
     }
 
     @Test
     void schemaErrorFailsTheRunInsteadOfDeadLetteringEveryRecord() {
         upstream.dataset("plans", FakeUpstream.plans(5, "v1"));
+        JsonNode run;
         jdbc.execute("alter table test_plans rename column outgoing_url to outgoing_url_renamed");
         try {
-            JsonNode run = api.run("plans-single");
-
-            assertThat(run.get("status").asText()).isEqualTo("FAILED");
-            assertThat(run.get("counts").get("deadLettered").asLong()).isZero();
-            assertThat(count("select count(*) from sync_dead_letter")).isZero();
+            run = api.run("plans-single");
         } finally {
             jdbc.execute("alter table test_plans rename column outgoing_url_renamed to outgoing_url");
         }
+
+        assertThat(run.get("status").asText()).isEqualTo("FAILED");
+        assertThat(run.get("counts").get("deadLettered").asLong()).isZero();
+        assertThat(count("select count(*) from sync_dead_letter")).isZero();
+        Invariants invariants = Invariants.plans(jdbc, "plans-single");
+        invariants.checkConsistent(upstream.dataset("plans"));
+
+        // the misconfiguration undone, the next run lands every record the failed one left out
+        JsonNode next = api.run("plans-single");
+
+        assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(next.get("counts").get("inserted").asLong()).isEqualTo(5);
+        invariants.check(upstream.dataset("plans"));
     }
 
     @Test
@@ -98,6 +113,7 @@ class DeadLetterTest extends FeedsyncTest {
             assertThat(after.get(1).get("key").asText()).isEqualTo("Payer_4");
             assertThat(after.get(1).get("replayRunId").asLong()).isEqualTo(replay.get("runId").asLong());
             assertThat(count("select count(*) from sync_dead_letter")).as("no new letters").isEqualTo(2);
+            Invariants.plans(jdbc, "plans-single").check(records);
         } finally {
             jdbc.execute("delete from test_plans where ncpdp_version = 'rejected-by-db'");
             jdbc.execute("alter table test_plans add constraint test_plans_version_not_rejected "
