@@ -221,17 +221,21 @@ public final class Invariants {
         softly.assertThat(watermark()).as("the watermark is the one the last successful run left")
                 .isEqualTo(watermarkBefore);
         if (!otherWriters.isEmpty()) {
+            Object feeds = otherWriters.toArray(String[]::new);
             Map<String, Object> others = jdbc.queryForMap("""
                     select coalesce(sum(inserted), 0) as inserted, coalesce(bool_or(status = 'ABANDONED'), false)
                            as abandoned
-                      from sync_run where feed = any(?) and not dry_run""", (Object) otherWriters.toArray(String[]::new));
+                      from sync_run where feed = any(?) and not dry_run""", feeds);
             inserted += number(others, "inserted");
             abandoned |= (Boolean) others.get("abandoned");
         }
-        if (!abandoned) {
-            // an abandoned run's counts are its last progress row, which may lag behind its commits
-            softly.assertThat(inserted).as("rows the runs say they inserted")
-                    .isEqualTo(jdbc.queryForObject("select count(*) from " + table, Long.class));
+        long rows = jdbc.queryForObject("select count(*) from " + table, Long.class);
+        if (abandoned) {
+            // an abandoned run's counts are its last progress row, saved once a page's writes are
+            // committed: they may lag behind its commits, never run ahead of them
+            softly.assertThat(inserted).as("rows the runs say they inserted, one abandoned").isLessThanOrEqualTo(rows);
+        } else {
+            softly.assertThat(inserted).as("rows the runs say they inserted").isEqualTo(rows);
         }
     }
 
