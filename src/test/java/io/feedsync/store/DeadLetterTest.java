@@ -122,6 +122,81 @@ class DeadLetterTest extends FeedsyncTest {
     }
 
     @Test
+    void letterWhoseRecordALaterRunAppliesIsSettledAndNeverReplayedOverIt() {
+        upstream.dataset("plans", FakeUpstream.plans(5, "v1"));
+        api.run("plans-single");
+        List<ObjectNode> rejected = new java.util.ArrayList<>(FakeUpstream.plans(5, "v1"));
+        rejected.get(1).put("version", "rejected-by-db");
+        rejected.get(3).put("version", "rejected-by-db");
+        upstream.dataset("plans", rejected);
+        api.run("plans-single");
+        assertThat(count("select count(*) from sync_dead_letter")).isEqualTo(2);
+        // the upstream corrects both: record 2 back to what is in the table, record 4 to a new version
+        List<ObjectNode> corrected = new java.util.ArrayList<>(FakeUpstream.plans(5, "v1"));
+        corrected.set(3, FakeUpstream.plan(4, "v2"));
+        upstream.dataset("plans", corrected);
+
+        JsonNode later = api.run("plans-single");
+
+        assertThat(later.get("counts").get("updated").asLong()).isEqualTo(1);
+        assertThat(later.get("counts").get("unchanged").asLong()).isEqualTo(4);
+        assertThat(jdbc.queryForList("select replay_run_id from sync_dead_letter", Long.class))
+                .as("both letters settled by the run that sent their records anew")
+                .containsExactly(later.get("runId").asLong(), later.get("runId").asLong());
+        Invariants invariants = Invariants.plans(jdbc, "plans-single");
+        invariants.check(corrected);
+
+        jdbc.execute("alter table test_plans drop constraint test_plans_version_not_rejected");
+        try {
+            JsonNode replay = api.awaitRun(api.post("/api/feeds/plans-single/dead-letters/replay", null).json()
+                    .get("runId").asLong());
+
+            assertThat(replay.get("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(replay.get("counts").get("fetched").asLong()).as("nothing waits").isZero();
+            assertThat(count("select count(*) from test_plans where ncpdp_version = 'rejected-by-db'")).isZero();
+            invariants.check(corrected);
+        } finally {
+            jdbc.execute("delete from test_plans where ncpdp_version = 'rejected-by-db'");
+            jdbc.execute("alter table test_plans add constraint test_plans_version_not_rejected "
+                    + "check (ncpdp_version <> 'rejected-by-db')");
+        }
+    }
+
+    @Test
+    void replayedLetterSettlesTheOlderLettersOfItsRecord() {
+        List<ObjectNode> records = new java.util.ArrayList<>(FakeUpstream.plans(3, "v1"));
+        records.get(1).put("id", "not-a-number");
+        upstream.dataset("plans", records);
+        api.run("plans-single");
+        List<ObjectNode> newer = new java.util.ArrayList<>(FakeUpstream.plans(3, "v1"));
+        newer.get(1).put("version", "rejected-by-db");
+        upstream.dataset("plans", newer);
+        api.run("plans-single");
+        assertThat(jdbc.queryForList("select record_key from sync_dead_letter", String.class))
+                .containsExactly("Payer_2", "Payer_2");
+
+        jdbc.execute("alter table test_plans drop constraint test_plans_version_not_rejected");
+        try {
+            JsonNode replay = api.awaitRun(api.post("/api/feeds/plans-single/dead-letters/replay", null).json()
+                    .get("runId").asLong());
+
+            assertThat(replay.get("counts").get("fetched").asLong()).isEqualTo(2);
+            assertThat(replay.get("counts").get("deadLettered").asLong()).as("the older letter, again").isEqualTo(1);
+            assertThat(replay.get("counts").get("inserted").asLong()).as("the newer letter").isEqualTo(1);
+            assertThat(jdbc.queryForObject("select ncpdp_version from test_plans where epa_type = 'Payer_2'",
+                    String.class)).isEqualTo("rejected-by-db");
+            // the older letter failed again before the newer one landed: it is settled, lest a
+            // later replay write its older payload over the newer one
+            assertThat(count("select count(*) from sync_dead_letter where replayed_at is null")).isZero();
+            Invariants.plans(jdbc, "plans-single").check(newer);
+        } finally {
+            jdbc.execute("delete from test_plans where ncpdp_version = 'rejected-by-db'");
+            jdbc.execute("alter table test_plans add constraint test_plans_version_not_rejected "
+                    + "check (ncpdp_version <> 'rejected-by-db')");
+        }
+    }
+
+    @Test
     void deadLettersOfAnUnknownFeedAre404() {
         assertThat(api.get("/api/feeds/nope/dead-letters").status()).isEqualTo(404);
         assertThat(api.post("/api/feeds/nope/dead-letters/replay", null).status()).isEqualTo(404);
