@@ -83,6 +83,22 @@ public class DeadLetters {
                 run.runId(), run.feed().name(), run.runId(), keys.toArray(String[]::new));
     }
 
+    /**
+     * Settles, as replayed by this full run, the letters of earlier runs whose records it did not
+     * see: the upstream no longer has them, and a replay would bring them back.
+     */
+    public void settleUnseen(RunState run) {
+        if (!run.lettersWaiting()) {
+            return;
+        }
+        jdbc.update("""
+                update sync_dead_letter d set replayed_at = now(), replay_run_id = ?
+                 where d.feed = ? and d.replayed_at is null and d.run_id < ? and d.record_key is not null
+                   and not exists (select 1 from sync_seen_key s
+                                    where s.run_id = ? and array_to_string(s.key, '|') = d.record_key)""",
+                run.runId(), run.feed().name(), run.runId(), run.runId());
+    }
+
     /** Settles, as replayed by this run, the letters of a replayed record ({@code key}) older than its own. */
     public void settleOlder(DeadLetter replayed, String key, long runId) {
         jdbc.update("""

@@ -163,6 +163,44 @@ class DeadLetterTest extends FeedsyncTest {
     }
 
     @Test
+    void letterWhoseRecordIsGoneUpstreamIsSettledByTheFullRunAndNeverReplayedBack() {
+        upstream.dataset("plans", FakeUpstream.plans(6, "v1"));
+        api.run("plans-full");
+        List<ObjectNode> rejected = new java.util.ArrayList<>(FakeUpstream.plans(7, "v1"));
+        rejected.get(3).put("version", "rejected-by-db");   // its row stays as it was
+        rejected.get(6).put("version", "rejected-by-db");   // never landed
+        upstream.dataset("plans", rejected);
+        api.run("plans-full");
+        assertThat(count("select count(*) from sync_dead_letter")).isEqualTo(2);
+        List<ObjectNode> gone = new java.util.ArrayList<>(FakeUpstream.plans(6, "v1"));
+        gone.remove(3);
+        upstream.dataset("plans", gone);
+
+        JsonNode full = api.run("plans-full");
+
+        assertThat(full.get("counts").get("deleted").asLong()).isEqualTo(1);
+        assertThat(jdbc.queryForList("select replay_run_id from sync_dead_letter", Long.class))
+                .as("both letters settled by the full run that found their records gone")
+                .containsExactly(full.get("runId").asLong(), full.get("runId").asLong());
+        Invariants invariants = Invariants.plans(jdbc, "plans-full").softDelete("deleted_at").deletionsApplied();
+        invariants.check(gone);
+
+        jdbc.execute("alter table test_plans drop constraint test_plans_version_not_rejected");
+        try {
+            JsonNode replay = api.awaitRun(api.post("/api/feeds/plans-full/dead-letters/replay", null).json()
+                    .get("runId").asLong());
+
+            assertThat(replay.get("counts").get("fetched").asLong()).as("nothing waits").isZero();
+            assertThat(count("select count(*) from test_plans where deleted_at is null")).isEqualTo(5);
+            invariants.check(gone);
+        } finally {
+            jdbc.execute("delete from test_plans where ncpdp_version = 'rejected-by-db'");
+            jdbc.execute("alter table test_plans add constraint test_plans_version_not_rejected "
+                    + "check (ncpdp_version <> 'rejected-by-db')");
+        }
+    }
+
+    @Test
     void replayedLetterSettlesTheOlderLettersOfItsRecord() {
         List<ObjectNode> records = new java.util.ArrayList<>(FakeUpstream.plans(3, "v1"));
         records.get(1).put("id", "not-a-number");
