@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.store.DeadLetters;
 import io.feedsync.store.SeenKeys;
 import io.feedsync.store.Watermarks;
 
@@ -30,13 +31,16 @@ public class RunGuard {
     private final RunLedger ledger;
     private final Watermarks watermarks;
     private final SeenKeys seenKeys;
+    private final DeadLetters deadLetters;
 
-    public RunGuard(FeedCatalog catalog, FeedLocks locks, RunLedger ledger, Watermarks watermarks, SeenKeys seenKeys) {
+    public RunGuard(FeedCatalog catalog, FeedLocks locks, RunLedger ledger, Watermarks watermarks, SeenKeys seenKeys,
+                    DeadLetters deadLetters) {
         this.catalog = catalog;
         this.locks = locks;
         this.ledger = ledger;
         this.watermarks = watermarks;
         this.seenKeys = seenKeys;
+        this.deadLetters = deadLetters;
     }
 
     public RunState admit(@Body RunRequest request, Exchange exchange) {
@@ -52,7 +56,7 @@ public class RunGuard {
             // what runs that could not clean up left behind (a node that died, a database that went away)
             seenKeys.forgetFinished(feed.name());
             RunState run = new RunState(ledger.open(request, NODE), feed, request, lock,
-                    watermarks.current(feed.name()).orElse(null));
+                    watermarks.current(feed.name()).orElse(null), deadLetters.waiting(feed.name()));
             exchange.setProperty(RunState.PROPERTY, run);
             return run;
         } catch (RuntimeException e) {

@@ -25,6 +25,7 @@ public final class RunState {
     private final RunRequest request;
     private final FeedLock lock;
     private final String startWatermark;
+    private final boolean lettersWaiting;
     private final RunCursors cursors;
     private final RunSamples samples = new RunSamples();
     private final Instant startedAt = Instant.now();
@@ -42,12 +43,14 @@ public final class RunState {
     private volatile PageRecords currentPage;
     private volatile RuntimeException writeFailure;
 
-    public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock, String startWatermark) {
+    public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock, String startWatermark,
+                    boolean lettersWaiting) {
         this.runId = runId;
         this.feed = feed;
         this.request = request;
         this.lock = lock;
         this.startWatermark = startWatermark;
+        this.lettersWaiting = lettersWaiting;
         Incremental incremental = feed.source().incremental();
         this.cursors = incremental == null ? new RunCursors(Comparator.naturalOrder(), cursor -> true)
                 : new RunCursors(incremental.order(), cursor -> incremental.predates(cursor, startedAt));
@@ -73,6 +76,11 @@ public final class RunState {
     /** The feed's watermark when this run started; null before the first successful incremental run. */
     public String startWatermark() {
         return startWatermark;
+    }
+
+    /** Whether dead letters of the feed, with a key, waited when the run started: its writes may settle them. */
+    public boolean lettersWaiting() {
+        return lettersWaiting;
     }
 
     public RunSamples samples() {

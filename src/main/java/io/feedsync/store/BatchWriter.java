@@ -28,10 +28,11 @@ import io.feedsync.transform.TransformedRecord;
  * transaction. A key that repeats inside the batch is applied once, the last one winning, since
  * PostgreSQL refuses to touch one row twice in a statement. Records already applied unchanged
  * (idempotent consumer), stale records (older than the watermark) and superseded repeats count as
- * unchanged; the content hashes of the others are saved in the same transaction. A batch that fails on bad data is
- * retried row by row and only the rows PostgreSQL rejects are dead-lettered; any other failure
- * (see {@link DatabaseFailure}) fails the run. Each statement is bounded by the feed's
- * {@code statement-timeout}.
+ * unchanged; the content hashes of the others are saved in the same transaction, and the dead
+ * letters of earlier runs for the keys applied (or already applied) are settled. A batch that
+ * fails on bad data is retried row by row and only the rows PostgreSQL rejects are dead-lettered;
+ * any other failure (see {@link DatabaseFailure}) fails the run. Each statement is bounded by the
+ * feed's {@code statement-timeout}.
  */
 @Component("batchWriter")
 public class BatchWriter {
@@ -59,9 +60,13 @@ public class BatchWriter {
             return;
         }
         Map<String, TransformedRecord> latest = new LinkedHashMap<>();
+        List<String> alreadyApplied = new ArrayList<>();
         for (TransformedRecord record : batch) {
             if (!record.toApply()) {
                 run.samples().add(RunSamples.UNCHANGED, record.key());
+                if (record.disposition() == TransformedRecord.Disposition.UNCHANGED) {
+                    alreadyApplied.add(record.key());
+                }
             } else {
                 latest.remove(record.key());
                 latest.put(record.key(), record);
@@ -72,6 +77,7 @@ public class BatchWriter {
             if (seenKeys.wanted(run)) {
                 seenKeys.record(run, batch);
             }
+            deadLetters.settle(run, alreadyApplied);
             run.recordWritten(inTransaction(run, latest.values()));
         } catch (RuntimeException batchFailure) {
             if (!DatabaseFailure.isBadData(batchFailure)) {
@@ -116,6 +122,7 @@ public class BatchWriter {
                 }
             }
             saveHashes(run, records);
+            deadLetters.settle(run, records.stream().map(TransformedRecord::key).toList());
             if (run.request().dryRun()) {
                 // a dry run learns exactly what the upsert would do, then takes it back
                 status.setRollbackOnly();

@@ -13,7 +13,8 @@ import io.feedsync.transform.TransformedRecord;
 
 /**
  * The step of the replay route: one dead letter back through transform and upsert. One that
- * lands is marked replayed (by this run); one that fails again stays, with the new reason.
+ * lands is marked replayed (by this run), and so are the older letters of its record; one that
+ * fails again stays, with the new reason.
  */
 @Component("deadLetterReplay")
 public class DeadLetterReplay {
@@ -35,6 +36,8 @@ public class DeadLetterReplay {
             TransformedRecord record = transformer.transform(letter.payload(), run);
             run.recordWritten(writer.writeNow(run, record));
             deadLetters.markReplayed(letter.id(), run.runId());
+            // an older letter of the record that failed again must not be replayed over this one later
+            deadLetters.settleOlder(letter, record.key(), run.runId());
         } catch (RecordRejectedException e) {
             failedAgain(letter, run, e);
         } catch (RuntimeException e) {

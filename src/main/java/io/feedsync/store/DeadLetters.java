@@ -1,5 +1,6 @@
 package io.feedsync.store;
 
+import java.util.Collection;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.run.RunState;
+import io.feedsync.run.RunTrigger;
 import io.feedsync.transform.ColumnMapping;
 import io.feedsync.transform.RecordRejectedException;
 import io.feedsync.transform.TransformedRecord;
@@ -55,6 +57,54 @@ public class DeadLetters {
 
     public void markReplayed(long id, long runId) {
         jdbc.update("update sync_dead_letter set replayed_at = now(), replay_run_id = ? where id = ?", runId, id);
+    }
+
+    /** Whether letters of the feed that a later write could settle (those with a key) wait. */
+    public boolean waiting(String feed) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("""
+                select exists (select 1 from sync_dead_letter
+                                where feed = ? and replayed_at is null and record_key is not null)""",
+                Boolean.class, feed));
+    }
+
+    /**
+     * Settles, as replayed by this run, the letters of earlier runs whose records the run has
+     * just applied, or found applied already with the content it was sent: the upstream's latest
+     * version of each is in the table, and a replay of a letter's older payload would overwrite it.
+     */
+    public void settle(RunState run, Collection<String> keys) {
+        if (keys.isEmpty() || !run.lettersWaiting() || run.request().dryRun()
+                || run.request().trigger() == RunTrigger.REPLAY) {
+            return;
+        }
+        jdbc.update("""
+                update sync_dead_letter set replayed_at = now(), replay_run_id = ?
+                 where feed = ? and replayed_at is null and run_id < ? and record_key = any(?)""",
+                run.runId(), run.feed().name(), run.runId(), keys.toArray(String[]::new));
+    }
+
+    /**
+     * Settles, as replayed by this full run, the letters of earlier runs whose records it did not
+     * see: the upstream no longer has them, and a replay would bring them back.
+     */
+    public void settleUnseen(RunState run) {
+        if (!run.lettersWaiting()) {
+            return;
+        }
+        jdbc.update("""
+                update sync_dead_letter d set replayed_at = now(), replay_run_id = ?
+                 where d.feed = ? and d.replayed_at is null and d.run_id < ? and d.record_key is not null
+                   and not exists (select 1 from sync_seen_key s
+                                    where s.run_id = ? and array_to_string(s.key, '|') = d.record_key)""",
+                run.runId(), run.feed().name(), run.runId(), run.runId());
+    }
+
+    /** Settles, as replayed by this run, the letters of a replayed record ({@code key}) older than its own. */
+    public void settleOlder(DeadLetter replayed, String key, long runId) {
+        jdbc.update("""
+                update sync_dead_letter set replayed_at = now(), replay_run_id = ?
+                 where feed = ? and replayed_at is null and record_key = ? and id < ?""",
+                runId, replayed.feed(), key, replayed.id());
     }
 
     /** A replay that failed again: the letter stays, with the latest reason. */

@@ -22,8 +22,9 @@ import io.feedsync.run.RunTrigger;
  * delete), unless that is more than the feed's deletion guard allows and the trigger did not say
  * {@code confirm: true} — then the run fails and nothing is deleted. Nothing is deleted either when
  * a record was dead-lettered before its key was known (without {@code confirm: true}): its row
- * cannot be told apart from the rows that are really gone. A dry run only counts, and so does a
- * drift check, which counts the rows the upstream lacks even for a feed without soft-delete.
+ * cannot be told apart from the rows that are really gone. The dead letters of records gone
+ * upstream are settled with the rows. A dry run only counts, and so does a drift check, which
+ * counts the rows the upstream lacks even for a feed without soft-delete.
  */
 @Component("softDeletes")
 public class SoftDeletes {
@@ -34,12 +35,15 @@ public class SoftDeletes {
     private final TransactionTemplate transaction;
     private final TargetTables tables;
     private final SeenKeys seenKeys;
+    private final DeadLetters deadLetters;
 
-    public SoftDeletes(JdbcTemplate jdbc, TransactionTemplate transaction, TargetTables tables, SeenKeys seenKeys) {
+    public SoftDeletes(JdbcTemplate jdbc, TransactionTemplate transaction, TargetTables tables, SeenKeys seenKeys,
+                       DeadLetters deadLetters) {
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.tables = tables;
         this.seenKeys = seenKeys;
+        this.deadLetters = deadLetters;
     }
 
     public void apply(@ExchangeProperty(RunState.PROPERTY) RunState run) {
@@ -79,7 +83,7 @@ public class SoftDeletes {
         jdbc.queryForList("select concat_ws('|', " + String.join(", ", table.key().stream()
                         .map(c -> "t.\"" + c + "\"::text").toList()) + ")" + unseen + " limit " + RunSamples.PER_OUTCOME,
                 String.class, run.runId()).forEach(key -> run.samples().add(RunSamples.DELETED, key));
-        if (run.request().dryRun() || missing == 0) {
+        if (run.request().dryRun()) {
             return missing;
         }
         if (missing > run.feed().deletionGuard() * alive && !run.request().confirm()) {
@@ -87,6 +91,11 @@ public class SoftDeletes {
                     "deletion guard: this full run would soft-delete %d of %d rows (%.0f%%), more than the %.0f%% "
                             + "allowed; nothing was deleted. Check the upstream, then run again with confirm: true",
                     missing, alive, 100.0 * missing / alive, 100 * run.feed().deletionGuard()));
+        }
+        // also the letters of records that never landed: a replay must not bring back what is gone
+        deadLetters.settleUnseen(run);
+        if (missing == 0) {
+            return 0;
         }
         int deleted = jdbc.update("update " + table.quotedName() + " t set " + column + " = now() where t."
                 + column + " is null and not exists (select 1 from sync_seen_key s where s.run_id = ? and "

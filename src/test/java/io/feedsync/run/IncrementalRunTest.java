@@ -10,10 +10,14 @@ import org.junit.jupiter.api.Test;
 
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
+import io.feedsync.support.Invariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Seed 001: the watermark is sent upstream, applied here, and never runs ahead of committed data. */
+/**
+ * Seed 001: the watermark is sent upstream, applied here, and never runs ahead of committed data.
+ * The fault cases end with the {@link Invariants}.
+ */
 class IncrementalRunTest extends FeedsyncTest {
 
     private static final Instant T0 = Instant.parse("2026-05-18T01:00:00Z");
@@ -75,6 +79,8 @@ class IncrementalRunTest extends FeedsyncTest {
         assertThat(failed.get("pages").asInt()).isEqualTo(2);
         assertThat(watermark("plans-incremental")).as("untouched by the failed run").isEqualTo(before);
         assertThat(failed.get("watermark").asText()).isEqualTo(before);
+        Invariants invariants = Invariants.plans(jdbc, "plans-incremental");
+        invariants.checkConsistent(all);
 
         upstream.reset();
         upstream.dataset("plans", all);
@@ -84,6 +90,7 @@ class IncrementalRunTest extends FeedsyncTest {
         assertThat(count("select count(*) from test_plans")).isEqualTo(10);
         assertThat(count("select count(distinct epa_type) from test_plans")).isEqualTo(10);
         assertThat(watermark("plans-incremental")).isEqualTo(T0.plusSeconds(600).toString());
+        invariants.check(all);
     }
 
     @Test
@@ -121,6 +128,7 @@ class IncrementalRunTest extends FeedsyncTest {
         assertThat(jdbc.queryForObject("select error_message from sync_dead_letter", String.class))
                 .contains("no cursor value at /last_validated_at");
         assertThat(watermark("plans-incremental")).isEqualTo(T0.plusSeconds(180).toString());
+        Invariants.plans(jdbc, "plans-incremental").badRecords("Payer_4").check(records);
     }
 
     @Test
@@ -136,6 +144,9 @@ class IncrementalRunTest extends FeedsyncTest {
         assertThat(watermark("plans-incremental")).as("pinned at record 3").isEqualTo(T0.plusSeconds(180).toString());
         assertThat(advanced.get("counts").get("deadLettered").asLong()).isEqualTo(1);
         assertThat(watermark("plans-incremental-advance")).isEqualTo(T0.plusSeconds(360).toString());
+        // both feeds write test_plans; record 3, without its key, is in the dead letters of each
+        Invariants.plans(jdbc, "plans-incremental").tableSharedWith("plans-incremental-advance").check(records);
+        Invariants.plans(jdbc, "plans-incremental-advance").tableSharedWith("plans-incremental").check(records);
     }
 
     @Test

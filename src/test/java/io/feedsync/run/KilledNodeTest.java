@@ -6,15 +6,20 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncNode;
+import io.feedsync.support.Invariants;
 import io.feedsync.support.TestDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * A feedsync JVM killed with SIGKILL in the middle of a run: its run is left RUNNING, the lock
  * dies with its database session, the next node marks the run ABANDONED, and the next run
- * completes the job with nothing lost or duplicated.
+ * completes the job with nothing lost or duplicated: the {@link Invariants} hold.
  */
 class KilledNodeTest {
 
@@ -49,6 +54,8 @@ class KilledNodeTest {
             sql.execute("truncate killed_node_plans");
             sql.execute("delete from sync_record_hash where feed = 'killable'");
             sql.execute("delete from sync_watermark where feed = 'killable'");
+            sql.execute("delete from sync_dead_letter where feed = 'killable'");
+            sql.execute("delete from sync_run where feed = 'killable'");
         }
         long runId = first.api().startRun("killable", null);
         await().atMost(Duration.ofSeconds(30)).until(() -> count("select pages from sync_run where id = " + runId) >= 2);
@@ -68,6 +75,19 @@ class KilledNodeTest {
         assertThat(count("select count(distinct epa_type) from killed_node_plans")).isEqualTo(40);
         assertThat(next.get("counts").get("inserted").asLong() + next.get("counts").get("unchanged").asLong())
                 .isEqualTo(40);
+        assertThat(status(runId)).isEqualTo("ABANDONED");
+        invariants().check(upstream.dataset("plans"));
+    }
+
+    /** The feed killable of {@link #startNode}, checked through the test JVM's own connections. */
+    private static Invariants invariants() {
+        Map<String, String> columns = new LinkedHashMap<>();
+        columns.put("epa_type", "/key");
+        columns.put("ncpdp_version", "/version");
+        columns.put("gateway_id", "/id");
+        JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(TestDatabase.url(), TestDatabase.username(),
+                TestDatabase.password()));
+        return new Invariants(jdbc, "killable", "killed_node_plans", columns);
     }
 
     private FeedsyncNode startNode() {

@@ -9,11 +9,25 @@ import org.junit.jupiter.api.Test;
 
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
+import io.feedsync.support.Invariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Seed 000 card 3, through the real routes: the export lands in the table, exactly and idempotently. */
+/**
+ * Seed 000 card 3, through the real routes: the export lands in the table, exactly and
+ * idempotently. Each fault case ends with the {@link Invariants}, after the next clean run where
+ * that is what makes the table converge.
+ */
 class SyncRunTest extends FeedsyncTest {
+
+    /** The fault cleared: the upstream answers again, with {@code records}. */
+    private JsonNode nextCleanRun(String feed, List<ObjectNode> records) {
+        upstream.reset();
+        upstream.dataset("plans", records);
+        JsonNode next = api.run(feed);
+        assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
+        return next;
+    }
 
     @Test
     void newUpstreamRecordCreatesTheRow() {
@@ -94,6 +108,13 @@ class SyncRunTest extends FeedsyncTest {
         assertThat(jdbc.queryForList("select distinct ncpdp_version from test_plans", String.class))
                 .containsExactly("v2014041");
         assertThat(count("select count(*) from test_plans")).isEqualTo(6);
+        Invariants invariants = Invariants.plans(jdbc, "plans");
+        invariants.checkConsistent(upstream.dataset("plans"));
+
+        JsonNode next = nextCleanRun("plans", FakeUpstream.plans(6, "v2017071"));
+
+        assertThat(next.get("counts").get("updated").asLong()).isEqualTo(6);
+        invariants.check(upstream.dataset("plans"));
     }
 
     @Test
@@ -107,6 +128,13 @@ class SyncRunTest extends FeedsyncTest {
         assertThat(run.get("pages").asInt()).isEqualTo(1);
         assertThat(run.get("counts").get("fetched").asLong()).isEqualTo(4);
         assertThat(run.get("error").get("url").asText()).contains("page=2");
+        Invariants invariants = Invariants.plans(jdbc, "plans");
+        invariants.checkConsistent(upstream.dataset("plans"));
+
+        JsonNode next = nextCleanRun("plans", FakeUpstream.plans(10, "v1"));
+
+        assertThat(next.get("counts").get("inserted").asLong()).as("records 5..10").isEqualTo(6);
+        invariants.check(upstream.dataset("plans"));
     }
 
     @Test
@@ -119,6 +147,12 @@ class SyncRunTest extends FeedsyncTest {
         assertThat(run.get("status").asText()).isEqualTo("FAILED");
         assertThat(run.get("error").get("class").asText()).isEqualTo("PERMANENT");
         assertThat(run.get("error").get("httpStatus").asInt()).isEqualTo(404);
+        Invariants invariants = Invariants.plans(jdbc, "plans");
+        invariants.checkConsistent(upstream.dataset("plans"));
+
+        nextCleanRun("plans", FakeUpstream.plans(2, "v1"));
+
+        invariants.check(upstream.dataset("plans"));
     }
 
     @Test
@@ -133,6 +167,12 @@ class SyncRunTest extends FeedsyncTest {
         assertThat(run.get("error").get("class").asText()).isEqualTo("PERMANENT");
         assertThat(run.get("error").get("message").asText()).contains("not valid JSON");
         assertThat(count("select count(*) from test_plans")).isZero();
+        Invariants invariants = Invariants.plans(jdbc, "plans");
+        invariants.checkConsistent(upstream.dataset("plans"));
+
+        nextCleanRun("plans", FakeUpstream.plans(2, "v1"));
+
+        invariants.check(upstream.dataset("plans"));
     }
 
     @Test
@@ -144,6 +184,12 @@ class SyncRunTest extends FeedsyncTest {
         assertThat(run.get("status").asText()).isEqualTo("FAILED");
         assertThat(run.get("error").get("class").asText()).isEqualTo("PERMANENT");
         assertThat(run.get("error").get("message").asText()).contains("no array at records pointer '/epa_clients'");
+        Invariants invariants = Invariants.plans(jdbc, "plans");
+        invariants.checkConsistent(List.of());
+
+        nextCleanRun("plans", FakeUpstream.plans(3, "v1"));
+
+        invariants.check(upstream.dataset("plans"));
     }
 
     @Test
@@ -166,6 +212,7 @@ class SyncRunTest extends FeedsyncTest {
         assertThat(letter.get("run_id")).isEqualTo(run.get("runId").asLong());
         assertThat(letter.get("error_message").toString()).contains("no value for key column 'epa_type'");
         assertThat(letter.get("payload").toString()).contains("\"id\": 4");
+        Invariants.plans(jdbc, "plans").check(records);
     }
 
     @Test
@@ -180,6 +227,7 @@ class SyncRunTest extends FeedsyncTest {
 
         assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(3);
         assertThat(count("select count(*) from test_plans")).isEqualTo(3);
+        Invariants.plans(jdbc, "plans").check(records);
     }
 
     @Test
@@ -190,5 +238,7 @@ class SyncRunTest extends FeedsyncTest {
         assertThat(run.get("error").get("class").asText()).isEqualTo("TRANSIENT");
         assertThat(run.get("error").get("message").asText()).startsWith("upstream unreachable");
         assertThat(run.get("error").get("url").asText()).isEqualTo("http://127.0.0.1:1/all/plans");
+        // the feed's URL is its configuration: no clean run can follow, the upstream gave nothing
+        Invariants.plans(jdbc, "plans-unreachable").checkConsistent(List.of());
     }
 }

@@ -5,15 +5,28 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
+import io.feedsync.support.Invariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Transient upstream failures are retried by the route's error policy; permanent ones are not. */
+/**
+ * Transient upstream failures are retried by the route's error policy; permanent ones are not.
+ * Each case ends with the {@link Invariants}, after the next clean run where that is what makes
+ * the table converge.
+ */
 class RetryTest extends FeedsyncTest {
+
+    /** The fault cleared: the upstream answers again, with {@code records}. */
+    private void nextCleanRun(String feed, List<ObjectNode> records) {
+        upstream.reset();
+        upstream.dataset("plans", records);
+        assertThat(api.run(feed).get("status").asText()).isEqualTo("SUCCEEDED");
+    }
 
     @Test
     void tooManyRequestsWithRetryAfterIsRetriedAfterTheWaitItAskedFor() {
@@ -27,6 +40,7 @@ class RetryTest extends FeedsyncTest {
         assertThat(requests).hasSize(2);
         assertThat(Duration.between(requests.get(0).at(), requests.get(1).at()))
                 .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        Invariants.plans(jdbc, "plans-single").check(upstream.dataset("plans"));
     }
 
     @Test
@@ -39,6 +53,7 @@ class RetryTest extends FeedsyncTest {
         assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(3);
         assertThat(upstream.requests()).hasSize(3);
+        Invariants.plans(jdbc, "plans-single").check(upstream.dataset("plans"));
     }
 
     @Test
@@ -52,6 +67,12 @@ class RetryTest extends FeedsyncTest {
         assertThat(run.get("error").get("class").asText()).isEqualTo("TRANSIENT");
         assertThat(run.get("error").get("httpStatus").asInt()).isEqualTo(503);
         assertThat(upstream.requests()).as("source.retry.max-attempts: 3").hasSize(3);
+        Invariants invariants = Invariants.plans(jdbc, "plans-single");
+        invariants.checkConsistent(upstream.dataset("plans"));
+
+        nextCleanRun("plans-single", FakeUpstream.plans(3, "v1"));
+
+        invariants.check(upstream.dataset("plans"));
     }
 
     @Test
@@ -77,6 +98,12 @@ class RetryTest extends FeedsyncTest {
         assertThat(run.get("status").asText()).isEqualTo("FAILED");
         assertThat(run.get("error").get("class").asText()).isEqualTo("PERMANENT");
         assertThat(upstream.requests()).hasSize(1);
+        Invariants invariants = Invariants.plans(jdbc, "plans-single");
+        invariants.checkConsistent(upstream.dataset("plans"));
+
+        nextCleanRun("plans-single", FakeUpstream.plans(3, "v1"));
+
+        invariants.check(upstream.dataset("plans"));
     }
 
     @Test
@@ -89,6 +116,7 @@ class RetryTest extends FeedsyncTest {
         assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(10);
         assertThat(upstream.requests()).extracting(FakeUpstream.Request::page).containsExactly(1, 2, 2, 3);
+        Invariants.plans(jdbc, "plans").check(upstream.dataset("plans"));
     }
 
     @Test
@@ -113,6 +141,8 @@ class RetryTest extends FeedsyncTest {
 
         assertThat(run.get("status").asText()).isEqualTo("FAILED");
         assertThat(run.get("error").get("class").asText()).isEqualTo("TRANSIENT");
+        // the feed's URL is its configuration: no clean run can follow, the upstream gave nothing
+        Invariants.plans(jdbc, "plans-unreachable").checkConsistent(List.of());
     }
 
     @Test
@@ -129,6 +159,11 @@ class RetryTest extends FeedsyncTest {
         assertThat(Duration.between(run.get("startedAt").asText().isEmpty() ? java.time.Instant.now()
                 : java.time.Instant.parse(run.get("startedAt").asText()), java.time.Instant.parse(run.get("finishedAt").asText())))
                 .as("the 300 ms timeout, not the upstream's 1.2 s, bounds each attempt").isLessThan(Duration.ofMillis(2000));
-        upstream.delay(Duration.ZERO);
+        Invariants invariants = Invariants.plans(jdbc, "plans-slow");
+        invariants.checkConsistent(upstream.dataset("plans"));
+
+        nextCleanRun("plans-slow", FakeUpstream.plans(1, "v1"));
+
+        invariants.check(upstream.dataset("plans"));
     }
 }
