@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
+import io.feedsync.support.Invariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -189,6 +190,9 @@ class BadInputTest extends FeedsyncTest {
                 .containsExactly("Payer_1 v1 true", "Payer_2 v1 true", "Payer_3 v1 true");
         assertThat(count("select count(*) from test_plans where deleted_at is not null")).isZero();
         assertThat(watermark()).isEqualTo(SYNCED_AT.toString());
+        // and the suite's invariants: run rows truthful (counts, classes, inserted rows), watermark over committed data
+        Invariants.plans(jdbc, FEED).cursor("/last_validated_at").softDelete("deleted_at")
+                .checkConsistent(goodRecords("v1"));
     }
 
     private String watermark() {
