@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
@@ -25,16 +27,20 @@ public class ApiRequests {
 
     private final FeedCatalog catalog;
     private final ObjectMapper mapper;
+    /** One JSON value and nothing after it: {@code {"mode": "full"} {"mode": "incremental"}} is not a body. */
+    private final ObjectReader reader;
 
     public ApiRequests(FeedCatalog catalog, ObjectMapper mapper) {
         this.catalog = catalog;
         this.mapper = mapper;
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /** {@code POST /api/feeds/{feed}/runs} with an optional body {@code {mode, dryRun, confirm}}. */
     public RunRequest runRequest(@Header("feed") String feedName, @Body String body) {
         FeedDefinition feed = catalog.get(feedName);
-        JsonNode json = parse(body);
+        JsonNode json = parse(body, RUN_FIELDS, "like {\"mode\": \"full\", \"dryRun\": false}",
+                "expected mode, dryRun, confirm");
         RunMode mode = feed.mode();
         if (json.hasNonNull("mode")) {
             if (!json.get("mode").isTextual()) {
@@ -49,9 +55,10 @@ public class ApiRequests {
         return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(json, "dryRun"), flag(json, "confirm"));
     }
 
-    /** {@code POST /api/feeds/{feed}/dead-letters/replay}: a replay run of the feed. */
-    public RunRequest replayRequest(@Header("feed") String feedName) {
+    /** {@code POST /api/feeds/{feed}/dead-letters/replay}: a replay run of the feed; no body, or {@code {}}. */
+    public RunRequest replayRequest(@Header("feed") String feedName, @Body String body) {
         FeedDefinition feed = catalog.get(feedName);
+        parse(body, Set.of(), "or no body at all: a replay takes no options", "a replay takes no options");
         return new RunRequest(feed.name(), RunTrigger.REPLAY, feed.mode(), false, false);
     }
 
@@ -84,23 +91,23 @@ public class ApiRequests {
         }
     }
 
-    private JsonNode parse(String body) {
+    private JsonNode parse(String body, Set<String> fields, String shape, String expected) {
         if (body == null || body.isBlank()) {
             return mapper.createObjectNode();
         }
         JsonNode json;
         try {
-            json = mapper.readTree(body);
+            json = reader.readTree(body);
         } catch (IOException e) {
             throw new BadRequestException("body is not valid JSON");
         }
         if (!json.isObject()) {
-            throw new BadRequestException("body must be a JSON object like {\"mode\": \"full\", \"dryRun\": false}");
+            throw new BadRequestException("body must be a JSON object " + shape);
         }
         for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!RUN_FIELDS.contains(name)) {
-                throw new BadRequestException("unknown field '" + name + "' (expected mode, dryRun, confirm)");
+            if (!fields.contains(name)) {
+                throw new BadRequestException("unknown field '" + name + "' (" + expected + ")");
             }
         }
         return json;

@@ -16,7 +16,13 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.core.JsonPointer;
 import org.quartz.CronExpression;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
 
 import io.feedsync.run.RunMode;
 import io.feedsync.upstream.ApiKeyAuthentication;
@@ -43,11 +49,13 @@ import io.feedsync.upstream.RetryPolicy;
 @Component
 public class FeedCatalog {
 
+    private static final String FEEDS = "feedsync.feeds.";
     private static final Pattern FEED_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final int DEFAULT_BATCH_SIZE = 1000;
     private static final int DEFAULT_MAX_PAGES = 100_000;
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    private static final DataSize DEFAULT_MAX_PAGE_SIZE = DataSize.ofMegabytes(256);
     /** Generous for a batch or a full run's soft-delete; a write stuck behind a lock for this long fails the run. */
     private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(5);
 
@@ -81,7 +89,8 @@ public class FeedCatalog {
 
     private final Map<String, FeedDefinition> feeds = new LinkedHashMap<>();
 
-    public FeedCatalog(FeedsyncProperties properties) {
+    public FeedCatalog(FeedsyncProperties properties, Environment environment) {
+        checkWrittenNames(environment);
         properties.feeds().forEach((name, feed) -> feeds.put(name, define(name, feed)));
     }
 
@@ -99,6 +108,50 @@ public class FeedCatalog {
 
     public boolean contains(String name) {
         return feeds.containsKey(name);
+    }
+
+    /**
+     * Spring drops every character but letters, digits, '-' and '_' from a map key written without
+     * brackets: {@code feedsync.feeds.x; drop table sync_run.source.url} would quietly configure a
+     * feed "xdroptablesync_run". So feed names and mapped columns are checked as they were written
+     * (environment variables excepted: they cannot hold such characters), and the error names them so.
+     */
+    static void checkWrittenNames(Environment environment) {
+        if (!(environment instanceof ConfigurableEnvironment configurable)) {
+            return;
+        }
+        for (PropertySource<?> source : configurable.getPropertySources()) {
+            if (source instanceof EnumerablePropertySource<?> enumerable
+                    && !(source instanceof SystemEnvironmentPropertySource)) {
+                for (String property : enumerable.getPropertyNames()) {
+                    checkWrittenName(property);
+                }
+            }
+        }
+    }
+
+    static void checkWrittenName(String property) {
+        if (!property.startsWith(FEEDS)) {
+            return;
+        }
+        String feed = segment(property.substring(FEEDS.length()));
+        if (!FEED_NAME.matcher(feed).matches()) {
+            throw new FeedConfigException(FEEDS + feed, "feed names are lower-case letters, digits and '-'");
+        }
+        String mapping = FEEDS + feed + ".transform.mapping.";
+        if (property.startsWith(mapping)) {
+            String column = segment(property.substring(mapping.length()));
+            new Keys(FEEDS + feed, null).identifier("transform.mapping." + column, column);
+        }
+    }
+
+    /** The map key a property name starts with: up to the next '.' or '['. */
+    private static String segment(String rest) {
+        int end = 0;
+        while (end < rest.length() && rest.charAt(end) != '.' && rest.charAt(end) != '[') {
+            end++;
+        }
+        return rest.substring(0, end);
     }
 
     static FeedDefinition define(String name, FeedsyncProperties.Feed feed) {
@@ -186,7 +239,24 @@ public class FeedCatalog {
                 incremental(keys, source.incremental()),
                 duration(keys, "source.timeout", source.timeout(), DEFAULT_TIMEOUT),
                 duration(keys, "source.connect-timeout", source.connectTimeout(), Duration.ofSeconds(10)),
-                retry(keys, source.retry()));
+                retry(keys, source.retry()), maxPageSize(keys, source.maxPageSize()));
+    }
+
+    /** {@code source.max-page-size: 64MB}: how large one page's body may be. */
+    private static DataSize maxPageSize(Keys keys, String text) {
+        if (blankToNull(text) == null) {
+            return DEFAULT_MAX_PAGE_SIZE;
+        }
+        DataSize size;
+        try {
+            size = DataSize.parse(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw keys.bad("source.max-page-size", "'" + text + "' is not a data size (e.g. 64MB, 512KB)");
+        }
+        if (size.toBytes() <= 0) {
+            throw keys.bad("source.max-page-size", "must be positive");
+        }
+        return size;
     }
 
     private static Incremental incremental(Keys keys, FeedsyncProperties.Incremental incremental) {

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.util.unit.DataSize;
+
 import io.feedsync.run.RunMode;
 import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.Incremental;
@@ -25,10 +27,13 @@ public record FeedDefinition(
         double deletionGuard,
         Duration statementTimeout) {
 
-    /** Where the records come from. {@code incremental} is null when the feed has no cursor. */
+    /**
+     * Where the records come from. {@code incremental} is null when the feed has no cursor; a page
+     * larger than {@code maxPageSize} fails the run.
+     */
     public record Source(URI url, Authentication auth, Pagination pagination, int maxPages,
                          String recordsPointer, Incremental incremental, Duration timeout,
-                         Duration connectTimeout, RetryPolicy retry) {
+                         Duration connectTimeout, RetryPolicy retry, DataSize maxPageSize) {
     }
 
     /** What happens to the watermark when some records of a run were dead-lettered. */

@@ -24,7 +24,7 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
     }
 
     public record Source(String url, Auth auth, Pagination pagination, String records, Incremental incremental,
-                         String timeout, String connectTimeout, Retry retry) {
+                         String timeout, String connectTimeout, Retry retry, String maxPageSize) {
     }
 
     public record Auth(String type, String username, String password, String token, String key,

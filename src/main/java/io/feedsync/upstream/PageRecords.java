@@ -14,8 +14,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hc.core5.http.io.EofSensorInputStream;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Streams the records of one upstream page: the array at the feed's records pointer is read one
@@ -26,19 +29,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class PageRecords implements Iterator<JsonNode>, Closeable {
 
     private final JsonParser parser;
+    private final InputStream body;
     private final URI uri;
     private final String safeUrl;
     private final String recordsPointer;
     private final Set<String> valuePointers;
+    private final DataSize maxPageSize;
     private final Map<String, String> values = new HashMap<>();
     private boolean recordsFound;
     private boolean inRecords;
     private JsonNode next;
     private int count;
 
+    /**
+     * {@code mapper}'s parser must enforce {@code maxPageSize} as its maximum document length
+     * ({@link UpstreamPages} makes one per limit): it is the parser that counts the bytes read.
+     */
     public PageRecords(ObjectMapper mapper, InputStream body, URI uri, String safeUrl,
-                       String recordsPointer, Set<String> valuePointers) {
+                       String recordsPointer, Set<String> valuePointers, DataSize maxPageSize) {
         this.uri = uri;
+        this.maxPageSize = maxPageSize;
+        this.body = body;
         this.safeUrl = safeUrl;
         this.recordsPointer = recordsPointer;
         this.valuePointers = valuePointers;
@@ -86,6 +97,21 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
         }
     }
 
+    /**
+     * Gives up on the rest of the page: the connection is dropped instead of being drained to the
+     * end of the body first, which for a runaway page could take as long as the upstream keeps sending.
+     */
+    private void abort() {
+        if (body instanceof EofSensorInputStream response) {
+            try {
+                response.abort();
+            } catch (IOException ignored) {
+                // dropped either way
+            }
+        }
+        close();
+    }
+
     private JsonNode readRecord() {
         try {
             JsonToken token = parser.nextToken();
@@ -100,7 +126,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
             count++;
             return parser.readValueAsTree();
         } catch (IOException e) {
-            close();
+            abort();
             throw failed(e);
         }
     }
@@ -125,7 +151,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
             }
             return false;
         } catch (IOException e) {
-            close();
+            abort();
             throw failed(e);
         }
     }
@@ -162,10 +188,20 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
     }
 
     /**
-     * A page that is not JSON is permanent; a connection that broke mid-page (reset, closed before
-     * the announced length, read timeout) is transient, and the page is worth fetching again.
+     * A page that is not JSON, or breaks one of the parser's limits, is permanent; a connection that
+     * broke mid-page (reset, closed before the announced length, read timeout) is transient, and
+     * the page is worth fetching again.
      */
     private UpstreamException failed(IOException cause) {
+        if (cause instanceof StreamConstraintsException limit) {
+            // the parser checks the document length only as it loads more input, so past the limit means too large
+            if (parser.currentLocation().getByteOffset() > maxPageSize.toBytes()) {
+                return new UpstreamException(FailureClass.PERMANENT, null, safeUrl, "page is larger than "
+                        + "source.max-page-size (" + PageScreen.show(maxPageSize) + "); stopped reading it there");
+            }
+            return new UpstreamException(FailureClass.PERMANENT, null, safeUrl,
+                    "page breaks a JSON parser limit: " + limit.getOriginalMessage());
+        }
         if (cause instanceof JsonProcessingException) {
             return malformed(cause);
         }

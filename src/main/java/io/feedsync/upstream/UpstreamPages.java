@@ -18,6 +18,7 @@ import org.apache.camel.util.IOHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
 
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedRoutes;
@@ -42,11 +43,14 @@ public class UpstreamPages {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamPages.class);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+    /** How deep a page's JSON may nest (Jackson's own default, set here on purpose). */
+    static final int MAX_NESTING_DEPTH = 1000;
 
     private final ObjectMapper mapper;
     private final RunLedger ledger;
     private final CamelContext camel;
     private final Map<Long, Instant> lastProgressLog = new ConcurrentHashMap<>();
+    private final Map<DataSize, ObjectMapper> pageReaders = new ConcurrentHashMap<>();
 
     public UpstreamPages(ObjectMapper mapper, RunLedger ledger, CamelContext camel) {
         this.mapper = mapper;
@@ -86,17 +90,20 @@ public class UpstreamPages {
         exchange.setProperty(PAGE_URL, safe(run, request.uri()));
     }
 
-    /** Fails the run on an error status; otherwise leaves the streamed body for the split. */
+    /**
+     * Fails the run on an error status; otherwise leaves the streamed body for the split, and the
+     * response headers for {@link PageScreen}.
+     */
     public void response(Exchange exchange) {
         Message message = exchange.getMessage();
         int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         exchange.setProperty(LINK_HEADER, message.getHeader("Link", String.class));
-        String retryAfter = message.getHeader("Retry-After", String.class);
-        message.removeHeaders("*", REDELIVERY_HEADERS);
         if (status >= 200 && status < 300) {
             exchange.removeProperty(TOKEN_RENEWED);
             return;
         }
+        String retryAfter = message.getHeader("Retry-After", String.class);
+        message.removeHeaders("*", REDELIVERY_HEADERS);
         if (message.getBody() instanceof Closeable body) {
             IOHelper.close(body);
         }
@@ -128,9 +135,10 @@ public class UpstreamPages {
             throw new UpstreamException(FailureClass.PERMANENT, null, exchange.getProperty(PAGE_URL, String.class),
                     "page has an empty body");
         }
-        PageRecords page = new PageRecords(mapper, body, exchange.getProperty(PAGE_URI, URI.class),
-                exchange.getProperty(PAGE_URL, String.class), run.feed().source().recordsPointer(),
-                run.feed().source().pagination().bodyPointers());
+        FeedDefinition.Source source = run.feed().source();
+        PageRecords page = new PageRecords(pageReader(source.maxPageSize()), body,
+                exchange.getProperty(PAGE_URI, URI.class), exchange.getProperty(PAGE_URL, String.class),
+                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize());
         run.currentPage(page);
         return page;
     }
@@ -163,6 +171,20 @@ public class UpstreamPages {
         } else if (!run.hasMorePages()) {
             lastProgressLog.remove(run.runId());
         }
+    }
+
+    /**
+     * A reader whose parser stops at the page size limit and at {@value #MAX_NESTING_DEPTH} levels
+     * of nesting: a runaway page fails the run instead of filling the heap, and a record nested
+     * absurdly deep fails it instead of overflowing the stack.
+     */
+    private ObjectMapper pageReader(DataSize maxPageSize) {
+        return pageReaders.computeIfAbsent(maxPageSize, size -> mapper.copyWith(mapper.getFactory().rebuild()
+                .streamReadConstraints(mapper.getFactory().streamReadConstraints().rebuild()
+                        .maxDocumentLength(size.toBytes())
+                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .build())
+                .build()));
     }
 
     static FailureClass classify(int status) {

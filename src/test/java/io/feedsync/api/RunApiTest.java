@@ -1,6 +1,13 @@
 package io.feedsync.api;
 
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -92,12 +99,15 @@ class RunApiTest extends FeedsyncTest {
     @Test
     void malformedBodiesAre400AndStartNothing() {
         for (String body : new String[] {"{not json", "[1, 2]", "{\"mode\": \"sometimes\"}", "{\"mode\": 3}",
-                "{\"dryRun\": \"yes\"}", "{\"confirm\": 1}", "{\"modus\": \"full\"}"}) {
+                "{\"dryRun\": \"yes\"}", "{\"confirm\": 1}", "{\"modus\": \"full\"}", "\"full\"", "42", "null",
+                "{\"mode\": \"full\"} {\"mode\": \"incremental\"}", "{\"mode\": {\"full\": true}}",
+                "[".repeat(30_000) + "]".repeat(30_000)}) {
             Api.Answer answer = api.post("/api/feeds/plans/runs", body);
 
-            assertThat(answer.status()).as(body).isEqualTo(400);
+            String shown = body.length() > 60 ? body.substring(0, 60) + "…" : body;
+            assertThat(answer.status()).as(shown).isEqualTo(400);
             assertThat(answer.json().get("error").asText()).isEqualTo("bad_request");
-            assertThat(answer.json().get("message").asText()).as(body).isNotBlank();
+            assertThat(answer.json().get("message").asText()).as(shown).isNotBlank();
         }
         assertThat(count("select count(*) from sync_run")).isZero();
     }
@@ -167,5 +177,35 @@ class RunApiTest extends FeedsyncTest {
         assertThat(answer.statusCode()).isEqualTo(415);
         assertThat(answer.body()).contains("unsupported_media_type");
         assertThat(count("select count(*) from sync_run")).isZero();
+    }
+
+    @Test
+    void hugeBodyIs413BeforeItIsReadAndStartsNothing() throws Exception {
+        byte[] huge = ("{\"mode\": \"full\", \"padding\": \"" + "x".repeat(8 << 20) + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpClient http = HttpClient.newHttpClient();
+        for (HttpRequest.BodyPublisher body : List.of(HttpRequest.BodyPublishers.ofByteArray(huge),
+                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge)))) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                            + "/api/feeds/plans/runs")).header("X-API-Key", Api.OPERATOR_KEY)
+                    .header("Content-Type", "application/json").POST(body).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.statusCode()).as(body.contentLength() < 0 ? "chunked" : "with Content-Length").isEqualTo(413);
+            assertThat(answer.body()).contains("\"error\":\"payload_too_large\"").contains("64KB");
+        }
+        assertThat(count("select count(*) from sync_run")).isZero();
+    }
+
+    @Test
+    void replayBodyOfTheWrongShapeIs400AndStartsNothing() {
+        for (String body : new String[] {"{not json", "[]", "\"replay\"", "{\"mode\": \"full\"}", "{\"dryRun\": true}"}) {
+            Api.Answer answer = api.post("/api/feeds/plans/dead-letters/replay", body);
+
+            assertThat(answer.status()).as(body).isEqualTo(400);
+            assertThat(answer.json().get("error").asText()).isEqualTo("bad_request");
+            assertThat(answer.json().get("message").asText()).as(body).isNotBlank();
+        }
+        assertThat(count("select count(*) from sync_run")).isZero();
+        assertThat(api.post("/api/feeds/plans/dead-letters/replay", "{}").status()).as("an empty object is fine")
+                .isEqualTo(202);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.util.unit.DataSize;
 
 import io.feedsync.run.RunMode;
 import io.feedsync.upstream.ApiKeyAuthentication;
@@ -36,6 +37,8 @@ class FeedCatalogTest {
             "target.table|                  |feedsync.feeds.partners.target.table: must be set",
             "transform.mapping.epa_type|key |feedsync.feeds.partners.transform.mapping.epa_type: 'key' is not a JSON pointer",
             "batch-size|0                   |feedsync.feeds.partners.batch-size: must be positive",
+            "source.max-page-size|lots      |feedsync.feeds.partners.source.max-page-size: 'lots' is not a data size (e.g. 64MB, 512KB)",
+            "source.max-page-size|0MB       |feedsync.feeds.partners.source.max-page-size: must be positive",
             "statement-timeout|a while      |feedsync.feeds.partners.statement-timeout: 'a while' is not a duration",
             "statement-timeout|0s           |feedsync.feeds.partners.statement-timeout: must be positive",
     })
@@ -46,6 +49,17 @@ class FeedCatalogTest {
         assertThatThrownBy(() -> define("partners", raw))
                 .isInstanceOf(FeedConfigException.class)
                 .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void pointerToAFieldWhoseNameLooksLikeSqlIsAPointerLikeAnyOther() {
+        Map<String, Object> raw = validFeed();
+        set(raw, "transform.mapping.ncpdp_version", "/version'; drop table sync_run; --");
+
+        FeedDefinition feed = define("partners", raw);
+
+        // JSON field names may hold any text; pointers only ever read records, they never reach SQL
+        assertThat(feed.transform().mapping()).containsEntry("ncpdp_version", "/version'; drop table sync_run; --");
     }
 
     @Test
@@ -81,6 +95,7 @@ class FeedCatalogTest {
         assertThat(feed.source().auth().toString()).doesNotContain("k-123456789");
         assertThat(feed.source().pagination()).isEqualTo(new PageNumberPagination("page", "size", 100, 1));
         assertThat(feed.source().timeout()).hasSeconds(30);
+        assertThat(feed.source().maxPageSize()).isEqualTo(DataSize.ofMegabytes(256));
         assertThat(feed.statementTimeout()).hasMinutes(5);
         assertThat(feed.transform().mapping()).containsExactly(Map.entry("epa_type", "/key"),
                 Map.entry("ncpdp_version", "/version"));

@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -63,6 +65,31 @@ class StartupValidationTest {
         feed.put("feedsync.feeds.partners.transform.bean", "noSuchMapper");
 
         assertStartupFails(feed, output, "feedsync.feeds.partners.transform.bean: no bean named 'noSuchMapper'");
+    }
+
+    /**
+     * Text that looks like SQL never gets near PostgreSQL: identifiers must be plain lower-case SQL
+     * identifiers and pointers JSON pointers, checked as the feeds are read, so no SQL is ever built
+     * from them. A map key (feed name, mapped column) is judged as written, not as Spring
+     * would have mangled it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            feedsync.feeds.x; drop table sync_run.source.url   | http://127.0.0.1:1/x       | feedsync.feeds.x; drop table sync_run: feed names are lower-case letters, digits and '-'
+            feedsync.feeds[x; drop table sync_run].source.url  | http://127.0.0.1:1/x       | feedsync.feeds.x; drop table sync_run: feed names are lower-case letters, digits and '-'
+            feedsync.feeds.partners.target.table               | plans; drop table sync_run | feedsync.feeds.partners.target.table: 'plans; drop table sync_run' is not a plain lower-case SQL identifier
+            feedsync.feeds.partners.target.key                 | epa_type" ; drop table sync_run; -- | feedsync.feeds.partners.target.key: 'epa_type" ; drop table sync_run; --' is not a plain lower-case SQL identifier
+            feedsync.feeds.partners.target.soft-delete         | deleted_at = now() --      | feedsync.feeds.partners.target.soft-delete: 'deleted_at = now() --' is not a plain lower-case SQL identifier
+            feedsync.feeds.partners.transform.mapping.x; drop table sync_run | /x           | feedsync.feeds.partners.transform.mapping.x; drop table sync_run: 'x; drop table sync_run' is not a plain lower-case SQL identifier
+            feedsync.feeds.partners.transform.mapping.epa_type | '; drop table sync_run; -- | feedsync.feeds.partners.transform.mapping.epa_type: ''; drop table sync_run; --' is not a JSON pointer
+            feedsync.feeds.partners.source.incremental.cursor  | x'; --                     | feedsync.feeds.partners.source.incremental.cursor: 'x'; --' is not a JSON pointer
+            """)
+    void sqlLookingConfigurationStopsStartupNamingTheFeedAndKey(String key, String value, String message,
+                                                                 CapturedOutput output) {
+        Map<String, Object> feed = feed();
+        feed.put(key, value);
+
+        assertStartupFails(feed, output, message);
     }
 
     @Test

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 /**
@@ -114,6 +115,20 @@ public final class FakeUpstream implements AutoCloseable {
 
     public void failAlways(Predicate<Request> matches, int status) {
         fail(matches, status, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Answers requests for {@code path} (and below) with {@code handler} instead of a dataset: for
+     * answers no export protocol gives, such as a body of any size, shape or content type, streamed
+     * as the handler likes. Replaces an earlier handler of the same path.
+     */
+    public void serve(String path, HttpHandler handler) {
+        try {
+            server.removeContext(path);
+        } catch (IllegalArgumentException none) {
+            // nothing served there yet
+        }
+        server.createContext(path, handler);
     }
 
     /** Behaves as an upstream that does not filter by {@code ?since=}: it sends everything. */

@@ -120,6 +120,22 @@ class RetryTest extends FeedsyncTest {
     }
 
     @Test
+    void retriesAreCountedPerPageNotPerRun() {
+        upstream.dataset("plans", FakeUpstream.plans(10, "v1"));
+        for (int page = 1; page <= 3; page++) {
+            int failing = page;
+            upstream.fail(request -> request.page() == failing, 503, 2);
+        }
+
+        JsonNode run = api.run("plans");
+
+        assertThat(run.get("status").asText()).as("two failures per page, max-attempts 3: each page's third try")
+                .isEqualTo("SUCCEEDED");
+        assertThat(upstream.requests()).extracting(FakeUpstream.Request::page)
+                .containsExactly(1, 1, 1, 2, 2, 2, 3, 3, 3);
+    }
+
+    @Test
     void connectionRefusedIsRetriedThenFailsTransient() {
         JsonNode run = api.run("plans-unreachable");
 
