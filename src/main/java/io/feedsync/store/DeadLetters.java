@@ -160,11 +160,21 @@ public class DeadLetters {
     /** Stores one record that failed, with why; a dry run only counts it. */
     public void store(RunState run, JsonNode payload, String key, Throwable failure) {
         if (!run.request().dryRun()) {
-            jdbc.update("""
-                    insert into sync_dead_letter (feed, run_id, record_key, payload, error_class, error_message)
-                    values (?, ?, ?, cast(? as jsonb), ?, ?)""",
-                    run.feed().name(), run.runId(), key, payload.toString(), failure.getClass().getSimpleName(),
-                    reason(failure));
+            // the same record already waiting (sent again by the next run, or read again after a
+            // page was retried) stays one letter, with the latest reason
+            int waiting = jdbc.update("""
+                    update sync_dead_letter set error_class = ?, error_message = ?
+                     where feed = ? and replayed_at is null and md5(payload::text) = md5(cast(? as jsonb)::text)
+                       and payload = cast(? as jsonb) and record_key is not distinct from ?""",
+                    failure.getClass().getSimpleName(), reason(failure), run.feed().name(), payload.toString(),
+                    payload.toString(), key);
+            if (waiting == 0) {
+                jdbc.update("""
+                        insert into sync_dead_letter (feed, run_id, record_key, payload, error_class, error_message)
+                        values (?, ?, ?, cast(? as jsonb), ?, ?)""",
+                        run.feed().name(), run.runId(), key, payload.toString(), failure.getClass().getSimpleName(),
+                        reason(failure));
+            }
         }
         run.recordDeadLettered();
         run.samples().add(io.feedsync.run.RunSamples.DEAD_LETTERED, key);

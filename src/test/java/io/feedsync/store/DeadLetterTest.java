@@ -52,6 +52,31 @@ class DeadLetterTest extends FeedsyncTest {
     }
 
     @Test
+    void recordRejectedAgainByTheNextRunStaysOneLetterWithTheLatestReason() {
+        List<ObjectNode> records = new java.util.ArrayList<>(FakeUpstream.plans(20, "v1"));
+        records.get(4).remove("key");
+        records.get(9).put("id", "not-a-number");
+        upstream.dataset("plans", records);
+        api.run("plans-single");
+        long firstRun = jdbc.queryForObject("select max(id) from sync_run", Long.class);
+
+        JsonNode second = api.run("plans-single");
+
+        assertThat(second.get("counts").get("deadLettered").asLong()).as("each run says what it rejected").isEqualTo(2);
+        List<Map<String, Object>> letters = jdbc.queryForList(
+                "select run_id, record_key from sync_dead_letter order by id");
+        assertThat(letters).as("one letter per record, not one per run").hasSize(2)
+                .allSatisfy(letter -> assertThat(letter.get("run_id")).isEqualTo(firstRun));
+        records.get(11).put("id", "also-not-a-number");
+        upstream.dataset("plans", records);
+
+        api.run("plans-single");
+
+        assertThat(count("select count(*) from sync_dead_letter")).as("a new bad record is a new letter").isEqualTo(3);
+        Invariants.plans(jdbc, "plans-single").badRecords("Payer_10", "Payer_12").check(records);
+    }
+
+    @Test
     void schemaErrorFailsTheRunInsteadOfDeadLetteringEveryRecord() {
         upstream.dataset("plans", FakeUpstream.plans(5, "v1"));
         JsonNode run;
