@@ -42,6 +42,7 @@ public final class RunState {
     private volatile URI nextPage;
     private volatile PageRecords currentPage;
     private volatile RuntimeException writeFailure;
+    private volatile Instant lastProgressLog = startedAt;
 
     public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock, String startWatermark,
                     boolean lettersWaiting) {
@@ -110,6 +111,15 @@ public final class RunState {
 
     public Instant startedAt() {
         return startedAt;
+    }
+
+    /** When the run last logged its progress (its start, before the first time). */
+    public Instant lastProgressLog() {
+        return lastProgressLog;
+    }
+
+    public void progressLogged(Instant at) {
+        lastProgressLog = at;
     }
 
     public RunCounts counts() {

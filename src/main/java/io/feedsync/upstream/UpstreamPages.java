@@ -49,7 +49,6 @@ public class UpstreamPages {
     private final ObjectMapper mapper;
     private final RunLedger ledger;
     private final CamelContext camel;
-    private final Map<Long, Instant> lastProgressLog = new ConcurrentHashMap<>();
     private final Map<DataSize, ObjectMapper> pageReaders = new ConcurrentHashMap<>();
 
     public UpstreamPages(ObjectMapper mapper, RunLedger ledger, CamelContext camel) {
@@ -162,14 +161,11 @@ public class UpstreamPages {
         run.pageFetched();
         run.nextPage(run.feed().source().pagination().nextPage(outcome).orElse(null));
         ledger.progress(run);
-        Instant last = lastProgressLog.getOrDefault(run.runId(), run.startedAt());
-        if (run.hasMorePages() && Duration.between(last, Instant.now()).compareTo(PROGRESS_EVERY) >= 0) {
-            lastProgressLog.put(run.runId(), Instant.now());
+        if (run.hasMorePages() && Duration.between(run.lastProgressLog(), Instant.now()).compareTo(PROGRESS_EVERY) >= 0) {
+            run.progressLogged(Instant.now());
             long seconds = Math.max(1, Duration.between(run.startedAt(), Instant.now()).toSeconds());
             log.info("Feed {} run {}: {} pages, {} records ({} records/s)", run.feed().name(), run.runId(),
                     run.pages(), run.counts().fetched(), run.counts().fetched() / seconds);
-        } else if (!run.hasMorePages()) {
-            lastProgressLog.remove(run.runId());
         }
     }
 
