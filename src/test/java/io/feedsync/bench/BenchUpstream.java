@@ -6,10 +6,8 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,7 +58,7 @@ final class BenchUpstream implements AutoCloseable {
     private void export(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
         try (exchange) {
-            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            Map<String, String> query = BenchDatabases.query(exchange.getRequestURI().getRawQuery());
             long page = Long.parseLong(query.getOrDefault("page", "1"));
             long pageSize = Long.parseLong(query.getOrDefault("size", "1000"));
             Instant since = query.containsKey("since") ? Instant.parse(query.get("since")) : null;
@@ -106,20 +104,6 @@ final class BenchUpstream implements AutoCloseable {
         }
         long i = n * 100;
         return i < size ? i : -1;
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> query = new HashMap<>();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return query;
     }
 
     @Override

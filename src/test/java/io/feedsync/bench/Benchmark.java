@@ -2,7 +2,6 @@ package io.feedsync.bench;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -123,9 +121,9 @@ public final class Benchmark {
         List<String> problems = new ArrayList<>();
 
         log("PostgreSQL: starting / connecting");
-        String benchUrl = freshDatabase();
+        String benchUrl = BenchDatabases.fresh("feedsync_bench");
         result.put("postgres", scalar(benchUrl, "show server_version"));
-        try (Connection db = connect(benchUrl); Statement sql = db.createStatement()) {
+        try (Connection db = BenchDatabases.connect(benchUrl); Statement sql = db.createStatement()) {
             // a schema of its own: feedsync's Flyway wants public to itself
             sql.execute("create schema bench");
             for (String table : List.of("bench.bench_limit", "bench.bench_naive", "bench.bench_feedsync")) {
@@ -224,7 +222,7 @@ public final class Benchmark {
 
     /** COPY of generation {@code g} into the unlogged staging table, then one set-based upsert. */
     private static double limit(String url, long n, int generation) throws SQLException, IOException {
-        try (Connection db = connect(url); Statement sql = db.createStatement()) {
+        try (Connection db = BenchDatabases.connect(url); Statement sql = db.createStatement()) {
             long start = System.nanoTime();
             sql.execute("truncate bench.bench_staging");
             db.unwrap(PGConnection.class).getCopyAPI().copyIn(
@@ -522,31 +520,12 @@ public final class Benchmark {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    /** A database of its own on the bench's PostgreSQL (the embedded one of TestDatabase, or FEEDSYNC_TEST_DATABASE_URL). */
-    private static String freshDatabase() throws SQLException {
-        String server = TestDatabase.url();
-        try (Connection db = connect(server); Statement sql = db.createStatement()) {
-            sql.execute("drop database if exists feedsync_bench with (force)");
-            sql.execute("create database feedsync_bench");
-        }
-        Matcher m = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$").matcher(server);
-        if (!m.matches()) {
-            throw new IllegalStateException("unexpected database URL shape");
-        }
-        return m.group(1) + "feedsync_bench" + m.group(3);
-    }
-
-    private static Connection connect(String url) throws SQLException {
-        return DriverManager.getConnection(url, TestDatabase.username(), TestDatabase.password());
-    }
-
     private static long count(String url, String table) throws SQLException {
         return Long.parseLong(scalar(url, "select count(*) from " + table));
     }
 
     private static String scalar(String url, String query) throws SQLException {
-        try (Connection db = connect(url); Statement sql = db.createStatement(); var rs = sql.executeQuery(query)) {
+        try (Connection db = BenchDatabases.connect(url); Statement sql = db.createStatement(); var rs = sql.executeQuery(query)) {
             rs.next();
             return rs.getString(1);
         }

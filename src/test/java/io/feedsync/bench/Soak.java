@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -116,8 +114,8 @@ public final class Soak {
                 "seed", options.seed(), "feedsyncArgs", options.feedsyncArgs()));
         List<String> problems = new ArrayList<>();
 
-        String url = freshDatabase();
-        try (Connection db = connect(url); Statement sql = db.createStatement()) {
+        String url = BenchDatabases.fresh("feedsync_soak");
+        try (Connection db = BenchDatabases.connect(url); Statement sql = db.createStatement()) {
             // a schema of its own: feedsync's Flyway wants public to itself
             sql.execute("create schema soak");
             sql.execute("create table soak.soak_plans (key text primary key, version text not null,"
@@ -216,7 +214,7 @@ public final class Soak {
 
     private static Map<String, Long> runOutcomes(String url) throws SQLException {
         Map<String, Long> outcomes = new LinkedHashMap<>();
-        try (Connection db = connect(url); Statement sql = db.createStatement();
+        try (Connection db = BenchDatabases.connect(url); Statement sql = db.createStatement();
              ResultSet rs = sql.executeQuery("select status || coalesce(' ' || error_class, ''), count(*) from sync_run"
                      + " where feed = '" + FEED + "' group by 1 order by 1")) {
             while (rs.next()) {
@@ -336,7 +334,7 @@ public final class Soak {
             long ok;
             long failed;
             long letters;
-            try (Connection db = connect(databaseUrl); Statement sql = db.createStatement();
+            try (Connection db = BenchDatabases.connect(databaseUrl); Statement sql = db.createStatement();
                  ResultSet rs = sql.executeQuery("select count(*) filter (where status = 'SUCCEEDED'),"
                          + " count(*) filter (where status = 'FAILED'), (select count(*) from sync_dead_letter)"
                          + " from sync_run")) {
@@ -380,7 +378,7 @@ public final class Soak {
         }
 
         private static long running(String databaseUrl) throws SQLException {
-            try (Connection db = connect(databaseUrl); Statement sql = db.createStatement();
+            try (Connection db = BenchDatabases.connect(databaseUrl); Statement sql = db.createStatement();
                  ResultSet rs = sql.executeQuery("select count(*) from sync_run where status = 'RUNNING'")) {
                 rs.next();
                 return rs.getLong(1);
@@ -475,25 +473,6 @@ public final class Soak {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    /** A database of its own on the harness's PostgreSQL (TestDatabase's embedded one, or FEEDSYNC_TEST_DATABASE_URL). */
-    private static String freshDatabase() throws SQLException {
-        String server = TestDatabase.url();
-        try (Connection db = connect(server); Statement sql = db.createStatement()) {
-            sql.execute("drop database if exists feedsync_soak with (force)");
-            sql.execute("create database feedsync_soak");
-        }
-        Matcher m = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$").matcher(server);
-        if (!m.matches()) {
-            throw new IllegalStateException("unexpected database URL shape");
-        }
-        return m.group(1) + "feedsync_soak" + m.group(3);
-    }
-
-    private static Connection connect(String url) throws SQLException {
-        return DriverManager.getConnection(url, TestDatabase.username(), TestDatabase.password());
-    }
-
     private static void sleepUntil(long nanoTime) throws InterruptedException {
         long wait = nanoTime - System.nanoTime();
         if (wait > 0) {

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -78,7 +76,7 @@ final class SoakUpstream implements AutoCloseable {
         String fault = draw();
         answered.computeIfAbsent(fault, k -> new AtomicLong()).incrementAndGet();
         try (exchange) {
-            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            Map<String, String> query = BenchDatabases.query(exchange.getRequestURI().getRawQuery());
             int page = Integer.parseInt(query.getOrDefault("page", "1"));
             int size = Integer.parseInt(query.getOrDefault("size", "100"));
             switch (fault) {
@@ -160,20 +158,6 @@ final class SoakUpstream implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> query = new HashMap<>();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return query;
     }
 
     @Override

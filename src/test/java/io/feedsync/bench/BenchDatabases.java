@@ -1,0 +1,59 @@
+package io.feedsync.bench;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.feedsync.support.TestDatabase;
+
+/** What the benchmark and the soak run share: a database of their own, and query strings read. */
+final class BenchDatabases {
+
+    private static final Pattern URL_SHAPE = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
+
+    private BenchDatabases() {
+    }
+
+    /**
+     * A new, empty database {@code name} on the harness's PostgreSQL (TestDatabase's embedded one, or
+     * FEEDSYNC_TEST_DATABASE_URL), dropped first if it is there; its JDBC URL.
+     */
+    static String fresh(String name) throws SQLException {
+        String server = TestDatabase.url();
+        try (Connection db = connect(server); Statement sql = db.createStatement()) {
+            sql.execute("drop database if exists " + name + " with (force)");
+            sql.execute("create database " + name);
+        }
+        Matcher m = URL_SHAPE.matcher(server);
+        if (!m.matches()) {
+            throw new IllegalStateException("unexpected database URL shape");
+        }
+        return m.group(1) + name + m.group(3);
+    }
+
+    static Connection connect(String url) throws SQLException {
+        return DriverManager.getConnection(url, TestDatabase.username(), TestDatabase.password());
+    }
+
+    /** A request's query parameters, decoded. */
+    static Map<String, String> query(String raw) {
+        Map<String, String> query = new HashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return query;
+    }
+}
