@@ -73,15 +73,16 @@ public class SoftDeletes {
 
     /** Soft-deletes the rows the run did not see, or in a dry run counts them; returns how many. */
     private long softDelete(RunState run, TargetTable table) {
-        String column = table.softDeleteColumn() == null ? null : '"' + table.softDeleteColumn() + '"';
+        String column = table.softDeleteColumn() == null ? null : TargetTable.quoteIdentifier(table.softDeleteColumn());
         String alivePredicate = column == null ? "true" : "t." + column + " is null";
         String unseen = " from " + table.quotedName() + " t where " + alivePredicate + " and not exists"
                 + " (select 1 from sync_seen_key s where s.run_id = ? and " + keyMatch(table) + ")";
         long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " t where "
                 + alivePredicate, Long.class);
         long missing = jdbc.queryForObject("select count(*)" + unseen, Long.class, run.runId());
-        jdbc.queryForList("select concat_ws('|', " + String.join(", ", table.key().stream()
-                        .map(c -> "t.\"" + c + "\"::text").toList()) + ")" + unseen + " limit " + RunSamples.PER_OUTCOME,
+        String keyText = String.join(", ", table.key().stream()
+                .map(c -> "t." + TargetTable.quoteIdentifier(c) + "::text").toList());
+        jdbc.queryForList("select concat_ws('|', " + keyText + ")" + unseen + " limit " + RunSamples.PER_OUTCOME,
                 String.class, run.runId()).forEach(key -> run.samples().add(RunSamples.DELETED, key));
         if (run.request().dryRun()) {
             return missing;
@@ -114,7 +115,8 @@ public class SoftDeletes {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < table.key().size(); i++) {
             String column = table.key().get(i);
-            parts.add("cast(s.key[" + (i + 1) + "] as " + table.columnTypes().get(column) + ") = t.\"" + column + "\"");
+            parts.add("cast(s.key[" + (i + 1) + "] as " + table.columnTypes().get(column) + ") = t."
+                    + TargetTable.quoteIdentifier(column));
         }
         return String.join(" and ", parts);
     }

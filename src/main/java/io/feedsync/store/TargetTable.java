@@ -28,8 +28,17 @@ public record TargetTable(String name, Map<String, String> columnTypes, List<Str
             if (!quoted.isEmpty()) {
                 quoted.append('.');
             }
-            quoted.append('"').append(part).append('"');
+            quoted.append(quoteIdentifier(part));
         }
         return quoted.toString();
+    }
+
+    /**
+     * One SQL identifier, quoted. Configured names are validated as plain identifiers at startup;
+     * a transform bean's column names are only checked against the catalog, so a double quote in
+     * one is doubled here rather than trusted.
+     */
+    public static String quoteIdentifier(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
     }
 }

@@ -80,6 +80,6 @@ public final class UpsertStatement {
     }
 
     private static String quote(String column) {
-        return '"' + column + '"';
+        return TargetTable.quoteIdentifier(column);
     }
 }
