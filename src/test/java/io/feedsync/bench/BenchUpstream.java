@@ -3,9 +3,7 @@ package io.feedsync.bench;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -32,14 +30,7 @@ final class BenchUpstream implements AutoCloseable {
 
     BenchUpstream(long size) {
         this.size = size;
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.createContext("/export", this::export);
-        server.setExecutor(executor);
-        server.start();
+        server = BenchSupport.loopbackServer("/export", this::export, executor);
     }
 
     String url() {
@@ -58,7 +49,7 @@ final class BenchUpstream implements AutoCloseable {
     private void export(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
         try (exchange) {
-            Map<String, String> query = BenchDatabases.query(exchange.getRequestURI().getRawQuery());
+            Map<String, String> query = BenchSupport.query(exchange.getRequestURI().getRawQuery());
             long page = Long.parseLong(query.getOrDefault("page", "1"));
             long pageSize = Long.parseLong(query.getOrDefault("size", "1000"));
             Instant since = query.containsKey("since") ? Instant.parse(query.get("since")) : null;

@@ -121,9 +121,9 @@ public final class Benchmark {
         List<String> problems = new ArrayList<>();
 
         log("PostgreSQL: starting / connecting");
-        String benchUrl = BenchDatabases.fresh("feedsync_bench");
+        String benchUrl = BenchSupport.fresh("feedsync_bench");
         result.put("postgres", scalar(benchUrl, "show server_version"));
-        try (Connection db = BenchDatabases.connect(benchUrl); Statement sql = db.createStatement()) {
+        try (Connection db = BenchSupport.connect(benchUrl); Statement sql = db.createStatement()) {
             // a schema of its own: feedsync's Flyway wants public to itself
             sql.execute("create schema bench");
             for (String table : List.of("bench.bench_limit", "bench.bench_naive", "bench.bench_feedsync")) {
@@ -222,7 +222,7 @@ public final class Benchmark {
 
     /** COPY of generation {@code g} into the unlogged staging table, then one set-based upsert. */
     private static double limit(String url, long n, int generation) throws SQLException, IOException {
-        try (Connection db = BenchDatabases.connect(url); Statement sql = db.createStatement()) {
+        try (Connection db = BenchSupport.connect(url); Statement sql = db.createStatement()) {
             long start = System.nanoTime();
             sql.execute("truncate bench.bench_staging");
             db.unwrap(PGConnection.class).getCopyAPI().copyIn(
@@ -525,7 +525,7 @@ public final class Benchmark {
     }
 
     private static String scalar(String url, String query) throws SQLException {
-        try (Connection db = BenchDatabases.connect(url); Statement sql = db.createStatement(); var rs = sql.executeQuery(query)) {
+        try (Connection db = BenchSupport.connect(url); Statement sql = db.createStatement(); var rs = sql.executeQuery(query)) {
             rs.next();
             return rs.getString(1);
         }

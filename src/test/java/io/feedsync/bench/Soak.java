@@ -114,8 +114,8 @@ public final class Soak {
                 "seed", options.seed(), "feedsyncArgs", options.feedsyncArgs()));
         List<String> problems = new ArrayList<>();
 
-        String url = BenchDatabases.fresh("feedsync_soak");
-        try (Connection db = BenchDatabases.connect(url); Statement sql = db.createStatement()) {
+        String url = BenchSupport.fresh("feedsync_soak");
+        try (Connection db = BenchSupport.connect(url); Statement sql = db.createStatement()) {
             // a schema of its own: feedsync's Flyway wants public to itself
             sql.execute("create schema soak");
             sql.execute("create table soak.soak_plans (key text primary key, version text not null,"
@@ -214,7 +214,7 @@ public final class Soak {
 
     private static Map<String, Long> runOutcomes(String url) throws SQLException {
         Map<String, Long> outcomes = new LinkedHashMap<>();
-        try (Connection db = BenchDatabases.connect(url); Statement sql = db.createStatement();
+        try (Connection db = BenchSupport.connect(url); Statement sql = db.createStatement();
              ResultSet rs = sql.executeQuery("select status || coalesce(' ' || error_class, ''), count(*) from sync_run"
                      + " where feed = '" + FEED + "' group by 1 order by 1")) {
             while (rs.next()) {
@@ -334,7 +334,7 @@ public final class Soak {
             long ok;
             long failed;
             long letters;
-            try (Connection db = BenchDatabases.connect(databaseUrl); Statement sql = db.createStatement();
+            try (Connection db = BenchSupport.connect(databaseUrl); Statement sql = db.createStatement();
                  ResultSet rs = sql.executeQuery("select count(*) filter (where status = 'SUCCEEDED'),"
                          + " count(*) filter (where status = 'FAILED'), (select count(*) from sync_dead_letter)"
                          + " from sync_run")) {
@@ -378,7 +378,7 @@ public final class Soak {
         }
 
         private static long running(String databaseUrl) throws SQLException {
-            try (Connection db = BenchDatabases.connect(databaseUrl); Statement sql = db.createStatement();
+            try (Connection db = BenchSupport.connect(databaseUrl); Statement sql = db.createStatement();
                  ResultSet rs = sql.executeQuery("select count(*) from sync_run where status = 'RUNNING'")) {
                 rs.next();
                 return rs.getLong(1);

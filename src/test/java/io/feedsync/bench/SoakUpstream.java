@@ -2,8 +2,6 @@ package io.feedsync.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -51,14 +49,7 @@ final class SoakUpstream implements AutoCloseable {
         this.records = records;
         this.slowMillis = slowMillis;
         this.random = new Random(seed);
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.createContext("/export", this::export);
-        server.setExecutor(executor);
-        server.start();
+        server = BenchSupport.loopbackServer("/export", this::export, executor);
     }
 
     String url() {
@@ -76,7 +67,7 @@ final class SoakUpstream implements AutoCloseable {
         String fault = draw();
         answered.computeIfAbsent(fault, k -> new AtomicLong()).incrementAndGet();
         try (exchange) {
-            Map<String, String> query = BenchDatabases.query(exchange.getRequestURI().getRawQuery());
+            Map<String, String> query = BenchSupport.query(exchange.getRequestURI().getRawQuery());
             int page = Integer.parseInt(query.getOrDefault("page", "1"));
             int size = Integer.parseInt(query.getOrDefault("size", "100"));
             switch (fault) {

@@ -1,5 +1,8 @@
 package io.feedsync.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -8,17 +11,21 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+
 import io.feedsync.support.TestDatabase;
 
-/** What the benchmark and the soak run share: a database of their own, and query strings read. */
-final class BenchDatabases {
+/** What the benchmark and the soak run share: a database of their own, a loopback upstream, query strings. */
+final class BenchSupport {
 
     private static final Pattern URL_SHAPE = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
 
-    private BenchDatabases() {
+    private BenchSupport() {
     }
 
     /**
@@ -40,6 +47,19 @@ final class BenchDatabases {
 
     static Connection connect(String url) throws SQLException {
         return DriverManager.getConnection(url, TestDatabase.username(), TestDatabase.password());
+    }
+
+    /** A started HTTP server on a loopback port, serving {@code handler} at {@code path}. */
+    static HttpServer loopbackServer(String path, HttpHandler handler, Executor executor) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+            server.createContext(path, handler);
+            server.setExecutor(executor);
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A request's query parameters, decoded. */
