@@ -19,6 +19,8 @@ import io.feedsync.upstream.PageRecords;
 public final class RunState {
 
     public static final String PROPERTY = "feedsyncRun";
+    /** The run's id as text, beside {@link #PROPERTY}: the batch aggregator's correlation key. */
+    public static final String ID_PROPERTY = "feedsyncRunId";
 
     private final long runId;
     private final FeedDefinition feed;

@@ -20,6 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.feedsync.run.RunSamples;
 import io.feedsync.run.RunState;
+import io.feedsync.transform.RecordDigest;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
 
@@ -140,7 +141,7 @@ public class BatchWriter {
                     "insert into sync_record_hash (feed, record_key, key_hash, content_hash) values ");
             List<Object> args = new ArrayList<>(chunk.size() * 4);
             for (TransformedRecord record : chunk) {
-                RecordDigest digest = RecordDigest.of(record);
+                RecordDigest digest = record.digest();
                 sql.append(args.isEmpty() ? "" : ", ").append("(?, ?, ?, ?)");
                 args.add(run.feed().name());
                 args.add(record.key());

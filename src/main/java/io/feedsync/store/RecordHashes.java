@@ -65,12 +65,6 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
         runs.remove(run.runId());
     }
 
-    /** The idempotent consumer's message id: run, key hash and content hash. */
-    public String messageId(@Body TransformedRecord record, @ExchangeProperty(RunState.PROPERTY) RunState run) {
-        RecordDigest digest = RecordDigest.of(record);
-        return run.runId() + ":" + digest.keyHash() + ":" + digest.contentHash();
-    }
-
     /** Marks a record the idempotent consumer found already applied, so the writer only counts it. */
     public TransformedRecord mark(@Body TransformedRecord record,
                                   @ExchangeProperty(Exchange.DUPLICATE_MESSAGE) Boolean duplicate) {

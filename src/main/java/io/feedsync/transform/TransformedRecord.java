@@ -5,10 +5,11 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * An upstream record with the rows it became and the key that identifies it in the feed's table,
- * and what the writer should do with it.
+ * An upstream record with the rows it became, the key that identifies it in the feed's table, their
+ * digest, and what the writer should do with it.
  */
-public record TransformedRecord(String key, List<TargetRow> rows, JsonNode source, Disposition disposition) {
+public record TransformedRecord(String key, List<TargetRow> rows, JsonNode source, RecordDigest digest,
+                                Disposition disposition) {
 
     public enum Disposition {
         /** Write it. */
@@ -20,7 +21,7 @@ public record TransformedRecord(String key, List<TargetRow> rows, JsonNode sourc
     }
 
     public TransformedRecord(String key, List<TargetRow> rows, JsonNode source) {
-        this(key, rows, source, Disposition.APPLY);
+        this(key, rows, source, RecordDigest.of(key, rows), Disposition.APPLY);
     }
 
     public boolean toApply() {
@@ -28,10 +29,10 @@ public record TransformedRecord(String key, List<TargetRow> rows, JsonNode sourc
     }
 
     public TransformedRecord asStale() {
-        return new TransformedRecord(key, rows, source, Disposition.STALE);
+        return new TransformedRecord(key, rows, source, digest, Disposition.STALE);
     }
 
     public TransformedRecord asUnchanged() {
-        return disposition == Disposition.APPLY ? new TransformedRecord(key, rows, source, Disposition.UNCHANGED) : this;
+        return disposition == Disposition.APPLY ? new TransformedRecord(key, rows, source, digest, Disposition.UNCHANGED) : this;
     }
 }

@@ -87,7 +87,7 @@ final class Profile {
         for (RecordedFrame frame : stack.getFrames()) {
             String type = frame.getMethod().getType().getName();
             if (type.startsWith("sun.security.provider") || type.equals("java.security.MessageDigest")
-                    || type.equals("io.feedsync.store.RecordDigest")) {
+                    || type.equals("io.feedsync.transform.RecordDigest")) {
                 return "SHA-256 hashing (RecordDigest)";
             }
             if (type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.")
