@@ -4,7 +4,6 @@ import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.transform.ColumnMapping;
 import io.feedsync.transform.RecordRejectedException;
 import io.feedsync.transform.TransformedRecord;
 import io.feedsync.upstream.Incremental;
@@ -23,7 +22,7 @@ public class WatermarkScreen {
         if (incremental == null) {
             return record;
         }
-        String cursor = ColumnMapping.text(record.source().at(incremental.cursorPointer()));
+        String cursor = incremental.cursorOf(record.source());
         boolean incrementalRun = run.request().mode() == RunMode.INCREMENTAL;
         if (cursor == null || cursor.isEmpty()) {
             if (incrementalRun) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Body;
@@ -187,13 +188,15 @@ public class BatchWriter {
 
     private UpsertCounts upsert(TargetTable table, List<TargetRow> rows, RunSamples samples) {
         UpsertCounts counts = UpsertCounts.NONE;
-        Map<List<String>, List<TargetRow>> byColumns = new LinkedHashMap<>();
+        // rows grouped by the columns they set (values are bound by column name, so order does not matter)
+        Map<Set<String>, List<TargetRow>> byColumns = new LinkedHashMap<>();
         for (TargetRow row : rows) {
-            byColumns.computeIfAbsent(List.copyOf(row.values().keySet()), k -> new ArrayList<>()).add(row);
+            byColumns.computeIfAbsent(row.values().keySet(), k -> new ArrayList<>()).add(row);
         }
-        for (Map.Entry<List<String>, List<TargetRow>> group : byColumns.entrySet()) {
-            UpsertStatement statement = statements.computeIfAbsent(table.name() + "/" + table.softDeleteColumn() + group.getKey(),
-                    k -> new UpsertStatement(table, group.getKey()));
+        for (Map.Entry<Set<String>, List<TargetRow>> group : byColumns.entrySet()) {
+            List<String> columns = List.copyOf(group.getKey());
+            UpsertStatement statement = statements.computeIfAbsent(table.name() + "/" + table.softDeleteColumn() + columns,
+                    k -> new UpsertStatement(table, columns));
             List<TargetRow> sameColumns = group.getValue();
             for (int from = 0; from < sameColumns.size(); from += statement.rowsPerStatement()) {
                 List<TargetRow> chunk = sameColumns.subList(from,

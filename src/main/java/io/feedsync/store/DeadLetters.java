@@ -14,7 +14,6 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.run.RunState;
 import io.feedsync.run.RunTrigger;
-import io.feedsync.transform.ColumnMapping;
 import io.feedsync.transform.RecordRejectedException;
 import io.feedsync.transform.TransformedRecord;
 import io.feedsync.upstream.Incremental;
@@ -199,7 +198,7 @@ public class DeadLetters {
         if (incremental == null) {
             return;
         }
-        String cursor = ColumnMapping.text(payload.at(incremental.cursorPointer()));
+        String cursor = incremental.cursorOf(payload);
         if (cursor != null && !cursor.isEmpty()) {
             try {
                 incremental.check(cursor);

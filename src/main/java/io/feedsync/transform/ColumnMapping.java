@@ -4,10 +4,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** {@code transform.mapping}: each target column takes the value at a JSON pointer of the record. */
-public record ColumnMapping(String table, Map<String, String> pointers) implements RecordMapper {
+public final class ColumnMapping implements RecordMapper {
+
+    private final String table;
+    /** Compiled once: compiling a pointer for every column of every record cost more than reading it. */
+    private final Map<String, JsonPointer> pointers = new LinkedHashMap<>();
+
+    public ColumnMapping(String table, Map<String, String> pointers) {
+        this.table = table;
+        pointers.forEach((column, pointer) -> this.pointers.put(column, JsonPointer.compile(pointer)));
+    }
 
     @Override
     public List<TargetRow> map(JsonNode record) {

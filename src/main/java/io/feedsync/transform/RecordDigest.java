@@ -3,6 +3,7 @@ package io.feedsync.transform;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -12,54 +13,89 @@ import java.util.Map;
  */
 public record RecordDigest(long keyHash, long contentHash) {
 
-    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(RecordDigest::sha256);
+    private static final ThreadLocal<Encoder> ENCODER = ThreadLocal.withInitial(Encoder::new);
 
     public static RecordDigest of(String key, List<TargetRow> rows) {
-        MessageDigest content = SHA_256.get();
-        content.reset();
+        Encoder content = ENCODER.get().reset();
         for (TargetRow row : rows) {
-            update(content, row.table());
+            content.add(row.table());
             for (Map.Entry<String, String> column : row.values().entrySet()) {
-                update(content, column.getKey());
-                update(content, column.getValue());
+                content.add(column.getKey());
+                content.add(column.getValue());
             }
         }
-        long contentHash = firstLong(content.digest());
-        return new RecordDigest(ofKey(key), contentHash);
+        long contentHash = content.digest();
+        return new RecordDigest(ENCODER.get().reset().add(key).digest(), contentHash);
     }
 
-    private static long ofKey(String key) {
-        MessageDigest digest = SHA_256.get();
-        digest.reset();
-        update(digest, key);
-        return firstLong(digest.digest());
-    }
+    /**
+     * The digested bytes: each text as its UTF-8 length (big-endian int, -1 for null) then its
+     * bytes, so that ("ab", "c") and ("a", "bc") differ, and null differs from "". Built in one
+     * reused buffer and digested at once.
+     */
+    private static final class Encoder {
+        private final MessageDigest sha256 = sha256();
+        private byte[] bytes = new byte[1024];
+        private int length;
 
-    /** Length-prefixed, so that ("ab", "c") and ("a", "bc") differ, and null differs from "". */
-    private static void update(MessageDigest digest, String text) {
-        if (text == null) {
-            updateInt(digest, -1);
-            return;
+        Encoder reset() {
+            length = 0;
+            return this;
         }
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        updateInt(digest, bytes.length);
-        digest.update(bytes);
-    }
 
-    /** Big-endian, as the stored hashes were always computed. */
-    private static void updateInt(MessageDigest digest, int value) {
-        digest.update((byte) (value >>> 24));
-        digest.update((byte) (value >>> 16));
-        digest.update((byte) (value >>> 8));
-        digest.update((byte) value);
-    }
-
-    private static long firstLong(byte[] hash) {
-        long value = 0;
-        for (int i = 0; i < Long.BYTES; i++) {
-            value = (value << 8) | (hash[i] & 0xFF);
+        Encoder add(String text) {
+            if (text == null) {
+                putInt(-1);
+                return this;
+            }
+            int start = length;
+            ensure(4 + text.length());
+            length += 4;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c >= 0x80) {
+                    // not ASCII: let the JDK encode it
+                    length = start;
+                    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+                    putInt(utf8.length);
+                    ensure(utf8.length);
+                    System.arraycopy(utf8, 0, bytes, length, utf8.length);
+                    length += utf8.length;
+                    return this;
+                }
+                bytes[length++] = (byte) c;
+            }
+            int end = length;
+            length = start;
+            putInt(text.length());
+            length = end;
+            return this;
         }
-        return value;
+
+        long digest() {
+            sha256.reset();
+            sha256.update(bytes, 0, length);
+            byte[] hash = sha256.digest();
+            long value = 0;
+            for (int i = 0; i < Long.BYTES; i++) {
+                value = (value << 8) | (hash[i] & 0xFF);
+            }
+            return value;
+        }
+
+        private void putInt(int value) {
+            ensure(4);
+            bytes[length++] = (byte) (value >>> 24);
+            bytes[length++] = (byte) (value >>> 16);
+            bytes[length++] = (byte) (value >>> 8);
+            bytes[length++] = (byte) value;
+        }
+
+        private void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+        }
     }
 
     private static MessageDigest sha256() {

@@ -9,6 +9,13 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.math.BigDecimal;
 import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.feedsync.transform.ColumnMapping;
 
 /**
  * {@code source.incremental}: where a record keeps its cursor ({@code cursor}, a JSON pointer),
@@ -22,6 +29,13 @@ public record Incremental(String cursorPointer, String param, CursorType type, S
         TIMESTAMP,
         NUMBER,
         TEXT
+    }
+
+    private static final Map<String, JsonPointer> POINTERS = new ConcurrentHashMap<>();
+
+    /** The record's cursor value, as text; null when it has none. */
+    public String cursorOf(JsonNode record) {
+        return ColumnMapping.text(record.at(POINTERS.computeIfAbsent(cursorPointer, JsonPointer::compile)));
     }
 
     /** Compares two cursor values of this feed; throws {@link IllegalArgumentException} for one that does not parse. */
