@@ -17,7 +17,6 @@ import io.feedsync.config.FeedRoutes;
 import io.feedsync.store.RecordHashes;
 import io.feedsync.store.SeenKeys;
 import io.feedsync.store.Watermarks;
-import io.feedsync.upstream.UpstreamPages;
 
 /** The start and finish steps of the sync route: the run's log lines, its final row, its lock. */
 @Component("runLifecycle")
@@ -69,7 +68,7 @@ public class RunLifecycle {
         if (batches != null) {
             batches.forceDiscardingOfGroup(String.valueOf(run.runId()));
         }
-        RunError error = RunErrors.classify(failure, exchange.getProperty(UpstreamPages.PAGE_URL, String.class));
+        RunError error = RunErrors.classify(failure, run.pageUrl());
         try {
             run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.FAILED, error));
         } catch (RuntimeException lockGone) {

@@ -43,6 +43,9 @@ public final class RunState {
 
     private volatile URI nextPage;
     private volatile PageRecords currentPage;
+    private volatile URI pageUri;
+    private volatile String pageUrl;
+    private volatile String pageLinkHeader;
     private volatile RuntimeException writeFailure;
     private volatile Instant lastProgressLog = startedAt;
 
@@ -168,6 +171,31 @@ public final class RunState {
     /** Whether the paginator has another page to fetch; read by the sync route's page loop. */
     public boolean hasMorePages() {
         return nextPage != null;
+    }
+
+    /** The page being requested: its URI, and its URL without credentials (for errors and logs). */
+    public void pageRequested(URI uri, String safeUrl) {
+        this.pageUri = uri;
+        this.pageUrl = safeUrl;
+        this.pageLinkHeader = null;
+    }
+
+    public URI pageUri() {
+        return pageUri;
+    }
+
+    /** The current page's URL without credentials; null before the first request. */
+    public String pageUrl() {
+        return pageUrl;
+    }
+
+    /** The {@code Link} header of the current page's response, for Link-header pagination. */
+    public void pageLinkHeader(String linkHeader) {
+        this.pageLinkHeader = linkHeader;
+    }
+
+    public String pageLinkHeader() {
+        return pageLinkHeader;
     }
 
     public PageRecords currentPage() {

@@ -190,8 +190,15 @@ public class BatchWriter {
         UpsertCounts counts = UpsertCounts.NONE;
         // rows grouped by the columns they set (values are bound by column name, so order does not matter)
         Map<Set<String>, List<TargetRow>> byColumns = new LinkedHashMap<>();
+        Set<String> lastColumns = null;
+        List<TargetRow> lastGroup = null;
         for (TargetRow row : rows) {
-            byColumns.computeIfAbsent(row.values().keySet(), k -> new ArrayList<>()).add(row);
+            Set<String> columns = row.values().keySet();
+            if (lastGroup == null || !lastColumns.equals(columns)) {
+                lastColumns = columns;
+                lastGroup = byColumns.computeIfAbsent(columns, k -> new ArrayList<>());
+            }
+            lastGroup.add(row);
         }
         for (Map.Entry<Set<String>, List<TargetRow>> group : byColumns.entrySet()) {
             List<String> columns = List.copyOf(group.getKey());

@@ -29,7 +29,7 @@ public class PageScreen {
     public void screen(Exchange exchange) {
         Message message = exchange.getMessage();
         RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
-        String url = exchange.getProperty(UpstreamPages.PAGE_URL, String.class);
+        String url = run.pageUrl();
         String contentType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
         if (!json(contentType)) {
             throw refuse(message, url, "upstream answered HTTP 200 with Content-Type '" + contentType + "', expected "

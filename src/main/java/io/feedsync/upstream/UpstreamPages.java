@@ -33,10 +33,6 @@ import io.feedsync.run.RunState;
 @Component("upstreamPages")
 public class UpstreamPages {
 
-    /** The current page's URL without credentials, for errors and logs. */
-    public static final String PAGE_URL = "feedsyncPageUrl";
-    private static final String PAGE_URI = "feedsyncPageUri";
-    private static final String LINK_HEADER = "feedsyncLinkHeader";
     private static final String TOKEN_RENEWED = "feedsyncTokenRenewed";
     /** Camel counts redeliveries in these headers; every other header is cleared between pages. */
     private static final String REDELIVERY_HEADERS = "CamelRedelivery*";
@@ -85,8 +81,7 @@ public class UpstreamPages {
         message.setHeader("Accept", "application/json");
         message.setHeader(Exchange.HTTP_METHOD, "GET");
         message.setHeader(Exchange.HTTP_URI, request.uri().toString());
-        exchange.setProperty(PAGE_URI, request.uri());
-        exchange.setProperty(PAGE_URL, safe(run, request.uri()));
+        run.pageRequested(request.uri(), safe(run, request.uri()));
     }
 
     /**
@@ -96,7 +91,7 @@ public class UpstreamPages {
     public void response(Exchange exchange) {
         Message message = exchange.getMessage();
         int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        exchange.setProperty(LINK_HEADER, message.getHeader("Link", String.class));
+        run(exchange).pageLinkHeader(message.getHeader("Link", String.class));
         if (status >= 200 && status < 300) {
             exchange.removeProperty(TOKEN_RENEWED);
             return;
@@ -106,7 +101,7 @@ public class UpstreamPages {
         if (message.getBody() instanceof Closeable body) {
             IOHelper.close(body);
         }
-        String url = exchange.getProperty(PAGE_URL, String.class);
+        String url = run(exchange).pageUrl();
         FailureClass failureClass = classify(status);
         if (status == 401 && run(exchange).feed().source().auth().invalidate()
                 && !exchange.getProperty(TOKEN_RENEWED, false, Boolean.class)) {
@@ -120,7 +115,7 @@ public class UpstreamPages {
     /** The request never got an answer: refused, reset, timed out. Worth trying again. */
     public void unreachable(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String url = exchange.getProperty(PAGE_URL, String.class);
+        String url = run(exchange).pageUrl();
         throw new PageFetchException(FailureClass.TRANSIENT, null, url, "upstream unreachable: "
                 + failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage()),
                 null);
@@ -131,12 +126,12 @@ public class UpstreamPages {
         RunState run = run(exchange);
         InputStream body = exchange.getMessage().getBody(InputStream.class);
         if (body == null) {
-            throw new UpstreamException(FailureClass.PERMANENT, null, exchange.getProperty(PAGE_URL, String.class),
+            throw new UpstreamException(FailureClass.PERMANENT, null, run(exchange).pageUrl(),
                     "page has an empty body");
         }
         FeedDefinition.Source source = run.feed().source();
         PageRecords page = new PageRecords(pageReader(source.maxPageSize()), body,
-                exchange.getProperty(PAGE_URI, URI.class), exchange.getProperty(PAGE_URL, String.class),
+                run.pageUri(), run.pageUrl(),
                 source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize());
         run.currentPage(page);
         return page;
@@ -155,7 +150,7 @@ public class UpstreamPages {
         if (run.writeFailure() != null) {
             throw run.writeFailure();
         }
-        PageOutcome outcome = run.currentPage().outcome(exchange.getProperty(LINK_HEADER, String.class));
+        PageOutcome outcome = run.currentPage().outcome(run.pageLinkHeader());
         // Camel counts attempts in these headers: the next page has attempts of its own
         exchange.getMessage().removeHeaders(REDELIVERY_HEADERS);
         run.pageFetched();
