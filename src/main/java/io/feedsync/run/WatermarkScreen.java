@@ -1,7 +1,8 @@
 package io.feedsync.run;
 
-import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.transform.RecordRejectedException;
@@ -15,9 +16,15 @@ import io.feedsync.upstream.Incremental;
  * could say whether it is newer than the watermark.
  */
 @Component("watermarkScreen")
-public class WatermarkScreen {
+public class WatermarkScreen implements Processor {
 
-    public TransformedRecord screen(@Body TransformedRecord record, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+    @Override
+    public void process(Exchange exchange) {
+        Message message = exchange.getMessage();
+        message.setBody(screen(message.getBody(TransformedRecord.class), exchange.getProperty(RunState.PROPERTY, RunState.class)));
+    }
+
+    public TransformedRecord screen(TransformedRecord record, RunState run) {
         Incremental incremental = run.feed().source().incremental();
         if (incremental == null) {
             return record;

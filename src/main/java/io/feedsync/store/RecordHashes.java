@@ -3,8 +3,6 @@ package io.feedsync.store;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.apache.camel.Body;
-import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
@@ -14,7 +12,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.feedsync.run.RunState;
 import io.feedsync.run.RunTrigger;
-import io.feedsync.transform.TransformedRecord;
 
 /**
  * The repository of the sync route's idempotent consumer, backed by {@code sync_record_hash}:
@@ -63,12 +60,6 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
     /** Forgets a finished run's index. */
     public void release(RunState run) {
         runs.remove(run.runId());
-    }
-
-    /** Marks a record the idempotent consumer found already applied, so the writer only counts it. */
-    public TransformedRecord mark(@Body TransformedRecord record,
-                                  @ExchangeProperty(Exchange.DUPLICATE_MESSAGE) Boolean duplicate) {
-        return Boolean.TRUE.equals(duplicate) ? record.asUnchanged() : record;
     }
 
     @Override
