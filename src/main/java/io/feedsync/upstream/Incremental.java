@@ -1,5 +1,6 @@
 package io.feedsync.upstream;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -115,6 +116,10 @@ public record Incremental(String cursorPointer, String param, CursorType type, S
     }
 
     private static Instant parseInstant(String text) {
+        Instant common = text == null ? null : parseCommonShape(text);
+        if (common != null) {
+            return common;
+        }
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException notOffset) {
@@ -128,6 +133,78 @@ public record Incremental(String cursorPointer, String param, CursorType type, S
                 }
             }
         }
+    }
+
+    private static final int[] NANOS_PER_DIGIT = {0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
+
+    /**
+     * The shape nearly every export uses, {@code 2024-05-01T10:15:30[.fraction](Z|+02:00)}, read
+     * without the general ISO parser (which was a tenth of a refresh's CPU, one parse per record);
+     * java.time still checks the fields. Anything else, valid or not, is left to the parser: null.
+     */
+    static Instant parseCommonShape(String text) {
+        int length = text.length();
+        if (length < 20 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 2);
+        int day = digits(text, 8, 2);
+        int hour = digits(text, 11, 2);
+        int minute = digits(text, 14, 2);
+        int second = digits(text, 17, 2);
+        if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
+            return null;
+        }
+        int at = 19;
+        int nanos = 0;
+        if (text.charAt(at) == '.') {
+            int from = ++at;
+            while (at < length && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+                at++;
+            }
+            if (at - from < 1 || at - from > 9) {
+                return null;
+            }
+            nanos = digits(text, from, at - from) * NANOS_PER_DIGIT[at - from];
+        }
+        ZoneOffset offset;
+        if (at == length - 1 && text.charAt(at) == 'Z') {
+            offset = ZoneOffset.UTC;
+        } else if (at == length - 6 && (text.charAt(at) == '+' || text.charAt(at) == '-') && text.charAt(at + 3) == ':') {
+            int hours = digits(text, at + 1, 2);
+            int minutes = digits(text, at + 4, 2);
+            if (hours < 0 || minutes < 0 || hours > 18 || minutes > 59) {
+                return null;
+            }
+            int sign = text.charAt(at) == '-' ? -1 : 1;
+            try {
+                offset = ZoneOffset.ofHoursMinutes(sign * hours, sign * minutes);
+            } catch (DateTimeException outOfRange) {
+                return null;
+            }
+        } else {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(offset);
+        } catch (DateTimeException invalid) {
+            return null;
+        }
+    }
+
+    /** The ASCII digits at {@code from} as a number, or -1. */
+    private static int digits(String text, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private static BigDecimal number(String text) {
