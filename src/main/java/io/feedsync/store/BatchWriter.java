@@ -138,20 +138,27 @@ public class BatchWriter {
         List<TransformedRecord> all = List.copyOf(records);
         for (int from = 0; from < all.size(); from += HASH_ROWS_PER_STATEMENT) {
             List<TransformedRecord> chunk = all.subList(from, Math.min(all.size(), from + HASH_ROWS_PER_STATEMENT));
-            StringBuilder sql = new StringBuilder(
-                    "insert into sync_record_hash (feed, record_key, key_hash, content_hash) values ");
-            List<Object> args = new ArrayList<>(chunk.size() * 4);
-            for (TransformedRecord record : chunk) {
-                RecordDigest digest = record.digest();
-                sql.append(args.isEmpty() ? "" : ", ").append("(?, ?, ?, ?)");
-                args.add(run.feed().name());
-                args.add(record.key());
-                args.add(digest.keyHash());
-                args.add(digest.contentHash());
+            String[] keys = new String[chunk.size()];
+            Long[] keyHashes = new Long[chunk.size()];
+            Long[] contentHashes = new Long[chunk.size()];
+            for (int i = 0; i < keys.length; i++) {
+                RecordDigest digest = chunk.get(i).digest();
+                keys[i] = chunk.get(i).key();
+                keyHashes[i] = digest.keyHash();
+                contentHashes[i] = digest.contentHash();
             }
-            sql.append(" on conflict (feed, record_key) do update set key_hash = excluded.key_hash,"
-                    + " content_hash = excluded.content_hash");
-            jdbc.update(sql.toString(), args.toArray());
+            jdbc.update(connection -> {
+                PreparedStatement insert = connection.prepareStatement("""
+                        insert into sync_record_hash (feed, record_key, key_hash, content_hash)
+                        select ?, k, kh, ch from unnest(cast(? as text[]), cast(? as bigint[]), cast(? as bigint[])) as u(k, kh, ch)
+                        on conflict (feed, record_key) do update set key_hash = excluded.key_hash,
+                                                                     content_hash = excluded.content_hash""");
+                insert.setString(1, run.feed().name());
+                insert.setArray(2, connection.createArrayOf("text", keys));
+                insert.setArray(3, connection.createArrayOf("bigint", keyHashes));
+                insert.setArray(4, connection.createArrayOf("bigint", contentHashes));
+                return insert;
+            });
         }
     }
 
@@ -216,12 +223,14 @@ public class BatchWriter {
 
     private UpsertCounts execute(UpsertStatement statement, List<TargetRow> rows, RunSamples samples) {
         return jdbc.execute((ConnectionCallback<UpsertCounts>) connection -> {
-            try (PreparedStatement insert = connection.prepareStatement(statement.sql(rows.size()))) {
-                int index = 1;
-                for (TargetRow row : rows) {
-                    for (String column : statement.columns()) {
-                        insert.setString(index++, row.values().get(column));
+            try (PreparedStatement insert = connection.prepareStatement(statement.sql())) {
+                List<String> columns = statement.columns();
+                for (int c = 0; c < columns.size(); c++) {
+                    String[] values = new String[rows.size()];
+                    for (int r = 0; r < values.length; r++) {
+                        values[r] = rows.get(r).values().get(columns.get(c));
                     }
+                    insert.setArray(c + 1, connection.createArrayOf("text", values));
                 }
                 long inserted = 0;
                 long updated = 0;

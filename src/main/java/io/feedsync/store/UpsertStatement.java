@@ -5,21 +5,19 @@ import java.util.stream.Collectors;
 
 /**
  * {@code INSERT … ON CONFLICT (key) DO UPDATE … WHERE row IS DISTINCT FROM excluded} for one
- * table and one column list, with a multi-row VALUES list. An unchanged row is neither rewritten
- * nor returned; a returned row says whether it was inserted ({@code xmax = 0}) or updated, and
- * its key.
- * Values are bound as text and cast to each column's declared type.
+ * table and one column list. An unchanged row is neither rewritten nor returned; a returned row
+ * says whether it was inserted ({@code xmax = 0}) or updated, and its key.
+ * The rows come as one text array per column, unnested and cast to each column's declared type:
+ * one statement text for any number of rows, so PostgreSQL prepares it once, where a multi-row
+ * VALUES list with a parameter per value was parsed and planned again for every batch.
  */
 public final class UpsertStatement {
 
-    /** PostgreSQL's wire protocol allows at most 65535 bind parameters per statement. */
-    private static final int MAX_PARAMETERS = 32_000;
+    /** Bounds the arrays of one statement (a batch is usually smaller). */
+    private static final int MAX_ROWS = 10_000;
 
     private final List<String> columns;
-    private final String head;
-    private final String rowPlaceholders;
-    private final String tail;
-    private final int rowsPerStatement;
+    private final String sql;
 
     public UpsertStatement(TargetTable table, List<String> columns) {
         for (String column : columns) {
@@ -29,10 +27,18 @@ public final class UpsertStatement {
         }
         this.columns = List.copyOf(columns);
         List<String> updated = columns.stream().filter(c -> !table.key().contains(c)).toList();
-        this.head = "INSERT INTO " + table.quotedName() + " AS t (" + join(columns, "", "") + ") VALUES ";
-        this.rowPlaceholders = columns.stream()
-                .map(c -> "CAST(? AS " + table.columnTypes().get(c) + ")")
-                .collect(Collectors.joining(", ", "(", ")"));
+        StringBuilder head = new StringBuilder("INSERT INTO " + table.quotedName() + " AS t (" + join(columns, "", "")
+                + ") SELECT ");
+        StringBuilder arrays = new StringBuilder();
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            String separator = i == 0 ? "" : ", ";
+            head.append(separator).append("CAST(u.v").append(i).append(" AS ").append(table.columnTypes().get(columns.get(i)))
+                    .append(')');
+            arrays.append(separator).append("CAST(? AS text[])");
+            names.append(separator).append('v').append(i);
+        }
+        head.append(" FROM unnest(").append(arrays).append(") AS u(").append(names).append(')');
         String conflict = " ON CONFLICT (" + join(table.key(), "", "") + ")";
         // a row the feed soft-deleted comes back to life when its record does
         String softDelete = table.softDeleteColumn() == null || columns.contains(table.softDeleteColumn()) ? null
@@ -48,11 +54,10 @@ public final class UpsertStatement {
         }
         String returnedKey = "concat_ws('|', " + table.key().stream().map(c -> "t." + quote(c) + "::text")
                 .collect(Collectors.joining(", ")) + ")";
-        this.tail = sets.isEmpty()
+        this.sql = head + (sets.isEmpty()
                 ? conflict + " DO NOTHING RETURNING true, " + returnedKey
                 : conflict + " DO UPDATE SET " + String.join(", ", sets) + " WHERE " + changed
-                        + " RETURNING (xmax = 0), " + returnedKey;
-        this.rowsPerStatement = Math.max(1, MAX_PARAMETERS / columns.size());
+                        + " RETURNING (xmax = 0), " + returnedKey);
     }
 
     public List<String> columns() {
@@ -60,19 +65,12 @@ public final class UpsertStatement {
     }
 
     public int rowsPerStatement() {
-        return rowsPerStatement;
+        return MAX_ROWS;
     }
 
-    public String sql(int rows) {
-        StringBuilder sql = new StringBuilder(head.length() + rows * (rowPlaceholders.length() + 2) + tail.length());
-        sql.append(head);
-        for (int i = 0; i < rows; i++) {
-            if (i > 0) {
-                sql.append(", ");
-            }
-            sql.append(rowPlaceholders);
-        }
-        return sql.append(tail).toString();
+    /** The statement; parameter i is the text array of column i's values, one element per row. */
+    public String sql() {
+        return sql;
     }
 
     private static String join(List<String> columns, String prefix, String suffix) {

@@ -44,6 +44,32 @@ class SyncRunTest extends FeedsyncTest {
     }
 
     @Test
+    void awkwardTextArrivesExactlyAndIsRecognisedUnchangedNextTime() {
+        List<String> texts = List.of("NULL", "null", "", "a\"b\\c", "{x,y}", "tab\there, line\nbreak", "ünïcode ✓ 💡", " padded ");
+        List<ObjectNode> records = new java.util.ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            ObjectNode record = FakeUpstream.plan(i + 1, texts.get(i));
+            record.put("key", "key " + texts.get(i) + " #" + i);
+            records.add(record);
+        }
+        records.get(0).putNull("outgoing_url");
+        upstream.dataset("plans", records);
+
+        JsonNode first = api.run("plans");
+        JsonNode second = api.run("plans");
+
+        assertThat(first.get("counts").get("inserted").asLong()).isEqualTo(texts.size());
+        assertThat(second.get("counts").get("unchanged").asLong()).isEqualTo(texts.size());
+        assertThat(jdbc.queryForObject("select outgoing_url from test_plans where epa_type = ?", String.class,
+                "key NULL #0")).as("SQL NULL, not the text NULL").isNull();
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(jdbc.queryForObject("select ncpdp_version from test_plans where epa_type = ?", String.class,
+                    "key " + texts.get(i) + " #" + i)).isEqualTo(texts.get(i));
+        }
+        assertThat(count("select count(*) from sync_record_hash where feed = 'plans'")).isEqualTo(texts.size());
+    }
+
+    @Test
     void changedFieldUpdatesTheRowAndOnlyThatRow() {
         upstream.dataset("plans", FakeUpstream.plans(3, "v2014041"));
         api.run("plans");
