@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -201,7 +202,7 @@ public class BatchWriter {
         List<TargetRow> lastGroup = null;
         for (TargetRow row : rows) {
             Set<String> columns = row.values().keySet();
-            if (lastGroup == null || !lastColumns.equals(columns)) {
+            if (lastGroup == null || !sameInOrder(lastColumns, columns)) {
                 lastColumns = columns;
                 lastGroup = byColumns.computeIfAbsent(columns, k -> new ArrayList<>());
             }
@@ -219,6 +220,21 @@ public class BatchWriter {
             }
         }
         return counts;
+    }
+
+    /** Cheaper than set equality for the usual case: the same column names (the same strings) in the same order. */
+    private static boolean sameInOrder(Set<String> these, Set<String> those) {
+        if (these.size() != those.size()) {
+            return false;
+        }
+        Iterator<String> other = those.iterator();
+        for (String column : these) {
+            String next = other.next();
+            if (column != next && !column.equals(next)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private UpsertCounts execute(UpsertStatement statement, List<TargetRow> rows, RunSamples samples) {
