@@ -24,11 +24,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.util.FileSystemUtils;
 
 import io.feedsync.support.Api;
+import io.feedsync.support.ExternalTools;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Hawtio console as an operator sees it, in Debian's headless Chromium (installed by .ci/run):
+ * The Hawtio console as an operator sees it, in Debian's headless Chromium (installed by .ci/run;
+ * skipped loudly where the machine has none, see {@link ExternalTools}):
  * signed in with basic auth, the Camel tree shows the feed routes.
  */
 class HawtioConsoleTest extends SteeredFeedTest {
@@ -43,8 +44,8 @@ class HawtioConsoleTest extends SteeredFeedTest {
 
     @BeforeEach
     void openBrowser() throws IOException {
-        assertThat(new File(CHROMIUM)).as("Debian's chromium (apt-get install chromium chromium-driver)").exists();
-        assertThat(new File(CHROMEDRIVER)).as("Debian's chromium-driver").exists();
+        ExternalTools.require("Debian's chromium", "apt-get install chromium chromium-driver", Path.of(CHROMIUM));
+        ExternalTools.require("Debian's chromium-driver", "apt-get install chromium-driver", Path.of(CHROMEDRIVER));
         // given explicitly, so that Selenium Manager never looks for (or downloads) a driver or browser
         System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER);
         profile = Files.createTempDirectory("feedsync-chromium");
