@@ -14,16 +14,17 @@ import org.springframework.context.annotation.Configuration;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.store.TargetTables;
 
 /** {@code /actuator/health} shows each feed's freshness under {@code feeds}: DOWN once it is stale. */
 @Configuration(proxyBeanMethods = false)
 public class FeedHealth {
 
     @Bean
-    HealthContributor feedsHealthContributor(FeedCatalog catalog, FeedFreshness freshness) {
+    HealthContributor feedsHealthContributor(FeedCatalog catalog, FeedFreshness freshness, TargetTables tables) {
         Map<String, HealthIndicator> feeds = new LinkedHashMap<>();
         for (FeedDefinition feed : catalog.all()) {
-            feeds.put(feed.name(), new Freshness(feed, freshness));
+            feeds.put(feed.name(), new Freshness(feed, freshness, tables));
         }
         if (feeds.isEmpty()) {
             return (HealthIndicator) () -> Health.up().withDetail("feeds", "none configured").build();
@@ -36,21 +37,25 @@ public class FeedHealth {
 
         private final FeedDefinition feed;
         private final FeedFreshness freshness;
+        private final TargetTables tables;
 
-        Freshness(FeedDefinition feed, FeedFreshness freshness) {
+        Freshness(FeedDefinition feed, FeedFreshness freshness, TargetTables tables) {
             super("Feed " + feed.name() + ": freshness check failed");
             this.feed = feed;
             this.freshness = freshness;
+            this.tables = tables;
         }
 
         @Override
         protected void doHealthCheck(Health.Builder health) {
             FeedFreshness.Freshness now = freshness.of(feed);
-            if (now.stale(Instant.now())) {
+            java.util.Optional<String> missingTable = tables.missing(feed.name());
+            if (now.stale(Instant.now()) || missingTable.isPresent()) {
                 health.down();
             } else {
                 health.up();
             }
+            missingTable.ifPresent(problem -> health.withDetail("targetTable", problem));
             health.withDetail("schedule", feed.schedule() == null ? "manual" : feed.schedule());
             if (now.lastSuccess() != null) {
                 health.withDetail("lastSuccess", now.lastSuccess().toString());

@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import io.feedsync.config.FeedConfigException;
 import io.feedsync.store.DatabaseFailure;
 import io.feedsync.upstream.FailureClass;
 import io.feedsync.upstream.UpstreamException;
@@ -18,6 +19,9 @@ public final class RunErrors {
         for (Throwable cause : DatabaseFailure.causes(failure)) {
             if (cause instanceof RunRefusedException refused) {
                 return new RunError(FailureClass.PERMANENT, refused.getMessage(), null, null);
+            }
+            if (cause instanceof FeedConfigException config) {
+                return new RunError(FailureClass.PERMANENT, config.getMessage(), null, null);
             }
             if (cause instanceof UpstreamException upstream) {
                 return new RunError(upstream.failureClass(), upstream.getMessage(), upstream.httpStatus(), upstream.url());

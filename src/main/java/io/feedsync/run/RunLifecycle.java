@@ -16,6 +16,7 @@ import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedRoutes;
 import io.feedsync.store.RecordHashes;
 import io.feedsync.store.SeenKeys;
+import io.feedsync.store.TargetTables;
 import io.feedsync.store.Watermarks;
 
 /** The start and finish steps of the sync route: the run's log lines, its final row, its lock. */
@@ -30,10 +31,12 @@ public class RunLifecycle {
     private final Watermarks watermarks;
     private final RecordHashes recordHashes;
     private final SeenKeys seenKeys;
+    private final TargetTables targetTables;
 
     public RunLifecycle(RunLedger ledger, CamelContext camel, ApplicationEventPublisher events, Watermarks watermarks,
-                        RecordHashes recordHashes, SeenKeys seenKeys) {
+                        RecordHashes recordHashes, SeenKeys seenKeys, TargetTables targetTables) {
         this.seenKeys = seenKeys;
+        this.targetTables = targetTables;
         this.ledger = ledger;
         this.camel = camel;
         this.events = events;
@@ -45,6 +48,8 @@ public class RunLifecycle {
         RunRequest request = run.request();
         log.info("Feed {} run {} started: trigger={} mode={} dryRun={}", run.feed().name(), run.runId(),
                 request.trigger().value(), request.mode().value(), request.dryRun());
+        // a target table created after startup is found here; one still missing fails the run
+        targetTables.of(run.feed().name());
     }
 
     public void succeeded(@ExchangeProperty(RunState.PROPERTY) RunState run) {

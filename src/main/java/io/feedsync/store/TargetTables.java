@@ -1,12 +1,16 @@
 package io.feedsync.store;
 
 import java.sql.Array;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -16,30 +20,80 @@ import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedDefinition;
 
 /**
- * Checks every feed's target table against the database at startup (after the migrations):
- * the table exists, its key columns exist under one unique constraint, and every mapped column
- * exists. Anything else stops startup with a message naming the feed, the table and the column.
+ * Checks every feed's target table against the database at startup (after the migrations): its
+ * key columns exist under one unique constraint, and every mapped column exists. Anything else
+ * stops startup with a message naming the feed, the table and the column.
+ * <p>
+ * A table that does not exist yet stops only its own feed: its runs fail with that message, and
+ * health says so, until the table is created; the next run then checks it and uses it.
  */
 @Component
 @DependsOnDatabaseInitialization
 public class TargetTables {
 
-    private final JdbcTemplate jdbc;
+    private static final Logger log = LoggerFactory.getLogger(TargetTables.class);
     private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    private final Map<String, TargetTable> tables = new HashMap<>();
-    private final Map<String, TargetTable> secondary = new java.util.concurrent.ConcurrentHashMap<>();
+    private final JdbcTemplate jdbc;
+    private final FeedCatalog catalog;
+    private final String ownSchema;
+    private final Map<String, TargetTable> tables = new ConcurrentHashMap<>();
+    private final Map<String, TargetTableMissingException> missing = new ConcurrentHashMap<>();
+    private final Map<String, TargetTable> secondary = new ConcurrentHashMap<>();
 
-    public TargetTables(JdbcTemplate jdbc, FeedCatalog catalog) {
+    public TargetTables(JdbcTemplate jdbc, FeedCatalog catalog, @Value("${feedsync.schema:feedsync}") String ownSchema) {
         this.jdbc = jdbc;
+        this.catalog = catalog;
+        this.ownSchema = ownSchema;
         for (FeedDefinition feed : catalog.all()) {
-            tables.put(feed.name(), describe(feed));
+            try {
+                tables.put(feed.name(), describe(feed));
+            } catch (TargetTableMissingException notYet) {
+                missing.put(feed.name(), notYet);
+                log.warn("Feed {}: {}; its runs fail until it is created", feed.name(), notYet.getMessage());
+            }
         }
     }
 
-    /** The described target table of a feed. */
+    /**
+     * The described target table of a feed. A table that was missing is looked for again, so that
+     * a table created after startup is used by the feed's next run.
+     *
+     * @throws TargetTableMissingException while the table does not exist
+     */
     public TargetTable of(String feed) {
-        return tables.get(feed);
+        TargetTable table = tables.get(feed);
+        if (table != null) {
+            return table;
+        }
+        synchronized (this) {
+            table = tables.get(feed);
+            if (table == null) {
+                try {
+                    table = describe(catalog.get(feed));
+                } catch (TargetTableMissingException stillMissing) {
+                    missing.put(feed, stillMissing);
+                    throw stillMissing;
+                }
+                tables.put(feed, table);
+                missing.remove(feed);
+                log.info("Feed {}: target table '{}' exists now", feed, table.name());
+            }
+            return table;
+        }
+    }
+
+    /** Why the feed cannot run, if its target table was missing when last looked for (and still is). */
+    public java.util.Optional<String> missing(String feed) {
+        if (!missing.containsKey(feed)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            of(feed);
+            return java.util.Optional.empty();
+        } catch (TargetTableMissingException stillMissing) {
+            return java.util.Optional.of(stillMissing.getMessage());
+        }
     }
 
     /**
@@ -74,7 +128,14 @@ public class TargetTables {
                     columns.put(rs.getString(1), rs.getString(2));
                 }, TargetTable.quote(table));
         if (columns.isEmpty()) {
-            throw new FeedConfigException(prefix + ".table", "table '" + table + "' does not exist");
+            throw new TargetTableMissingException(prefix + ".table", "table '" + table + "' does not exist");
+        }
+        String schema = jdbc.queryForObject(
+                "select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = to_regclass(?)",
+                String.class, TargetTable.quote(table));
+        if (ownSchema.equals(schema)) {
+            throw new FeedConfigException(prefix + ".table", "table '" + table + "' is one of feedsync's own (schema "
+                    + ownSchema + "); name a table of yours, with its schema if it is not on the search path");
         }
         for (String column : key) {
             if (!columns.containsKey(column)) {

@@ -8,12 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -23,7 +20,6 @@ import io.feedsync.support.TestDatabase;
 /** What the benchmark and the soak run share: a database of their own, a loopback upstream, query strings. */
 final class BenchSupport {
 
-    private static final Pattern URL_SHAPE = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
 
     private BenchSupport() {
     }
@@ -33,20 +29,11 @@ final class BenchSupport {
      * FEEDSYNC_TEST_DATABASE_URL), dropped first if it is there; its JDBC URL.
      */
     static String fresh(String name) throws SQLException {
-        String server = TestDatabase.url();
-        try (Connection db = connect(server); Statement sql = db.createStatement()) {
-            sql.execute("drop database if exists " + name + " with (force)");
-            sql.execute("create database " + name);
-        }
-        Matcher m = URL_SHAPE.matcher(server);
-        if (!m.matches()) {
-            throw new IllegalStateException("unexpected database URL shape");
-        }
-        return m.group(1) + name + m.group(3);
+        return TestDatabase.fresh(name);
     }
 
     static Connection connect(String url) throws SQLException {
-        return DriverManager.getConnection(url, TestDatabase.username(), TestDatabase.password());
+        return DriverManager.getConnection(TestDatabase.withOwnSchema(url), TestDatabase.username(), TestDatabase.password());
     }
 
     /**

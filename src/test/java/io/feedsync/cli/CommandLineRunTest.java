@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,6 +127,6 @@ class CommandLineRunTest {
     }
 
     private static Connection connect() throws Exception {
-        return DriverManager.getConnection(TestDatabase.url(), TestDatabase.username(), TestDatabase.password());
+        return TestDatabase.connect();
     }
 }

@@ -32,11 +32,24 @@ class StartupValidationTest {
     }
 
     @Test
-    void missingTargetTableStopsStartup(CapturedOutput output) {
+    void aTargetTableOfFeedsyncsOwnStopsStartup(CapturedOutput output) {
         Map<String, Object> feed = feed();
-        feed.put("feedsync.feeds.partners.target.table", "no_such_table");
+        feed.put("feedsync.feeds.partners.target.table", "sync_watermark");
+        feed.put("feedsync.feeds.partners.target.key", "feed");
+        feed.remove("feedsync.feeds.partners.transform.mapping.epa_type");
+        feed.remove("feedsync.feeds.partners.transform.mapping.ncpdp_version");
+        feed.put("feedsync.feeds.partners.transform.mapping.feed", "/key");
 
-        assertStartupFails(feed, output, "feedsync.feeds.partners.target.table: table 'no_such_table' does not exist");
+        assertStartupFails(feed, output, "feedsync.feeds.partners.target.table: table 'sync_watermark' is one of "
+                + "feedsync's own (schema feedsync); name a table of yours, with its schema if it is not on the search path");
+    }
+
+    @Test
+    void anInvalidSchemaNameStopsStartup(CapturedOutput output) {
+        Map<String, Object> feed = feed();
+        feed.put("feedsync.schema", "feedsync; drop table x");
+
+        assertStartupFails(feed, output, "feedsync.schema: 'feedsync; drop table x' is not a plain lower-case SQL identifier");
     }
 
     @Test

@@ -33,6 +33,7 @@ import io.feedsync.run.RunStatus;
 import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.Invariants;
+import io.feedsync.support.TestDatabase;
 import io.feedsync.upstream.FailureClass;
 
 import static io.feedsync.support.FakeUpstream.plan;
@@ -79,7 +80,7 @@ class PostgresRestartTest {
                         "--test.upstream=" + upstream.url(""),
                         "--server.port=0");
         api = new Api(Integer.parseInt(app.getEnvironment().getProperty("local.server.port")));
-        db = new JdbcTemplate(new DriverManagerDataSource(postgres.getJdbcUrl("postgres", "postgres"), "postgres", ""));
+        db = new JdbcTemplate(new DriverManagerDataSource(TestDatabase.withOwnSchema(postgres.getJdbcUrl("postgres", "postgres")), "postgres", ""));
     }
 
     @AfterAll

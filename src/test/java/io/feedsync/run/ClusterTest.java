@@ -60,7 +60,7 @@ class ClusterTest {
 
     private final FakeUpstream upstream = FakeUpstream.start();
     private final JdbcTemplate db = new JdbcTemplate(new DriverManagerDataSource(
-            TestDatabase.url(), TestDatabase.username(), TestDatabase.password()));
+            TestDatabase.withOwnSchema(TestDatabase.url()), TestDatabase.username(), TestDatabase.password()));
     private final List<FeedsyncNode> nodes = new ArrayList<>();
     /** Runs started before are someone else's (a database named by FEEDSYNC_TEST_DATABASE_URL outlives the test JVM). */
     private final Timestamp launched = Timestamp.from(Instant.now());

@@ -1,7 +1,6 @@
 package io.feedsync.run;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -123,6 +122,6 @@ class KilledNodeTest {
     }
 
     private static Connection connect() throws Exception {
-        return DriverManager.getConnection(TestDatabase.url(), TestDatabase.username(), TestDatabase.password());
+        return TestDatabase.connect();
     }
 }

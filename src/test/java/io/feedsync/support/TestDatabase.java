@@ -47,6 +47,36 @@ public final class TestDatabase {
         return url;
     }
 
+    /**
+     * {@code url} for a connection of the test's own that reads feedsync's tables unqualified, as
+     * feedsync's connections do (its pool puts schema {@code feedsync} first on the search path).
+     */
+    public static String withOwnSchema(String url) {
+        return url + (url.contains("?") ? "&" : "?") + "currentSchema=feedsync,public";
+    }
+
+    /** A connection of the test's own to the test database, feedsync's schema first. */
+    public static java.sql.Connection connect() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(withOwnSchema(url()), username(), password());
+    }
+
+    /**
+     * A new, empty database {@code name} on the test server (dropped first if it is there), for a
+     * test that needs a database of its own: its JDBC URL.
+     */
+    public static String fresh(String name) throws java.sql.SQLException {
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(url(), username, password);
+             java.sql.Statement sql = db.createStatement()) {
+            sql.execute("drop database if exists " + name + " with (force)");
+            sql.execute("create database " + name);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(jdbc:postgresql://[^/]+/)([^?]*)(.*)").matcher(url);
+        if (!m.matches()) {
+            throw new IllegalStateException("unexpected database URL shape");
+        }
+        return m.group(1) + name + m.group(3);
+    }
+
     public static void register(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", TestDatabase::url);
         registry.add("spring.datasource.username", () -> username);
