@@ -26,17 +26,21 @@ import io.feedsync.upstream.FailureClass;
 
 /**
  * {@code java -jar feedsync.jar run <feed> [--full] [--dry-run]}: one sync in the foreground, for
- * cron and other external schedulers (seed 001). No web port, no timers. Prints a one-line
- * summary and exits 0 when the run succeeded, 1 on a permanent failure (bad config, unknown feed,
- * a 4xx), 2 on a transient one (upstream or database down, feed already running) — so a
- * scheduler knows whether trying again later can help.
+ * cron and other external schedulers (seed 001). No timers. Prints the run's one-line summary on
+ * standard output — the only line written there — and exits 0 when the run succeeded, 1 on a
+ * permanent failure (bad config, unknown feed, a 4xx), 2 on a transient one (upstream or database
+ * down, feed already running) — so a scheduler knows whether trying again later can help. Logs go
+ * to standard error, warnings and errors only ({@code logback-cli.xml}; {@code --verbose} for all).
+ * <p>
+ * No API port either, except with the {@code demo} profile: its sample feed's export is served by
+ * feedsync itself, so the command line serves it too, on a free loopback port, while it runs.
  */
 public final class CommandLineRun {
 
     public static final int SUCCEEDED = 0;
     public static final int PERMANENT = 1;
     public static final int TRANSIENT = 2;
-    private static final String USAGE = "usage: java -jar feedsync.jar run <feed> [--full] [--dry-run] [--spring.property=value ...]";
+    private static final String USAGE = "usage: java -jar feedsync.jar run <feed> [--full] [--dry-run] [--verbose] [--spring.property=value ...]";
 
     private CommandLineRun() {
     }
@@ -49,11 +53,13 @@ public final class CommandLineRun {
         String feed = null;
         RunMode mode = null;
         boolean dryRun = false;
+        boolean verbose = false;
         List<String> springArgs = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> mode = RunMode.FULL;
                 case "--dry-run" -> dryRun = true;
+                case "--verbose" -> verbose = true;
                 default -> {
                     if (args[i].startsWith("--")) {
                         springArgs.add(args[i]);
@@ -72,10 +78,18 @@ public final class CommandLineRun {
         }
         springArgs.add("--feedsync.scheduling.enabled=false");
         springArgs.add("--camel.main.routes-exclude-pattern=classpath:routes/api.yaml");
+        if (!verbose) {
+            springArgs.add("--logging.config=classpath:logback-cli.xml");
+        }
+        boolean servesSample = demoProfile(springArgs);
+        if (servesSample) {
+            springArgs.add("--server.address=127.0.0.1");
+            springArgs.add("--server.port=" + freeLoopbackPort());
+        }
         ConfigurableApplicationContext context;
         try {
             context = new SpringApplicationBuilder(FeedsyncApplication.class)
-                    .web(WebApplicationType.NONE)
+                    .web(servesSample ? WebApplicationType.SERVLET : WebApplicationType.NONE)
                     .run(springArgs.toArray(String[]::new));
         } catch (RuntimeException e) {
             err.println("feedsync: could not start: " + rootMessage(e));
@@ -122,8 +136,30 @@ public final class CommandLineRun {
             out.println(line);
             return SUCCEEDED;
         }
-        err.println(line + " error=" + run.error().failureClass() + ": " + run.error().message());
+        out.println(line + " error=" + run.error().failureClass() + ": " + run.error().message());
         return run.error().failureClass() == FailureClass.PERMANENT ? PERMANENT : TRANSIENT;
+    }
+
+    /**
+     * Whether Spring will run with the {@code demo} profile: named in {@code --spring.profiles.active}
+     * or {@code SPRING_PROFILES_ACTIVE}, or, with no active profile named, the default (application.yaml).
+     */
+    static boolean demoProfile(List<String> springArgs) {
+        String active = springArgs.stream().filter(arg -> arg.startsWith("--spring.profiles.active="))
+                .map(arg -> arg.substring("--spring.profiles.active=".length())).reduce((a, b) -> b)
+                .orElse(System.getProperty("spring.profiles.active", System.getenv("SPRING_PROFILES_ACTIVE")));
+        if (active == null || active.isBlank()) {
+            return true;
+        }
+        return java.util.Arrays.stream(active.split(",")).map(String::trim).anyMatch("demo"::equals);
+    }
+
+    private static int freeLoopbackPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -61,7 +61,7 @@ class CommandLineRunTest {
         upstream.failAlways(request -> true, 404);
 
         assertThat(run("run", "plans")).isEqualTo(CommandLineRun.PERMANENT);
-        assertThat(err()).contains("FAILED").contains("PERMANENT").contains("HTTP 404");
+        assertThat(out()).contains("FAILED").contains("PERMANENT").contains("HTTP 404");
     }
 
     @Test
@@ -69,7 +69,7 @@ class CommandLineRunTest {
         upstream.failAlways(request -> true, 503);
 
         assertThat(run("run", "plans")).isEqualTo(CommandLineRun.TRANSIENT);
-        assertThat(err()).contains("TRANSIENT").contains("HTTP 503");
+        assertThat(out()).contains("TRANSIENT").contains("HTTP 503");
     }
 
     @Test

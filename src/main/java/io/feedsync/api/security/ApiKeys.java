@@ -3,19 +3,17 @@ package io.feedsync.api.security;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
  * The configured API keys, checked at startup: a key shorter than {@value #MIN_LENGTH} characters
- * stops feedsync. With none configured, a random operator key is generated and logged once, as
+ * stops feedsync. With none configured, a random operator key is generated ({@link GeneratedKey}), as
  * Spring Boot does with its generated password, so that nothing is ever open by default.
  * Keys are kept only as SHA-256 digests and compared in constant time.
  */
@@ -25,15 +23,15 @@ public class ApiKeys {
     static final int MIN_LENGTH = 16;
     static final String GENERATED = "generated";
 
-    private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
-
     /** One key: who it is, what it may do, and its digest. */
     public record Holder(String name, Role role, byte[] digest) {
     }
 
     private final List<Holder> holders = new ArrayList<>();
 
-    public ApiKeys(SecurityProperties properties) {
+    public ApiKeys(SecurityProperties properties,
+                   @Value("${feedsync.security.generated-key-file:.feedsync/generated-api-key}") Path generatedKeyFile,
+                   @Value("${feedsync.security.announce-generated-key:true}") boolean announceGeneratedKey) {
         properties.apiKeys().forEach((name, apiKey) -> {
             String prefix = "feedsync.security.api-keys." + name;
             String key = apiKey == null ? null : apiKey.key();
@@ -51,18 +49,7 @@ public class ApiKeys {
             holders.add(new Holder(name, role, digest));
         });
         if (holders.isEmpty()) {
-            byte[] random = new byte[32];
-            new SecureRandom().nextBytes(random);
-            String key = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            holders.add(new Holder(GENERATED, Role.OPERATOR, digest(key)));
-            log.warn("""
-
-
-                    Using generated operator API key: {}
-
-                    This generated key is for local use only. Configure your own keys under \
-                    feedsync.security.api-keys (e.g. FEEDSYNC_OPERATOR_KEY) before feedsync is reachable by anyone else.
-                    """, key);
+            holders.add(new Holder(GENERATED, Role.OPERATOR, digest(GeneratedKey.load(generatedKeyFile, announceGeneratedKey))));
         }
     }
 

@@ -56,7 +56,9 @@ public class SecurityConfiguration {
         apiKeyFilter.setFailureHandler((request, response, failure) -> errors.commence(request, response, failure));
         DaoAuthenticationProvider consoleLogin = new DaoAuthenticationProvider(consoleUsers);
         consoleLogin.setPasswordEncoder(passwordEncoder);
-        BasicAuthenticationFilter basicFilter = new BasicAuthenticationFilter(new ProviderManager(consoleLogin), errors);
+        // a console user's password, or else an API key under its own name
+        BasicAuthenticationFilter basicFilter = new BasicAuthenticationFilter(
+                new ProviderManager(consoleLogin, new ApiKeyConsoleLogin(apiKeys)), errors);
         boolean demo = environment.acceptsProfiles(Profiles.of("demo"));
 
         http.authorizeHttpRequests(requests -> {
