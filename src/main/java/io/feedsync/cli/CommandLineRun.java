@@ -78,6 +78,8 @@ public final class CommandLineRun {
         }
         springArgs.add("--feedsync.scheduling.enabled=false");
         springArgs.add("--camel.main.routes-exclude-pattern=classpath:routes/api.yaml");
+        // it serves no API: a key made up for it is of no use to anyone, so it is neither saved nor logged
+        springArgs.add("--feedsync.security.announce-generated-key=false");
         if (!verbose) {
             springArgs.add("--logging.config=classpath:logback-cli.xml");
         }

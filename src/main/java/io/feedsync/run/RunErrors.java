@@ -20,6 +20,9 @@ public final class RunErrors {
             if (cause instanceof RunRefusedException refused) {
                 return new RunError(FailureClass.PERMANENT, refused.getMessage(), null, null);
             }
+            if (cause instanceof NodeStoppingException stopping) {
+                return new RunError(FailureClass.TRANSIENT, stopping.getMessage(), null, null);
+            }
             if (cause instanceof FeedConfigException config) {
                 return new RunError(FailureClass.PERMANENT, config.getMessage(), null, null);
             }

@@ -3,6 +3,7 @@ package io.feedsync.run;
 import java.lang.management.ManagementFactory;
 
 import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
@@ -69,10 +70,15 @@ public class RunGuard {
     /**
      * Between pages: the run still holds its feed's lock. The lock lives in a database session; if
      * that ended (the database restarted), another run may already have started, so this one stops.
+     * A node that is shutting down ends its runs here too, as failed (transient: the next run does
+     * the rest), while their database is still there to record it.
      */
-    public void held(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+    public void held(@ExchangeProperty(RunState.PROPERTY) RunState run, CamelContext camel) {
         if (!run.lock().isHeld()) {
             throw new FeedLockLostException(run.feed().name());
+        }
+        if (camel.isStopping()) {
+            throw new NodeStoppingException("feedsync is shutting down; the run stopped after page " + run.pages());
         }
     }
 

@@ -1,5 +1,8 @@
 package io.feedsync.api.security;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,8 +44,9 @@ class SecurityStartupTest {
     }
 
     @Test
-    void withoutKeysAGeneratedOperatorKeyIsLoggedOnceAndWorks(CapturedOutput output) {
-        try (ConfigurableApplicationContext app = start()) {
+    void withoutKeysAGeneratedOperatorKeyIsLoggedOnceAndWorks(CapturedOutput output) throws Exception {
+        Path keyFile = Files.createTempDirectory("feedsync-key").resolve("generated-api-key");
+        try (ConfigurableApplicationContext app = start("--feedsync.security.generated-key-file=" + keyFile)) {
             Matcher generated = Pattern.compile("Using generated operator API key: (\\S+)").matcher(output.getAll());
             assertThat(generated.find()).isTrue();
             String key = generated.group(1);
@@ -52,6 +56,31 @@ class SecurityStartupTest {
             assertThat(api.as(Api.anonymous()).get("/api/feeds").status()).isEqualTo(401);
             assertThat(api.as(Api.bearer(key)).get("/api/feeds").status()).isEqualTo(200);
             assertThat(api.as(Api.bearer(key)).post("/api/feeds/nope/runs", "{}").status()).as("operator").isEqualTo(404);
+            assertThat(api.as(Api.basic("generated", key)).get("/actuator/hawtio/").status())
+                    .as("the console takes the key as the password of user 'generated'").isEqualTo(200);
+            assertThat(api.as(Api.basic("admin", key)).get("/actuator/hawtio/").status()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void theGeneratedKeySurvivesARestartOnTheSameFolderAndIsNotLoggedAgain(CapturedOutput output) throws Exception {
+        Path keyFile = Files.createTempDirectory("feedsync-key").resolve("generated-api-key");
+        String key;
+        try (ConfigurableApplicationContext first = start("--feedsync.security.generated-key-file=" + keyFile)) {
+            Matcher generated = Pattern.compile("Using generated operator API key: (\\S+)").matcher(output.getAll());
+            assertThat(generated.find()).isTrue();
+            key = generated.group(1);
+        }
+        assertThat(Files.getPosixFilePermissions(keyFile)).containsExactlyInAnyOrder(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        int loggedBefore = output.getAll().length();
+
+        try (ConfigurableApplicationContext again = start("--feedsync.security.generated-key-file=" + keyFile)) {
+            String restartLog = output.getAll().substring(loggedBefore);
+            assertThat(restartLog).doesNotContain(key).contains("Using the generated operator API key saved in "
+                    + keyFile.toAbsolutePath());
+            Api api = new Api(Integer.parseInt(again.getEnvironment().getProperty("local.server.port")));
+            assertThat(api.as(Api.bearer(key)).get("/api/feeds").status()).isEqualTo(200);
         }
     }
 
