@@ -138,6 +138,10 @@ public class FeedCatalog {
         if (!FEED_NAME.matcher(feed).matches()) {
             throw new FeedConfigException(FEEDS + feed, "feed names are lower-case letters, digits and '-'");
         }
+        String rest = property.substring(FEEDS.length() + feed.length());
+        if (rest.startsWith(".")) {
+            KnownKeys.check(FEEDS + feed, rest.substring(1));
+        }
         String mapping = FEEDS + feed + ".transform.mapping.";
         if (property.startsWith(mapping)) {
             String column = segment(property.substring(mapping.length()));

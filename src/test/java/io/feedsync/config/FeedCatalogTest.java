@@ -51,6 +51,34 @@ class FeedCatalogTest {
                 .hasMessageStartingWith(message);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "feedsync.feeds.epa-clients.shedule                 |feedsync.feeds.epa-clients.shedule: unknown key; did you mean 'schedule'?",
+            "feedsync.feeds.epa-clients.source.paginaton.type   |feedsync.feeds.epa-clients.source.paginaton: unknown key; did you mean 'pagination'?",
+            "feedsync.feeds.epa-clients.source.auth.client-secet|feedsync.feeds.epa-clients.source.auth.client-secet: unknown key; did you mean 'client-secret'?",
+            "feedsync.feeds.epa-clients.target.colour           |feedsync.feeds.epa-clients.target.colour: unknown key",
+            "feedsync.feeds.epa-clients.source.url.host         |feedsync.feeds.epa-clients.source.url.host: unknown key",
+    })
+    void aMisspeltOrUnknownKeyIsNamedWithTheKeyMeant(String property, String message) {
+        assertThatThrownBy(() -> FeedCatalog.checkWrittenName(property))
+                .isInstanceOf(FeedConfigException.class)
+                .hasMessage(message);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "feedsync.feeds.epa-clients.schedule",
+            "feedsync.feeds.epa-clients.run-on-startup",
+            "feedsync.feeds.epa-clients.runOnStartup",
+            "feedsync.feeds.epa-clients.source.pagination.cursor-pointer",
+            "feedsync.feeds.epa-clients.source.retry.max-attempts",
+            "feedsync.feeds.epa-clients.transform.mapping.any_column",
+            "feedsync.feeds.epa-clients.target.key[0]",
+    })
+    void everyKeyOfAFeedIsKnown(String property) {
+        FeedCatalog.checkWrittenName(property);
+    }
+
     @Test
     void pointerToAFieldWhoseNameLooksLikeSqlIsAPointerLikeAnyOther() {
         Map<String, Object> raw = validFeed();

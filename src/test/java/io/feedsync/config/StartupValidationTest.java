@@ -45,6 +45,15 @@ class StartupValidationTest {
     }
 
     @Test
+    void aMisspeltKeyStopsStartupNamingTheKeyMeant(CapturedOutput output) {
+        Map<String, Object> feed = feed();
+        feed.put("feedsync.feeds.partners.shedule", "0 0 1 * * ?");
+
+        assertStartupFails(feed, output,
+                "feedsync.feeds.partners.shedule: unknown key; did you mean 'schedule'?");
+    }
+
+    @Test
     void anInvalidSchemaNameStopsStartup(CapturedOutput output) {
         Map<String, Object> feed = feed();
         feed.put("feedsync.schema", "feedsync; drop table x");

@@ -1,0 +1,116 @@
+package io.feedsync.config;
+
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The keys a feed may have, read from the records that bind them ({@link FeedsyncProperties.Feed}),
+ * so that a misspelt key — which Spring's binder would silently drop, quietly turning a schedule or
+ * a pagination off — stops startup with its name and, where a known key is close, the one meant.
+ */
+final class KnownKeys {
+
+    private static final KnownKeys FEED = of(FeedsyncProperties.Feed.class);
+
+    /** Known children by their relaxed form (lower case, no '-' or '_'), each with its kebab-case name. */
+    private final Map<String, Child> children;
+    /** A map: any key, each holding this. */
+    private final KnownKeys anyKey;
+    private final boolean leaf;
+
+    private record Child(String name, KnownKeys keys) {
+    }
+
+    private KnownKeys(Map<String, Child> children, KnownKeys anyKey, boolean leaf) {
+        this.children = children;
+        this.anyKey = anyKey;
+        this.leaf = leaf;
+    }
+
+    /**
+     * Checks the part of a property name after {@code feedsync.feeds.<feed>.}; throws naming the
+     * first segment that no feed key has.
+     */
+    static void check(String feedPrefix, String rest) {
+        KnownKeys at = FEED;
+        StringBuilder path = new StringBuilder(feedPrefix);
+        for (String segment : rest.split("\\.")) {
+            String name = segment.replaceAll("\\[\\d+]$", "");
+            if (at.leaf || name.isEmpty()) {
+                throw unknown(path + "." + segment, List.of());
+            }
+            if (at.anyKey != null) {
+                at = at.anyKey;
+                path.append('.').append(name);
+                continue;
+            }
+            Child child = at.children.get(relaxed(name));
+            if (child == null) {
+                throw unknown(path + "." + name, at.closest(name).stream().toList());
+            }
+            at = child.keys();
+            path.append('.').append(child.name());
+        }
+    }
+
+    private static FeedConfigException unknown(String key, List<String> meant) {
+        return new FeedConfigException(key, "unknown key" + (meant.isEmpty() ? "" : "; did you mean '" + meant.get(0) + "'?"));
+    }
+
+    private Optional<String> closest(String name) {
+        return children.values().stream().map(Child::name)
+                .map(candidate -> Map.entry(candidate, distance(relaxed(candidate), relaxed(name))))
+                .filter(scored -> scored.getValue() <= Math.max(1, scored.getKey().length() / 4))
+                .min(Comparator.comparingInt(Map.Entry::getValue))
+                .map(Map.Entry::getKey);
+    }
+
+    private static KnownKeys of(Type type) {
+        Class<?> raw = type instanceof ParameterizedType parameterized ? (Class<?>) parameterized.getRawType() : (Class<?>) type;
+        if (raw.isRecord()) {
+            Map<String, Child> children = new LinkedHashMap<>();
+            for (RecordComponent component : raw.getRecordComponents()) {
+                children.put(relaxed(component.getName()), new Child(kebab(component.getName()), of(component.getGenericType())));
+            }
+            return new KnownKeys(children, null, false);
+        }
+        if (Map.class.isAssignableFrom(raw) && type instanceof ParameterizedType parameterized) {
+            return new KnownKeys(Map.of(), of(parameterized.getActualTypeArguments()[1]), false);
+        }
+        return new KnownKeys(Map.of(), null, true);
+    }
+
+    private static String relaxed(String name) {
+        return name.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+    }
+
+    private static String kebab(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}
