@@ -84,7 +84,7 @@ class KilledNodeTest {
         columns.put("epa_type", "/key");
         columns.put("ncpdp_version", "/version");
         columns.put("gateway_id", "/id");
-        JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(TestDatabase.url(), TestDatabase.username(),
+        JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(TestDatabase.withOwnSchema(TestDatabase.url()), TestDatabase.username(),
                 TestDatabase.password()));
         return new Invariants(jdbc, "killable", "killed_node_plans", columns);
     }

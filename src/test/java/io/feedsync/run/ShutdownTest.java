@@ -62,6 +62,7 @@ class ShutdownTest {
                     .until(() -> api.get("/api/runs/" + runId).json().get("pages").asInt() >= 2);
 
             app.close();
+            String untilStopped = output.getAll();
 
             try (EmbeddedPostgres again = EmbeddedPostgres.builder().setDataDirectory(dataDir.resolve("pgdata"))
                     .setCleanDataDirectory(false).start()) {
@@ -74,7 +75,7 @@ class ShutdownTest {
                 assertThat((Integer) run.get("pages")).isLessThan(10);
                 assertThat(db.queryForObject("select count(*) from feedsync.sync_watermark", Integer.class)).isZero();
             }
-            assertThat(output.getAll()).doesNotContain("terminating connection").doesNotContain("FATAL");
+            assertThat(untilStopped).doesNotContain("terminating connection").doesNotContain("FATAL");
         } finally {
             FileSystemUtils.deleteRecursively(dataDir);
         }
