@@ -27,15 +27,20 @@ class CleanStartTest {
     @Test
     void aNormalStartAndItsFirstRunLogNoWarningOrError(CapturedOutput output) throws Exception {
         String database = TestDatabase.fresh("feedsync_clean_start");
+        int port;
+        // a real port: the sample feed fetches its export from feedsync's own server.port
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(FeedsyncApplication.class)
                 .profiles("demo")
                 .run("--spring.datasource.url=" + database,
                         "--spring.datasource.username=" + TestDatabase.username(),
                         "--spring.datasource.password=" + TestDatabase.password(),
-                        "--server.port=0",
+                        "--server.port=" + port,
                         "--feedsync.security.api-keys.ops-bot.key=" + Api.OPERATOR_KEY,
                         "--feedsync.security.console-users.admin.password=" + Api.CONSOLE_PASSWORD)) {
-            Api api = new Api(Integer.parseInt(app.getEnvironment().getProperty("local.server.port")));
+            Api api = new Api(port);
             await().atMost(Duration.ofSeconds(60)).until(() ->
                     "SUCCEEDED".equals(api.get("/api/feeds").json().at("/0/lastRun/status").asText()));
 
