@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every operation of /api/openapi.json called for each status it declares, and every answer checked
  * against the schema the document declares for that status (pure Java: json-schema-validator).
- * Only 503 (the database unavailable) is left to DatabaseFaultsTest.
+ * Only 503 (the database unavailable) is not provoked here: PostgresRestartTest meets it.
  */
 class OpenApiConformanceTest extends FeedsyncTest {
 
