@@ -109,6 +109,16 @@ class DriftTest extends FeedsyncTest {
     }
 
     @Test
+    void aDriftCheckNeedsNoBodyNorContentType() {
+        upstream.dataset("plans", FakeUpstream.plans(2, "v1"));
+
+        Api.Answer started = api.request("POST", "/api/feeds/plans/drift", java.util.Map.of(), null);
+
+        assertThat(started.status()).as(started.raw().body()).isEqualTo(202);
+        assertThat(api.awaitDrift(started.json().get("runId").asLong()).get("status").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
     void aDriftCheckTakesNoOptionsAndNeedsTheOperatorRole() {
         Api.Answer options = api.post("/api/feeds/plans/drift", "{\"mode\": \"incremental\"}");
         Api.Answer viewer = api.as(Api.bearer(Api.VIEWER_KEY)).post("/api/feeds/plans/drift", null);
