@@ -62,6 +62,16 @@ public class ApiRequests {
         return new RunRequest(feed.name(), RunTrigger.REPLAY, feed.mode(), false, false);
     }
 
+    /**
+     * {@code POST /api/feeds/{feed}/drift}: a drift check, a dry full run that compares the upstream with
+     * the table; no body, or {@code {}}.
+     */
+    public RunRequest driftRequest(@Header("feed") String feedName, @Body String body) {
+        FeedDefinition feed = catalog.get(feedName);
+        parse(body, Set.of(), "or no body at all: a drift check takes no options", "a drift check takes no options");
+        return new RunRequest(feed.name(), RunTrigger.DRIFT, RunMode.FULL, true, false);
+    }
+
     /** A timer fire of a scheduled feed: its configured mode, for real. */
     public RunRequest scheduled(String feedName) {
         FeedDefinition feed = catalog.get(feedName);
@@ -72,7 +82,7 @@ public class ApiRequests {
         try {
             return Long.parseLong(id);
         } catch (NumberFormatException e) {
-            throw new NotFoundException("no run with id '" + id + "'");
+            throw new BadRequestException("a run id is a whole number, not '" + id + "'");
         }
     }
 

@@ -1,7 +1,6 @@
 package io.feedsync.api;
 
 import java.io.IOException;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
@@ -47,7 +46,7 @@ public class JsonBodiesOnly extends OncePerRequestFilter {
         }
         response.setStatus(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), Map.of("error", "unsupported_media_type",
-                "message", "send the body as application/json"));
+        json.writeValue(response.getOutputStream(),
+                ApiError.of("unsupported_media_type", "send the body as application/json"));
     }
 }

@@ -1,28 +1,58 @@
 package io.feedsync.api;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.media.Schema;
+
 import io.feedsync.run.RunCounts;
+import io.feedsync.run.RunError;
 import io.feedsync.run.RunRecord;
 
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
+
 /** A run as the API shows it (SPEC §3). */
-public record RunView(long runId, String feed, String status, String trigger, String mode, boolean dryRun,
-                      int pages, RunCounts counts, Instant startedAt, Instant finishedAt, String watermark,
-                      Map<String, Object> error, Map<String, List<String>> samples) {
+@Schema(description = "A run: live counts while RUNNING, its outcome once finished")
+public record RunView(
+        @Schema(requiredMode = REQUIRED) long runId,
+        @Schema(requiredMode = REQUIRED) String feed,
+        @Schema(requiredMode = REQUIRED, allowableValues = {"RUNNING", "SUCCEEDED", "FAILED", "ABANDONED"}) String status,
+        @Schema(requiredMode = REQUIRED, allowableValues = {"timer", "rest", "cli", "replay", "drift"}) String trigger,
+        @Schema(requiredMode = REQUIRED, allowableValues = {"incremental", "full"}) String mode,
+        @Schema(requiredMode = REQUIRED) boolean dryRun,
+        @Schema(requiredMode = REQUIRED) int pages,
+        @Schema(requiredMode = REQUIRED) RunCounts counts,
+        @Schema(requiredMode = REQUIRED) Instant startedAt,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "null while RUNNING") Instant finishedAt,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "the feed's watermark when the run finished")
+        String watermark,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "why the run failed; null unless it did")
+        Failure error,
+        @Schema(requiredMode = REQUIRED, nullable = true,
+                description = "sample keys by outcome (inserted, updated, unchanged, deleted, deadLettered); null while RUNNING")
+        Map<String, List<String>> samples) {
+
+    /** Why a run failed. */
+    @Schema(name = "RunFailure", description = "Why a run failed")
+    public record Failure(
+            @Schema(requiredMode = REQUIRED, allowableValues = {"TRANSIENT", "PERMANENT"}) @JsonProperty("class")
+            String failureClass,
+            @Schema(requiredMode = REQUIRED) String message,
+            @Schema(requiredMode = REQUIRED, nullable = true, description = "the upstream's HTTP status, if it answered one")
+            Integer httpStatus,
+            @Schema(requiredMode = REQUIRED, nullable = true, description = "the page being read, secrets masked") String url) {
+
+        static Failure of(RunError error) {
+            return error == null ? null
+                    : new Failure(error.failureClass().name(), error.message(), error.httpStatus(), error.url());
+        }
+    }
 
     static RunView of(RunRecord run) {
-        Map<String, Object> error = null;
-        if (run.error() != null) {
-            error = new LinkedHashMap<>();
-            error.put("class", run.error().failureClass().name());
-            error.put("message", run.error().message());
-            error.put("httpStatus", run.error().httpStatus());
-            error.put("url", run.error().url());
-        }
         return new RunView(run.runId(), run.feed(), run.status().name(), run.trigger(), run.mode(), run.dryRun(),
-                run.pages(), run.counts(), run.startedAt(), run.finishedAt(), run.watermark(), error, run.samples());
+                run.pages(), run.counts(), run.startedAt(), run.finishedAt(), run.watermark(), Failure.of(run.error()),
+                run.samples());
     }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
@@ -70,8 +69,8 @@ public class SmallBodiesOnly extends OncePerRequestFilter {
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         // the rest of the body is not worth reading
         response.setHeader("Connection", "close");
-        json.writeValue(response.getOutputStream(), Map.of("error", "payload_too_large",
-                "message", "request body is larger than " + MAX_BODY.toKilobytes() + "KB; the API takes small JSON objects"));
+        json.writeValue(response.getOutputStream(), ApiError.of("payload_too_large",
+                "request body is larger than " + MAX_BODY.toKilobytes() + "KB; the API takes small JSON objects"));
     }
 
     /** The request with its (small) body already read. */

@@ -25,8 +25,9 @@ import io.feedsync.run.RunTrigger;
  * (histogram), {@code feedsync_records_total{feed,outcome}}, {@code feedsync_records_fetched_total{feed}},
  * {@code feedsync_pages_fetched_total{feed}}, {@code feedsync_last_success_timestamp_seconds{feed}} and
  * {@code feedsync_drift_records{feed}} (from the last drift check).
- * Dry runs count as runs, but their records (nothing was written) and their success (nothing was
- * refreshed) do not.
+ * What every run read from the upstream counts, dry runs and drift checks too: their pages and
+ * records fetched. What was applied does not count for a dry run (nothing was written), nor does its
+ * success (nothing was refreshed).
  */
 @Component
 public class RunMetrics {
@@ -69,9 +70,13 @@ public class RunMetrics {
                 .publishPercentileHistogram()
                 .register(registry).record(run.duration());
         Counter.builder("feedsync.pages.fetched")
-                .description("Export pages fetched")
+                .description("Export pages fetched, by any run")
                 .tag("feed", run.feed())
                 .register(registry).increment(run.pages());
+        Counter.builder("feedsync.records.fetched")
+                .description("Records read from the upstream, by any run")
+                .tag("feed", run.feed())
+                .register(registry).increment(run.counts().fetched());
         if (run.request().trigger() == RunTrigger.DRIFT && run.status() == RunStatus.SUCCEEDED) {
             RunCounts counts = run.counts();
             drift.computeIfAbsent(run.feed(), feed -> new AtomicReference<>())
@@ -81,10 +86,6 @@ public class RunMetrics {
             return;
         }
         RunCounts counts = run.counts();
-        Counter.builder("feedsync.records.fetched")
-                .description("Records read from the upstream")
-                .tag("feed", run.feed())
-                .register(registry).increment(counts.fetched());
         records(run.feed(), "inserted", counts.inserted());
         records(run.feed(), "updated", counts.updated());
         records(run.feed(), "unchanged", counts.unchanged());

@@ -111,6 +111,12 @@ public class RunLedger {
                 .stream().findFirst();
     }
 
+    /** The feed's newest run started by {@code trigger}. */
+    public Optional<RunRecord> latest(String feed, RunTrigger trigger) {
+        return jdbc.query("select " + COLUMNS + " from sync_run r where r.feed = ? and r.trigger = ? order by r.id desc limit 1",
+                RunLedger::record, feed, trigger.value()).stream().findFirst();
+    }
+
     public List<RunRecord> history(String feed, int limit) {
         return jdbc.query("select " + COLUMNS + " from sync_run r where r.feed = ? order by r.id desc limit ?",
                 RunLedger::record, feed, limit);

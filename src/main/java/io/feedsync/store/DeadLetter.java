@@ -3,8 +3,21 @@ package io.feedsync.store;
 import java.time.Instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Schema;
+
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 
 /** A record kept in {@code sync_dead_letter}, as the API shows it. */
-public record DeadLetter(long id, String feed, long runId, String key, JsonNode payload, String errorClass,
-                         String errorMessage, Instant createdAt, Instant replayedAt, Long replayRunId) {
+@Schema(description = "An upstream record that could not be applied")
+public record DeadLetter(
+        @Schema(requiredMode = REQUIRED) long id,
+        @Schema(requiredMode = REQUIRED) String feed,
+        @Schema(requiredMode = REQUIRED) long runId,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "null when the record had no usable key") String key,
+        @Schema(requiredMode = REQUIRED, description = "the record as the upstream sent it") JsonNode payload,
+        @Schema(requiredMode = REQUIRED) String errorClass,
+        @Schema(requiredMode = REQUIRED) String errorMessage,
+        @Schema(requiredMode = REQUIRED) Instant createdAt,
+        @Schema(requiredMode = REQUIRED, nullable = true) Instant replayedAt,
+        @Schema(requiredMode = REQUIRED, nullable = true) Long replayRunId) {
 }

@@ -114,8 +114,21 @@ class RunApiTest extends FeedsyncTest {
 
     @Test
     void unknownRunIs404() {
-        assertThat(api.get("/api/runs/987654").status()).isEqualTo(404);
-        assertThat(api.get("/api/runs/not-a-number").status()).isEqualTo(404);
+        Api.Answer answer = api.get("/api/runs/987654");
+
+        assertThat(answer.status()).isEqualTo(404);
+        assertThat(answer.json().get("error").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void aRunIdThatIsNotANumberIs400() {
+        for (String id : List.of("not-a-number", "1.5", "99999999999999999999")) {
+            Api.Answer answer = api.get("/api/runs/" + id);
+
+            assertThat(answer.status()).as(id).isEqualTo(400);
+            assertThat(answer.json().get("error").asText()).isEqualTo("bad_request");
+            assertThat(answer.json().get("message").asText()).contains("whole number");
+        }
     }
 
     @Test

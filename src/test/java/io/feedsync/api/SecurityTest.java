@@ -48,6 +48,7 @@ class SecurityTest extends FeedsyncTest {
             assertUnauthorized(nobody.get(path), path);
         }
         assertUnauthorized(nobody.post("/api/feeds/plans/runs", "{}"), "POST runs");
+        assertUnauthorized(nobody.post("/api/feeds/plans/drift", "{}"), "POST drift");
         assertUnauthorized(nobody.get("/actuator/hawtio/"), "hawtio");
         assertUnauthorized(nobody.post("/actuator/jolokia", JOLOKIA_VERSION), "jolokia");
         assertThat(nobody.get("/actuator/health").status()).isEqualTo(200);
@@ -78,8 +79,9 @@ class SecurityTest extends FeedsyncTest {
                 basic(Api.WATCHER_USER, Api.WATCHER_PASSWORD))) {
             Api caller = api.as(viewer);
             reads(runId).forEach((path, status) -> assertThat(caller.get(path).status()).as(path).isEqualTo(status));
-            Api.Answer post = caller.request("POST", "/api/feeds/plans/runs", withJson(viewer), "{}");
-            assertForbidden(post, "viewer POST");
+            for (String write : List.of("/api/feeds/plans/runs", "/api/feeds/plans/drift", "/api/feeds/plans/dead-letters/replay")) {
+                assertForbidden(caller.request("POST", write, withJson(viewer), "{}"), "viewer POST " + write);
+            }
             assertForbidden(caller.get("/actuator/hawtio/"), "viewer hawtio");
             assertForbidden(caller.request("POST", "/actuator/jolokia", withJson(viewer), JOLOKIA_VERSION), "viewer jolokia");
         }

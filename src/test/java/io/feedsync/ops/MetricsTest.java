@@ -40,6 +40,23 @@ class MetricsTest extends FeedsyncTest {
     }
 
     @Test
+    void dryRunsAndDriftChecksCountThePagesAndRecordsTheyFetchedButNothingApplied() {
+        upstream.dataset("plans", FakeUpstream.plans(6, "v1"));
+        String before = scrape();
+
+        api.run("plans", "{\"dryRun\": true}");
+        api.awaitDrift(api.startDrift("plans"));
+
+        String after = scrape();
+        assertThat(delta(before, after, "feedsync_pages_fetched_total", "feed=\"plans\"")).isEqualTo(4);
+        assertThat(delta(before, after, "feedsync_records_fetched_total", "feed=\"plans\"")).isEqualTo(12);
+        assertThat(delta(before, after, "feedsync_records_total", "feed=\"plans\"")).as("nothing applied").isZero();
+        assertThat(delta(before, after, "feedsync_runs_total", "feed=\"plans\"", "trigger=\"drift\"")).isEqualTo(1);
+        assertThat(value(after, "feedsync_last_success_timestamp_seconds", "feed=\"plans\""))
+                .as("a dry run refreshes nothing").isEqualTo(value(before, "feedsync_last_success_timestamp_seconds", "feed=\"plans\""));
+    }
+
+    @Test
     void aFailedRunCountsAsFailedAndLeavesTheLastSuccessAlone() {
         String before = scrape();
 

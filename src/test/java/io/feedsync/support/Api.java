@@ -110,6 +110,23 @@ public final class Api {
         return get("/api/runs/" + runId).json();
     }
 
+    /** Starts a drift check of the feed and returns its id; fails unless the API answered 202. */
+    public long startDrift(String feed) {
+        Answer answer = post("/api/feeds/" + feed + "/drift", null);
+        if (answer.status() != 202) {
+            throw new AssertionError("expected 202 starting a drift check of " + feed + " but got " + answer.status()
+                    + ": " + answer.raw().body());
+        }
+        return answer.json().get("runId").asLong();
+    }
+
+    /** Waits for a drift check to leave RUNNING and returns its result as {@code GET /api/runs/{id}/drift} shows it. */
+    public JsonNode awaitDrift(long runId) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> !"RUNNING".equals(get("/api/runs/" + runId + "/drift").json().get("status").asText()));
+        return get("/api/runs/" + runId + "/drift").json();
+    }
+
     /** Runs a feed to its end. */
     public JsonNode run(String feed, String body) {
         return awaitRun(startRun(feed, body));

@@ -1,8 +1,6 @@
 package io.feedsync.api.security;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,6 +12,8 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.csrf.CsrfException;
+
+import io.feedsync.api.ApiError;
 
 /** 401 and 403 in the API's own error shape, {@code {error, message}}. */
 class JsonSecurityErrors implements AuthenticationEntryPoint, AccessDeniedHandler {
@@ -47,11 +47,8 @@ class JsonSecurityErrors implements AuthenticationEntryPoint, AccessDeniedHandle
     }
 
     private void write(HttpServletResponse response, int status, String error, String message) throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", error);
-        body.put("message", message);
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), body);
+        json.writeValue(response.getOutputStream(), ApiError.of(error, message));
     }
 }

@@ -1,0 +1,46 @@
+package io.feedsync.api;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.config.UnknownFeedException;
+import io.feedsync.run.FeedBusyException;
+import io.feedsync.store.DatabaseFailure;
+
+/** Maps a failed API route (routeConfiguration api-errors) to its status code and an {@link ApiError}. */
+@Component("apiErrors")
+public class ApiErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+
+    public ApiError error(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        int status;
+        ApiError body;
+        if (failure instanceof BadRequestException) {
+            status = 400;
+            body = ApiError.of("bad_request", failure.getMessage());
+        } else if (failure instanceof UnknownFeedException || failure instanceof NotFoundException) {
+            status = 404;
+            body = ApiError.of("not_found", failure.getMessage());
+        } else if (failure instanceof FeedBusyException busy) {
+            status = 409;
+            body = new ApiError("feed_running", failure.getMessage(), busy.runningRunId());
+        } else if (DatabaseFailure.isTransient(failure)) {
+            status = 503;
+            body = ApiError.of("database_unavailable", "the database is unavailable or busy; try again shortly");
+            log.warn("API call failed: the database is unavailable or busy ({})", failure.getMessage());
+        } else {
+            status = 500;
+            body = ApiError.of("internal", "internal error; see the feedsync log");
+            log.error("API call failed", failure);
+        }
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        return body;
+    }
+}

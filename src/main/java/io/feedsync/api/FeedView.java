@@ -1,0 +1,21 @@
+package io.feedsync.api;
+
+import java.time.Instant;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
+
+/** A feed as {@code GET /api/feeds} shows it. */
+@Schema(name = "Feed", description = "A feed: its schedule, mode, target, last run and watermark")
+public record FeedView(
+        @Schema(requiredMode = REQUIRED) String feed,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "Quartz cron; null for a feed run only on demand")
+        String schedule,
+        @Schema(requiredMode = REQUIRED, nullable = true) Instant nextFire,
+        @Schema(requiredMode = REQUIRED, allowableValues = {"incremental", "full"}) String mode,
+        @Schema(requiredMode = REQUIRED, description = "the target table") String target,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "the newest run; null before the first")
+        RunView lastRun,
+        @Schema(requiredMode = REQUIRED, nullable = true) String watermark) {
+}

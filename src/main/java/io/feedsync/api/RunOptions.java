@@ -1,0 +1,18 @@
+package io.feedsync.api;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/**
+ * The body of {@code POST /api/feeds/{feed}/runs} as the OpenAPI document shows it. ApiRequests reads
+ * the body itself, field by field, to answer 400 with what is wrong.
+ */
+@Schema(description = "How to run; every field optional, and no other field allowed",
+        additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
+public record RunOptions(
+        @Schema(allowableValues = {"incremental", "full"}, nullable = true, description = "default: the feed's mode")
+        String mode,
+        @Schema(nullable = true, description = "count what would change and write nothing; default false")
+        Boolean dryRun,
+        @Schema(nullable = true, description = "go past the deletion guard, and soft-delete even when records were "
+                + "rejected before their key was known; default false") Boolean confirm) {
+}

@@ -1,0 +1,139 @@
+package io.feedsync.api;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import io.feedsync.support.Api;
+import io.feedsync.support.FakeUpstream;
+import io.feedsync.support.FeedsyncTest;
+import io.feedsync.support.OpenApiDocument;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every operation of /api/openapi.json called for each status it declares, and every answer checked
+ * against the schema the document declares for that status (pure Java: json-schema-validator).
+ * Only 503 (the database unavailable) is not provoked here: PostgresRestartTest meets it.
+ */
+class OpenApiConformanceTest extends FeedsyncTest {
+
+    private static final String BIG_BODY = "{\"mode\": \"" + "x".repeat(70 * 1024) + "\"}";
+
+    private OpenApiDocument document;
+    private final Set<String> answered = new TreeSet<>();
+    private final List<String> violations = new ArrayList<>();
+
+    @Test
+    void everyOperationAnswersEachDeclaredStatusWithABodyOfItsSchema() {
+        document = new OpenApiDocument(api.get("/api/openapi.json").json());
+        List<ObjectNode> records = new ArrayList<>(FakeUpstream.plans(6, "v1"));
+        records.get(1).remove("key");
+        records.get(2).put("id", "not-a-number");
+        upstream.dataset("plans", records);
+        long runId = api.run("plans-single").get("runId").asLong();
+        long driftId = api.startDrift("plans");
+        api.awaitDrift(driftId);
+        Api nobody = api.as(Api.anonymous());
+        Api viewer = api.as(Api.bearer(Api.VIEWER_KEY));
+
+        for (String feed : List.of("plans", "plans-single")) {
+            check("GET", "/feeds", 200, api.get("/api/feeds"));
+            check("GET", "/feeds/{feed}/runs", 200, api.get("/api/feeds/" + feed + "/runs"));
+            check("GET", "/feeds/{feed}/dead-letters", 200, api.get("/api/feeds/" + feed + "/dead-letters"));
+        }
+        check("GET", "/feeds", 401, nobody.get("/api/feeds"));
+        for (String path : List.of("/feeds/{feed}/runs", "/feeds/{feed}/dead-letters")) {
+            check("GET", path, 400, api.get("/api" + path.replace("{feed}", "plans") + "?limit=0"));
+            check("GET", path, 401, nobody.get("/api" + path.replace("{feed}", "plans")));
+            check("GET", path, 404, api.get("/api" + path.replace("{feed}", "nope")));
+        }
+        check("GET", "/feeds/{feed}/drift", 200, api.get("/api/feeds/plans/drift"));
+        check("GET", "/feeds/{feed}/drift", 401, nobody.get("/api/feeds/plans/drift"));
+        check("GET", "/feeds/{feed}/drift", 404, api.get("/api/feeds/plans-single/drift"));
+        for (String path : List.of("/runs/{id}", "/runs/{id}/drift")) {
+            long id = path.endsWith("drift") ? driftId : runId;
+            check("GET", path, 200, api.get("/api" + path.replace("{id}", String.valueOf(id))));
+            check("GET", path, 400, api.get("/api" + path.replace("{id}", "abc")));
+            check("GET", path, 401, nobody.get("/api" + path.replace("{id}", String.valueOf(id))));
+            check("GET", path, 404, api.get("/api" + path.replace("{id}", "987654")));
+        }
+
+        for (String path : List.of("/feeds/{feed}/runs", "/feeds/{feed}/dead-letters/replay", "/feeds/{feed}/drift")) {
+            String url = "/api" + path.replace("{feed}", "plans-single");
+            Api.Answer started = api.post(url, null);
+            check("POST", path, 202, started);
+            api.awaitRun(started.json().get("runId").asLong());
+            check("POST", path, 400, api.post(url, "{\"unknown\": true}"));
+            check("POST", path, 401, nobody.post(url, "{}"));
+            check("POST", path, 403, viewer.post(url, "{}"));
+            check("POST", path, 404, api.post("/api" + path.replace("{feed}", "nope"), "{}"));
+            check("POST", path, 413, api.post(url, BIG_BODY));
+            check("POST", path, 415, api.request("POST", url, Map.of("Content-Type", "text/plain"), "{}"));
+        }
+        upstream.delay(Duration.ofMillis(300));
+        long running = api.startRun("plans-single", null);
+        check("GET", "/runs/{id}", 200, api.get("/api/runs/" + running));
+        for (String path : List.of("/feeds/{feed}/runs", "/feeds/{feed}/dead-letters/replay", "/feeds/{feed}/drift")) {
+            check("POST", path, 409, api.post("/api" + path.replace("{feed}", "plans-single"), "{}"));
+        }
+        api.awaitRun(running);
+
+        assertThat(violations).isEmpty();
+        assertThat(answered).containsExactlyInAnyOrderElementsOf(declaredButUnavailable());
+    }
+
+    @Test
+    void theCheckRejectsBodiesTheSchemasDoNotAllow() throws Exception {
+        document = new OpenApiDocument(api.get("/api/openapi.json").json());
+        ObjectMapper json = new ObjectMapper();
+        JsonNode run = json.readTree("""
+                {"runId": 1, "feed": "plans", "status": "RUNNING", "trigger": "rest", "mode": "full", "dryRun": false,
+                 "pages": 0, "counts": {"fetched": 0, "inserted": 0, "updated": 0, "unchanged": 0, "deleted": 0,
+                 "deadLettered": 0}, "startedAt": "2026-01-01T00:00:00Z", "finishedAt": null, "watermark": null,
+                 "error": null, "samples": null}""");
+
+        assertThat(document.violations("GET", "/runs/{id}", 200, run)).as("a running run").isEmpty();
+        assertThat(document.violations("GET", "/runs/{id}", 200, ((ObjectNode) run.deepCopy()).without("feed")))
+                .as("a required field missing").isNotEmpty();
+        assertThat(document.violations("GET", "/runs/{id}", 200, ((ObjectNode) run.deepCopy()).put("status", "DONE")))
+                .as("a status that does not exist").isNotEmpty();
+        assertThat(document.violations("GET", "/feeds/{feed}/runs", 200, run)).as("one run for a list").isNotEmpty();
+        assertThat(document.violations("POST", "/feeds/{feed}/runs", 202, json.readTree("{\"runId\": null, \"feed\": \"plans\", \"status\": \"RUNNING\"}")))
+                .as("null where the schema says no").isNotEmpty();
+        assertThat(document.violations("GET", "/runs/{id}", 404, json.readTree("{\"error\": 404, \"message\": \"x\"}")))
+                .as("an error code that is no string").isNotEmpty();
+        assertThat(document.violations("GET", "/runs/{id}", 418, json.readTree("{}"))).as("an undeclared status").isNotEmpty();
+    }
+
+    /** Each operation's declared statuses, but 503. */
+    private Set<String> declaredButUnavailable() {
+        Set<String> declared = new TreeSet<>();
+        document.json().get("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(
+                operation -> operation.getValue().get("responses").fieldNames().forEachRemaining(status -> {
+                    if (!"503".equals(status)) {
+                        declared.add(operation.getKey().toUpperCase() + " " + path.getKey() + " " + status);
+                    }
+                })));
+        return declared;
+    }
+
+    private void check(String method, String path, int status, Api.Answer answer) {
+        String call = method + " " + path + " " + answer.status();
+        if (answer.status() != status) {
+            violations.add(call + ": expected " + status + ", body " + answer.raw().body());
+            return;
+        }
+        answered.add(method + " " + path + " " + status);
+        assertThat(answer.header("Content-Type")).as(call).startsWith("application/json");
+        document.violations(method, path, status, answer.json()).forEach(found -> violations.add(call + ": " + found));
+    }
+}

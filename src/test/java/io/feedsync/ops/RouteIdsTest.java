@@ -1,0 +1,29 @@
+package io.feedsync.ops;
+
+import java.util.List;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import io.feedsync.support.FeedsyncTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every route has a name that says what it is, as Hawtio's route tree shows them: none is Camel's route1, route2… */
+class RouteIdsTest extends FeedsyncTest {
+
+    @Autowired
+    CamelContext camel;
+
+    @Test
+    void everyRouteHasAMeaningfulId() {
+        List<String> ids = camel.getRoutes().stream().map(Route::getRouteId).toList();
+
+        assertThat(ids).isNotEmpty().noneMatch(id -> id.matches("route\\d+"));
+        assertThat(ids).contains("api-get-feeds", "api-get-feed-runs", "api-post-feed-runs", "api-get-run",
+                "api-get-run-drift", "api-get-dead-letters", "api-post-dead-letters-replay", "api-post-drift",
+                "api-get-drift", "api-openapi");
+    }
+}
