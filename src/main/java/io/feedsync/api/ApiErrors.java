@@ -8,6 +8,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedBusyException;
+import io.feedsync.run.FeedPausedException;
 import io.feedsync.store.DatabaseFailure;
 
 /** Maps a failed API route (routeConfiguration api-errors) to its status code and an {@link ApiError}. */
@@ -29,6 +30,9 @@ public class ApiErrors {
         } else if (failure instanceof FeedBusyException busy) {
             status = 409;
             body = new ApiError("feed_running", failure.getMessage(), busy.runningRunId());
+        } else if (failure instanceof FeedPausedException) {
+            status = 409;
+            body = ApiError.of("feed_paused", failure.getMessage());
         } else if (DatabaseFailure.isTransient(failure)) {
             status = 503;
             body = ApiError.of("database_unavailable", "the database is unavailable or busy; try again shortly");

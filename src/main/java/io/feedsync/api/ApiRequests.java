@@ -10,6 +10,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
@@ -70,6 +76,42 @@ public class ApiRequests {
         FeedDefinition feed = catalog.get(feedName);
         parse(body, Set.of(), "or no body at all: a drift check takes no options", "a drift check takes no options");
         return new RunRequest(feed.name(), RunTrigger.DRIFT, RunMode.FULL, true, false);
+    }
+
+    /** {@code POST /api/feeds/{feed}/pause}: no body, {@code {}}, or {@code {"reason": "…"}}; the reason, if any. */
+    public String pauseReason(@Header("feed") String feedName, @Body String body) {
+        catalog.get(feedName);
+        JsonNode json = parse(body, Set.of("reason"), "like {\"reason\": \"upstream migrating\"}", "expected reason");
+        JsonNode reason = json.get("reason");
+        if (reason == null || reason.isNull()) {
+            return null;
+        }
+        if (!reason.isTextual() || reason.asText().length() > 500) {
+            throw new BadRequestException("'reason' must be text of at most 500 characters");
+        }
+        return reason.asText().isBlank() ? null : reason.asText();
+    }
+
+    /** {@code POST /api/feeds/{feed}/resume}: no body, or {@code {}}. */
+    public String resumeRequest(@Header("feed") String feedName, @Body String body) {
+        catalog.get(feedName);
+        parse(body, Set.of(), "or no body at all: resuming takes no options", "resuming takes no options");
+        return feedName;
+    }
+
+    /**
+     * Who is calling: the API key's or console user's name, as Spring Security authenticated it. The
+     * route runs on platform-http's own thread, so the name is read from the request, where Spring
+     * Security left the caller's context, not from this thread's.
+     */
+    public String caller(Exchange exchange) {
+        if (exchange.getIn() instanceof PlatformHttpMessage http && http.getRequest() != null
+                && http.getRequest().getAttribute(RequestAttributeSecurityContextRepository.DEFAULT_REQUEST_ATTR_NAME)
+                instanceof SecurityContext context && context.getAuthentication() != null) {
+            return context.getAuthentication().getName();
+        }
+        Authentication caller = SecurityContextHolder.getContext().getAuthentication();
+        return caller == null ? "unknown" : caller.getName();
     }
 
     /** A timer fire of a scheduled feed: its configured mode, for real. */

@@ -11,6 +11,8 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.run.FeedPause;
+import io.feedsync.run.FeedPauses;
 import io.feedsync.run.RunLedger;
 import io.feedsync.run.RunRecord;
 import io.feedsync.run.RunState;
@@ -27,8 +29,11 @@ public class ApiResponses {
     private final RunLedger ledger;
     private final Watermarks watermarks;
     private final DeadLetters deadLetters;
+    private final FeedPauses pauses;
 
-    public ApiResponses(FeedCatalog catalog, RunLedger ledger, Watermarks watermarks, DeadLetters deadLetters) {
+    public ApiResponses(FeedCatalog catalog, RunLedger ledger, Watermarks watermarks, DeadLetters deadLetters,
+                        FeedPauses pauses) {
+        this.pauses = pauses;
         this.catalog = catalog;
         this.ledger = ledger;
         this.watermarks = watermarks;
@@ -77,17 +82,29 @@ public class ApiResponses {
     }
 
     public List<FeedView> feeds() {
-        return catalog.all().stream().map(this::feed).toList();
+        java.util.Map<String, FeedPause> paused = pauses.all();
+        return catalog.all().stream().map(feed -> feed(feed, paused.get(feed.name()))).toList();
+    }
+
+    /** {@code POST /api/feeds/{feed}/pause}: the feed's pause (the first one, if it was paused already). */
+    public PauseView pause(String feed, String reason, String caller) {
+        return PauseView.of(feed, pauses.pause(feed, caller, reason));
+    }
+
+    /** {@code POST /api/feeds/{feed}/resume}: the feed, no longer paused. */
+    public PauseView resume(String feed, String caller) {
+        pauses.resume(feed, caller);
+        return PauseView.of(feed, null);
     }
 
     private RunRecord find(long runId) {
         return ledger.find(runId).orElseThrow(() -> new NotFoundException("no run with id " + runId));
     }
 
-    private FeedView feed(FeedDefinition feed) {
+    private FeedView feed(FeedDefinition feed, FeedPause pause) {
         return new FeedView(feed.name(), feed.schedule(), nextFire(feed), feed.mode().value(), feed.target().table(),
                 ledger.history(feed.name(), 1).stream().findFirst().map(RunView::of).orElse(null),
-                watermarks.current(feed.name()).orElse(null));
+                watermarks.current(feed.name()).orElse(null), PauseView.of(feed.name(), pause));
     }
 
     private static Instant nextFire(FeedDefinition feed) {

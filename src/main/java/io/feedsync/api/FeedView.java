@@ -7,7 +7,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 
 /** A feed as {@code GET /api/feeds} shows it. */
-@Schema(name = "Feed", description = "A feed: its schedule, mode, target, last run and watermark")
+@Schema(name = "Feed", description = "A feed: its schedule, mode, target, last run, watermark and pause")
 public record FeedView(
         @Schema(requiredMode = REQUIRED) String feed,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "Quartz cron; null for a feed run only on demand")
@@ -17,5 +17,6 @@ public record FeedView(
         @Schema(requiredMode = REQUIRED, description = "the target table") String target,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the newest run; null before the first")
         RunView lastRun,
-        @Schema(requiredMode = REQUIRED, nullable = true) String watermark) {
+        @Schema(requiredMode = REQUIRED, nullable = true) String watermark,
+        @Schema(requiredMode = REQUIRED, description = "paused feeds start no run on any node") PauseView pause) {
 }

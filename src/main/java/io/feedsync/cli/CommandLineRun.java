@@ -15,6 +15,7 @@ import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedBusyException;
+import io.feedsync.run.FeedPausedException;
 import io.feedsync.run.RunLedger;
 import io.feedsync.run.RunMode;
 import io.feedsync.run.RunRecord;
@@ -118,6 +119,10 @@ public final class CommandLineRun {
             Throwable cause = done.getException();
             if (cause instanceof FeedBusyException busy) {
                 err.println("feedsync: " + busy.getMessage() + "; try again later");
+                return TRANSIENT;
+            }
+            if (cause instanceof FeedPausedException paused) {
+                err.println("feedsync: " + paused.getMessage());
                 return TRANSIENT;
             }
             if (cause instanceof UnknownFeedException unknown) {

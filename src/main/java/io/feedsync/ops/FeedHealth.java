@@ -14,6 +14,8 @@ import org.springframework.context.annotation.Configuration;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.run.FeedPause;
+import io.feedsync.run.FeedPauses;
 import io.feedsync.store.TargetTables;
 
 /** {@code /actuator/health} shows each feed's freshness under {@code feeds}: DOWN once it is stale. */
@@ -21,10 +23,11 @@ import io.feedsync.store.TargetTables;
 public class FeedHealth {
 
     @Bean
-    HealthContributor feedsHealthContributor(FeedCatalog catalog, FeedFreshness freshness, TargetTables tables) {
+    HealthContributor feedsHealthContributor(FeedCatalog catalog, FeedFreshness freshness, TargetTables tables,
+                                             FeedPauses pauses) {
         Map<String, HealthIndicator> feeds = new LinkedHashMap<>();
         for (FeedDefinition feed : catalog.all()) {
-            feeds.put(feed.name(), new Freshness(feed, freshness, tables));
+            feeds.put(feed.name(), new Freshness(feed, freshness, tables, pauses));
         }
         if (feeds.isEmpty()) {
             return (HealthIndicator) () -> Health.up().withDetail("feeds", "none configured").build();
@@ -38,9 +41,11 @@ public class FeedHealth {
         private final FeedDefinition feed;
         private final FeedFreshness freshness;
         private final TargetTables tables;
+        private final FeedPauses pauses;
 
-        Freshness(FeedDefinition feed, FeedFreshness freshness, TargetTables tables) {
+        Freshness(FeedDefinition feed, FeedFreshness freshness, TargetTables tables, FeedPauses pauses) {
             super("Feed " + feed.name() + ": freshness check failed");
+            this.pauses = pauses;
             this.feed = feed;
             this.freshness = freshness;
             this.tables = tables;
@@ -50,11 +55,15 @@ public class FeedHealth {
         protected void doHealthCheck(Health.Builder health) {
             FeedFreshness.Freshness now = freshness.of(feed);
             java.util.Optional<String> missingTable = tables.missing(feed.name());
-            if (now.stale(Instant.now()) || missingTable.isPresent()) {
+            java.util.Optional<FeedPause> pause = pauses.of(feed.name());
+            // a paused feed goes stale on purpose: its pause is reported, not its age
+            if (missingTable.isPresent() || (now.stale(Instant.now()) && pause.isEmpty())) {
                 health.down();
             } else {
                 health.up();
             }
+            pause.ifPresent(held -> health.withDetail("paused", Map.of("since", held.pausedAt().toString(),
+                    "by", held.pausedBy(), "reason", held.reason() == null ? "" : held.reason())));
             missingTable.ifPresent(problem -> health.withDetail("targetTable", problem));
             health.withDetail("schedule", feed.schedule() == null ? "manual" : feed.schedule());
             if (now.lastSuccess() != null) {

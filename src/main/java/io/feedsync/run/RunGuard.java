@@ -17,8 +17,8 @@ import io.feedsync.store.SeenKeys;
 import io.feedsync.store.Watermarks;
 
 /**
- * The guard step: admits a run only if it can take its feed's advisory lock, then opens the run's
- * row. Runs found RUNNING while the lock was free belonged to a node that died: they become
+ * The guard step: admits a run only if its feed is not paused and it can take the feed's advisory
+ * lock, then opens the run's row. Runs found RUNNING while the lock was free belonged to a node that died: they become
  * ABANDONED first.
  */
 @Component("runGuard")
@@ -33,9 +33,11 @@ public class RunGuard {
     private final Watermarks watermarks;
     private final SeenKeys seenKeys;
     private final DeadLetters deadLetters;
+    private final FeedPauses pauses;
 
     public RunGuard(FeedCatalog catalog, FeedLocks locks, RunLedger ledger, Watermarks watermarks, SeenKeys seenKeys,
-                    DeadLetters deadLetters) {
+                    DeadLetters deadLetters, FeedPauses pauses) {
+        this.pauses = pauses;
         this.catalog = catalog;
         this.locks = locks;
         this.ledger = ledger;
@@ -46,6 +48,9 @@ public class RunGuard {
 
     public RunState admit(@Body RunRequest request, Exchange exchange) {
         FeedDefinition feed = catalog.get(request.feed());
+        pauses.of(feed.name()).ifPresent(pause -> {
+            throw new FeedPausedException(pause);
+        });
         FeedLock lock = locks.tryLock(feed.name())
                 .orElseThrow(() -> new FeedBusyException(feed.name(), ledger.runningRun(feed.name()).orElse(null)));
         try {

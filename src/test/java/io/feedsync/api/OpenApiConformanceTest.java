@@ -79,6 +79,16 @@ class OpenApiConformanceTest extends FeedsyncTest {
             check("POST", path, 413, api.post(url, BIG_BODY));
             check("POST", path, 415, api.request("POST", url, Map.of("Content-Type", "text/plain"), "{}"));
         }
+        for (String path : List.of("/feeds/{feed}/pause", "/feeds/{feed}/resume")) {
+            String url = "/api" + path.replace("{feed}", "plans-single");
+            check("POST", path, 200, api.post(url, null));
+            check("POST", path, 400, api.post(url, "{\"unknown\": true}"));
+            check("POST", path, 401, nobody.post(url, "{}"));
+            check("POST", path, 403, viewer.post(url, "{}"));
+            check("POST", path, 404, api.post("/api" + path.replace("{feed}", "nope"), "{}"));
+            check("POST", path, 413, api.post(url, BIG_BODY));
+            check("POST", path, 415, api.request("POST", url, Map.of("Content-Type", "text/plain"), "{}"));
+        }
         upstream.delay(Duration.ofMillis(300));
         long running = api.startRun("plans-single", null);
         check("GET", "/runs/{id}", 200, api.get("/api/runs/" + running));

@@ -1,0 +1,8 @@
+package io.feedsync.api;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** The optional body of {@code POST /api/feeds/{feed}/pause}. */
+@Schema(description = "Why the feed is paused (optional)")
+public record PauseOptions(@Schema(maxLength = 500) String reason) {
+}
