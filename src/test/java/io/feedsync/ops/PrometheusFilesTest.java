@@ -14,14 +14,16 @@ import io.feedsync.support.ExternalTools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * docker/prometheus/alerts.yml is valid for Prometheus (promtool check rules), and each alert fires
- * on the series that should raise it and stays quiet otherwise (promtool test rules, with
- * docker/prometheus/alerts.test.yml). Skipped loudly without promtool (Debian's prometheus package).
+ * docker/prometheus/alerts.yml is valid for Prometheus (promtool check rules), each alert fires on
+ * the series that should raise it and stays quiet otherwise (promtool test rules, with
+ * docker/prometheus/alerts.test.yml), and prometheus.yml is a valid configuration. Skipped loudly
+ * without promtool (Debian's prometheus package).
  */
-class AlertRulesTest {
+class PrometheusFilesTest {
 
     private static final Path RULES = ObservabilityFilesTest.projectFile("docker/prometheus/alerts.yml");
     private static final Path RULE_TESTS = ObservabilityFilesTest.projectFile("docker/prometheus/alerts.test.yml");
+    private static final Path CONFIG = ObservabilityFilesTest.projectFile("docker/prometheus/prometheus.yml");
 
     @Test
     void alertRulesAreValid() throws Exception {
@@ -49,6 +51,22 @@ class AlertRulesTest {
 
         assertThat(test.exitCode()).isNotZero();
         assertThat(test.output()).contains("FAILED").contains("alertname: FeedsyncDriftHigh");
+    }
+
+    @Test
+    void prometheusConfigurationIsValid(@TempDir Path dir) throws Exception {
+        // the key file exists only inside the compose service: a stand-in takes its place here
+        Path keyFile = Files.writeString(dir.resolve("viewer-key"), "a-viewer-key-for-the-check");
+        String config = Files.readString(CONFIG);
+        assertThat(config).contains("credentials_file: /prometheus/feedsync-viewer-key");
+        Files.writeString(dir.resolve("prometheus.yml"),
+                config.replace("/prometheus/feedsync-viewer-key", keyFile.toString()));
+        Files.copy(RULES, dir.resolve("alerts.yml"));
+
+        Result check = promtool("check", "config", dir.resolve("prometheus.yml").toString());
+
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        assertThat(check.output()).contains("SUCCESS: 1 rule files found");
     }
 
     private record Result(int exitCode, String output) {
