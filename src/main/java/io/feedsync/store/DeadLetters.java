@@ -48,6 +48,12 @@ public class DeadLetters {
                 + " order by replayed_at is not null, id desc limit ?", this::letter, feed, limit);
     }
 
+    /** How many of the feed's dead letters wait for a replay. */
+    public long pendingCount(String feed) {
+        return jdbc.queryForObject("select count(*) from sync_dead_letter where feed = ? and replayed_at is null",
+                Long.class, feed);
+    }
+
     /** What a replay run takes on: the feed's letters not replayed yet, oldest first. */
     public List<DeadLetter> pending(@ExchangeProperty(RunState.PROPERTY) RunState run) {
         return jdbc.query("select " + COLUMNS + " from sync_dead_letter where feed = ? and replayed_at is null"

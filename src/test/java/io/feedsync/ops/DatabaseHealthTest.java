@@ -45,4 +45,34 @@ class DatabaseHealthTest {
             postgres.close();
         }
     }
+
+    @Test
+    void metricsReadFromTheDatabaseAreNaNAndPromptWhenItIsGone() throws IOException {
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+        try (FakeUpstream upstream = FakeUpstream.start();
+             ConfigurableApplicationContext app = new SpringApplicationBuilder(FeedsyncApplication.class)
+                     .profiles("test")
+                     .run("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                             "--spring.datasource.username=postgres",
+                             "--spring.datasource.hikari.connection-timeout=1000",
+                             "--test.upstream=" + upstream.url(""),
+                             "--server.port=0")) {
+            Api api = new Api(Integer.parseInt(app.getEnvironment().getProperty("local.server.port")));
+            assertThat(api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/prometheus").raw().body())
+                    .containsPattern("(?m)^feedsync_dead_letters\\{[^}]*feed=\"plans\"[^}]*} 0");
+
+            postgres.close();
+
+            long start = System.nanoTime();
+            Api.Answer scrape = api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/prometheus");
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("one wait for a connection per gauge kind, not one per feed").isLessThan(Duration.ofSeconds(10));
+            assertThat(scrape.status()).isEqualTo(200);
+            assertThat(scrape.raw().body())
+                    .containsPattern("(?m)^feedsync_dead_letters\\{[^}]*feed=\"plans\"[^}]*} NaN")
+                    .containsPattern("(?m)^feedsync_feed_stale\\{[^}]*feed=\"plans\"[^}]*} NaN");
+        } finally {
+            postgres.close();
+        }
+    }
 }

@@ -35,6 +35,18 @@ class FeedHealthTest extends FeedsyncTest {
     }
 
     @Test
+    void theStaleGaugeTellsWhatHealthTells() {
+        assertThat(staleGauge("hourly")).as("never succeeded, counted from startup").isEqualTo("0");
+
+        succeeded("hourly", "now() - interval '3 hours 30 minutes'");
+
+        assertThat(staleGauge("hourly")).isEqualTo("1");
+        assertThat(staleGauge("plans")).as("manual feeds are never stale").isEqualTo("0");
+        succeeded("hourly", "now() - interval '90 minutes'");
+        assertThat(staleGauge("hourly")).isEqualTo("0");
+    }
+
+    @Test
     void feedThatSucceededWithinItsIntervalsIsUp() {
         succeeded("hourly", "now() - interval '3 hours 30 minutes'");
         succeeded("hourly", "now() - interval '90 minutes'");
@@ -59,6 +71,15 @@ class FeedHealthTest extends FeedsyncTest {
     @Test
     void feedThatNeverSucceededCountsFromStartup() {
         assertThat(feeds().get("hourly").get("status").asText()).isEqualTo("UP");
+    }
+
+    private String staleGauge(String feed) {
+        Api.Answer scrape = api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/prometheus");
+        assertThat(scrape.status()).isEqualTo(200);
+        java.util.regex.Matcher sample = java.util.regex.Pattern
+                .compile("(?m)^feedsync_feed_stale\\{[^}]*feed=\"" + feed + "\"[^}]*} (\\S+)$").matcher(scrape.raw().body());
+        assertThat(sample.find()).as("feedsync_feed_stale of " + feed).isTrue();
+        return sample.group(1).replaceAll("\\.0$", "");
     }
 
     private JsonNode feeds() {

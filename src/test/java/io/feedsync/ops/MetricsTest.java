@@ -1,8 +1,10 @@
 package io.feedsync.ops;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
 import io.feedsync.support.Api;
@@ -65,6 +67,23 @@ class MetricsTest extends FeedsyncTest {
         String after = scrape();
         assertThat(delta(before, after, "feedsync_runs_total", "feed=\"plans-unreachable\"", "status=\"FAILED\"")).isEqualTo(1);
         assertThat(after).containsPattern("feedsync_last_success_timestamp_seconds\\{[^}]*feed=\"plans-unreachable\"[^}]*} NaN");
+    }
+
+    @Test
+    void deadLettersWaitingForAReplayAreAGauge() {
+        List<ObjectNode> records = new java.util.ArrayList<>(FakeUpstream.plans(10, "v1"));
+        records.get(2).remove("key");
+        records.get(5).put("id", "not-a-number");
+        upstream.dataset("plans", records);
+        assertThat(value(scrape(), "feedsync_dead_letters", "feed=\"plans-single\"")).isZero();
+
+        api.run("plans-single");
+
+        assertThat(value(scrape(), "feedsync_dead_letters", "feed=\"plans-single\"")).isEqualTo(2);
+        jdbc.update("update sync_dead_letter set replayed_at = now() where record_key = 'Payer_6'");
+        assertThat(value(scrape(), "feedsync_dead_letters", "feed=\"plans-single\"")).as("a replayed letter no longer waits")
+                .isEqualTo(1);
+        assertThat(scrape()).containsPattern("(?m)^feedsync_feed_stale\\{[^}]*feed=\"plans\"[^}]*} 0");
     }
 
     private String scrape() {

@@ -1,0 +1,59 @@
+package io.feedsync.ops;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedDefinition;
+import io.feedsync.store.DeadLetters;
+
+/**
+ * Gauges read from the database at each scrape, so that every node of a cluster tells the same
+ * (names as Prometheus shows them): {@code feedsync_feed_stale{feed}}, 1 while the feed is stale as
+ * {@code /actuator/health} judges it (its schedule's {@code stale-after} fires passed without a
+ * success), else 0; and {@code feedsync_dead_letters{feed}}, its dead letters waiting for a replay.
+ * With the database gone they read NaN.
+ */
+@Component
+public class FeedStateMetrics {
+
+    /** As in {@link FeedFreshness}: with the database gone, one scrape waits for a connection once, not once per feed. */
+    private static final Duration FAILURE_MEMORY = Duration.ofSeconds(2);
+
+    private final DeadLetters deadLetters;
+    private RuntimeException failure;
+    private Instant failedAt;
+
+    public FeedStateMetrics(MeterRegistry registry, FeedCatalog catalog, FeedFreshness freshness,
+            DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
+        for (FeedDefinition feed : catalog.all()) {
+            Gauge.builder("feedsync.feed.stale", () -> freshness.of(feed).stale(Instant.now()) ? 1 : 0)
+                    .description("1 while the feed is stale (as /actuator/health judges it), else 0")
+                    .tag("feed", feed.name())
+                    .register(registry);
+            Gauge.builder("feedsync.dead.letters", () -> pendingDeadLetters(feed.name()))
+                    .description("The feed's dead letters waiting for a replay")
+                    .tag("feed", feed.name())
+                    .register(registry);
+        }
+    }
+
+    private synchronized long pendingDeadLetters(String feed) {
+        if (failure != null && failedAt.plus(FAILURE_MEMORY).isAfter(Instant.now())) {
+            throw failure;
+        }
+        try {
+            failure = null;
+            return deadLetters.pendingCount(feed);
+        } catch (RuntimeException e) {
+            failure = e;
+            failedAt = Instant.now();
+            throw e;
+        }
+    }
+}
