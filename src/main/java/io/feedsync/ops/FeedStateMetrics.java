@@ -2,6 +2,7 @@ package io.feedsync.ops;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,13 +10,15 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.run.FeedPauses;
 import io.feedsync.store.DeadLetters;
 
 /**
  * Gauges read from the database at each scrape, so that every node of a cluster tells the same
  * (names as Prometheus shows them): {@code feedsync_feed_stale{feed}}, 1 while the feed is stale as
  * {@code /actuator/health} judges it (its schedule's {@code stale-after} fires passed without a
- * success), else 0; and {@code feedsync_dead_letters{feed}}, its dead letters waiting for a replay.
+ * success) and not paused, else 0; {@code feedsync_feed_paused{feed}}, 1 while it is paused; and
+ * {@code feedsync_dead_letters{feed}}, its dead letters waiting for a replay.
  * With the database gone they read NaN.
  */
 @Component
@@ -29,27 +32,33 @@ public class FeedStateMetrics {
     private Instant failedAt;
 
     public FeedStateMetrics(MeterRegistry registry, FeedCatalog catalog, FeedFreshness freshness,
-            DeadLetters deadLetters) {
+            DeadLetters deadLetters, FeedPauses pauses) {
         this.deadLetters = deadLetters;
         for (FeedDefinition feed : catalog.all()) {
-            Gauge.builder("feedsync.feed.stale", () -> freshness.of(feed).stale(Instant.now()) ? 1 : 0)
+            // a paused feed goes stale on purpose: it is reported as paused, as health does
+            Gauge.builder("feedsync.feed.stale", () -> freshness.of(feed).stale(Instant.now())
+                            && !remembered(() -> pauses.of(feed.name()).isPresent()) ? 1 : 0)
                     .description("1 while the feed is stale (as /actuator/health judges it), else 0")
                     .tag("feed", feed.name())
                     .register(registry);
-            Gauge.builder("feedsync.dead.letters", () -> pendingDeadLetters(feed.name()))
+            Gauge.builder("feedsync.feed.paused", () -> remembered(() -> pauses.of(feed.name()).isPresent()) ? 1 : 0)
+                    .description("1 while the feed is paused (no node starts a run of it), else 0")
+                    .tag("feed", feed.name())
+                    .register(registry);
+            Gauge.builder("feedsync.dead.letters", () -> remembered(() -> deadLetters.pendingCount(feed.name())))
                     .description("The feed's dead letters waiting for a replay")
                     .tag("feed", feed.name())
                     .register(registry);
         }
     }
 
-    private synchronized long pendingDeadLetters(String feed) {
+    private synchronized <T> T remembered(Supplier<T> query) {
         if (failure != null && failedAt.plus(FAILURE_MEMORY).isAfter(Instant.now())) {
             throw failure;
         }
         try {
             failure = null;
-            return deadLetters.pendingCount(feed);
+            return query.get();
         } catch (RuntimeException e) {
             failure = e;
             failedAt = Instant.now();

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -23,32 +22,14 @@ class DocLinksTest {
     private static final Path PROJECT = projectRoot();
     private static final long README_LIMIT = 12 * 1024;
 
-    /**
-     * Pages another branch writes, linked from here before they are merged. Once such a page
-     * exists, its links are checked like any other: remove it from this set.
-     */
-    private static final Set<Path> WRITTEN_ELSEWHERE = Set.of(Path.of("docs/docker.md"));
-
     @Test
     void everyRelativeLinkOfTheReadmeAndTheDocsResolvesToAFileAndHeading() throws IOException {
         MarkdownLinks links = new MarkdownLinks(PROJECT);
         List<MarkdownLinks.Broken> broken = new ArrayList<>();
         for (Path page : pages()) {
-            links.broken(page).stream()
-                    .filter(link -> !(WRITTEN_ELSEWHERE.contains(link.target())
-                            && link.problem().equals(MarkdownLinks.NO_SUCH_FILE)))
-                    .forEach(broken::add);
+            broken.addAll(links.broken(page));
         }
         assertThat(broken).as("broken links").isEmpty();
-    }
-
-    @Test
-    void pagesWrittenElsewhereAreStillMissing() {
-        for (Path pending : WRITTEN_ELSEWHERE) {
-            assertThat(PROJECT.resolve(pending))
-                    .as(pending + " exists now: remove it from DocLinksTest.WRITTEN_ELSEWHERE so that its links are checked")
-                    .doesNotExist();
-        }
     }
 
     @Test

@@ -58,6 +58,8 @@ class PauseTest extends FeedsyncTest {
         JsonNode health = api.get("/actuator/health").json().at("/components/feeds/components/pausable");
         assertThat(health.get("status").asText()).isEqualTo("UP");
         assertThat(health.at("/details/paused/by").asText()).isEqualTo("test-operator");
+        assertThat(api.get("/actuator/prometheus").raw().body())
+                .contains("feedsync_feed_paused{application=\"feedsync\",feed=\"pausable\"} 1.0");
 
         Api.Answer again = api.post("/api/feeds/pausable/pause", null);
         assertThat(again.json().get("pausedAt").asText()).as("the first pause stays").isEqualTo(paused.json().get("pausedAt").asText());
