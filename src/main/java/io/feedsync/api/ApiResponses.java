@@ -1,18 +1,21 @@
 package io.feedsync.api;
 
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.quartz.CronExpression;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.run.FeedPause;
 import io.feedsync.run.FeedPauses;
+import io.feedsync.run.RetiredFeedTimers;
 import io.feedsync.run.RunLedger;
 import io.feedsync.run.RunRecord;
 import io.feedsync.run.RunState;
@@ -30,10 +33,12 @@ public class ApiResponses {
     private final Watermarks watermarks;
     private final DeadLetters deadLetters;
     private final FeedPauses pauses;
+    private final Scheduler quartz;
 
     public ApiResponses(FeedCatalog catalog, RunLedger ledger, Watermarks watermarks, DeadLetters deadLetters,
-                        FeedPauses pauses) {
+                        FeedPauses pauses, Scheduler quartz) {
         this.pauses = pauses;
+        this.quartz = quartz;
         this.catalog = catalog;
         this.ledger = ledger;
         this.watermarks = watermarks;
@@ -107,14 +112,19 @@ public class ApiResponses {
                 watermarks.current(feed.name()).orElse(null), PauseView.of(feed.name(), pause));
     }
 
-    private static Instant nextFire(FeedDefinition feed) {
+    /**
+     * When the feed's stored Quartz trigger fires next: what the cluster will really do, not what its
+     * cron says — null for a feed run only on demand, or one whose trigger is gone.
+     */
+    private Instant nextFire(FeedDefinition feed) {
         if (!feed.scheduled()) {
             return null;
         }
         try {
-            return new CronExpression(feed.schedule()).getNextValidTimeAfter(new Date()).toInstant();
-        } catch (java.text.ParseException e) {
-            return null;
+            Trigger trigger = quartz.getTrigger(TriggerKey.triggerKey(feed.name(), RetiredFeedTimers.TRIGGER_GROUP));
+            return trigger == null || trigger.getNextFireTime() == null ? null : trigger.getNextFireTime().toInstant();
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("could not read the timer of feed " + feed.name(), e);
         }
     }
 }

@@ -3,7 +3,15 @@ package io.feedsync.run;
 import java.time.Duration;
 import java.util.Map;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
 import org.junit.jupiter.api.Test;
+import org.quartz.JobDetail;
+import org.quartz.Scheduler;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
@@ -11,6 +19,7 @@ import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /** A scheduled feed runs from its Quartz timer route, and a fire while it runs is skipped, not stacked. */
@@ -28,6 +37,9 @@ import static org.awaitility.Awaitility.await;
 // (eating other tests' one-shot faults) and writing runs into the shared database
 @DirtiesContext
 class TimerTriggerTest extends FeedsyncTest {
+
+    @Autowired
+    private Scheduler quartz;
 
     @Test
     void timerFiresRunsWithTheTimerTriggerAndTheFeedsMode() {
@@ -55,5 +67,33 @@ class TimerTriggerTest extends FeedsyncTest {
         assertThat(upstream.requests().size()).as("fires during a 2.5 s run did not start runs")
                 .isLessThanOrEqualTo(2);
         upstream.delay(Duration.ZERO);
+    }
+
+    @Test
+    void theFeedListShowsTheStoredTriggersNextFireAndNoneOnceTheTriggerIsGone() throws Exception {
+        upstream.dataset("ticks", FakeUpstream.plans(1, "v1"));
+        TriggerKey key = TriggerKey.triggerKey("ticking", RetiredFeedTimers.TRIGGER_GROUP);
+        await().atMost(Duration.ofSeconds(10)).until(() -> quartz.getTrigger(key) != null);
+
+        String nextFire = ticking().get("nextFire").asText();
+        assertThat(Instant.parse(nextFire)).isCloseTo(Instant.now(), within(5, ChronoUnit.SECONDS));
+
+        Trigger trigger = quartz.getTrigger(key);
+        JobDetail job = quartz.getJobDetail(trigger.getJobKey());
+        quartz.unscheduleJob(key);
+        try {
+            assertThat(ticking().get("nextFire").isNull()).as("no trigger, no fire, whatever the cron says").isTrue();
+        } finally {
+            quartz.scheduleJob(job, trigger);
+        }
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode ticking() {
+        for (com.fasterxml.jackson.databind.JsonNode feed : api.get("/api/feeds").json()) {
+            if ("ticking".equals(feed.get("feed").asText())) {
+                return feed;
+            }
+        }
+        throw new AssertionError("no feed ticking in " + api.get("/api/feeds").raw().body());
     }
 }
