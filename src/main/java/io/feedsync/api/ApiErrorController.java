@@ -38,7 +38,7 @@ public class ApiErrorController implements ErrorController {
             case NOT_FOUND -> ApiError.of("not_found", "nothing answers " + target
                     + "; the API's paths are listed in /api/openapi.json");
             case METHOD_NOT_ALLOWED -> ApiError.of("method_not_allowed", target + " is not allowed"
-                    + (response.getHeader("Allow") == null ? "" : "; allowed: " + response.getHeader("Allow")));
+                    + (response.getHeader("Allow") == null ? "" : "; allowed: " + sorted(response.getHeader("Allow"))));
             case UNSUPPORTED_MEDIA_TYPE -> ApiError.of("unsupported_media_type", "send the body as application/json");
             case INTERNAL_SERVER_ERROR -> ApiError.of("internal", "internal error; see the feedsync log");
             default -> ApiError.of(status.name().toLowerCase(Locale.ROOT), status.getReasonPhrase());
@@ -46,5 +46,11 @@ public class ApiErrorController implements ErrorController {
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         json.writeValue(response.getOutputStream(), body);
+    }
+
+    /** The methods of an Allow header in a stable order (the router lists them as it finds them). */
+    private static String sorted(String allow) {
+        return java.util.Arrays.stream(allow.split(",")).map(String::trim).sorted()
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 }
