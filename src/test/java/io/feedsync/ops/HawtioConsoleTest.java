@@ -58,6 +58,8 @@ class HawtioConsoleTest extends SteeredFeedTest {
                         // nothing but the app under test: every other host name fails to resolve
                         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                         "--window-size=1400,1000", "--user-data-dir=" + profile);
+        // the console's own log, for a failure message that says why
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService driver = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort()
                 .withTimeout(Duration.ofSeconds(30)).build();
@@ -136,8 +138,10 @@ class HawtioConsoleTest extends SteeredFeedTest {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            throw new AssertionError(failure + " (screenshot: " + shot.toAbsolutePath() + "); page: "
-                    + browser.findElement(By.tagName("body")).getText());
+            throw new AssertionError(failure + " (screenshot: " + shot.toAbsolutePath() + "); console errors: "
+                    + browser.manage().logs().get("browser").getAll().stream()
+                            .filter(entry -> entry.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+                            .map(entry -> entry.getMessage()).toList());
         }
     }
 
