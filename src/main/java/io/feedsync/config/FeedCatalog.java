@@ -62,7 +62,7 @@ public class FeedCatalog {
     private static final int DEFAULT_MAX_PAGES = 100_000;
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final DataSize DEFAULT_MAX_PAGE_SIZE = DataSize.ofMegabytes(256);
-    /** Generous for a batch or a full run's soft-delete; a write stuck behind a lock for this long fails the run. */
+    /** Generous for a chunk or a full run's soft-delete; a write stuck behind a lock for this long fails the run. */
     private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Map<String, Function<Keys, Authentication>> AUTH_TYPES = Map.of(

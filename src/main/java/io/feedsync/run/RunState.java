@@ -20,8 +20,6 @@ import io.feedsync.upstream.PageChunks;
 public final class RunState {
 
     public static final String PROPERTY = "feedsyncRun";
-    /** The run's id as text, beside {@link #PROPERTY}: the batch aggregator's correlation key. */
-    public static final String ID_PROPERTY = "feedsyncRunId";
 
     private final long runId;
     private final FeedDefinition feed;
