@@ -268,7 +268,9 @@ public class ChunkWriter {
         }
         jdbc.execute(statement.createStage());
         copy(statement.copy(), lines);
-        return jdbc.queryForObject(statement.merge(), (result, n) -> {
+        // a prepared statement (JdbcTemplate sends one without parameters as a plain query): the
+        // driver prepares it on the server after a few chunks, and PostgreSQL plans it once
+        List<UpsertCounts> answer = jdbc.query(connection -> connection.prepareStatement(statement.merge()), (result, n) -> {
             long inserted = result.getLong(1);
             long updated = result.getLong(2);
             for (String key : (String[]) result.getArray(3).getArray()) {
@@ -279,6 +281,7 @@ public class ChunkWriter {
             }
             return new UpsertCounts(inserted, updated, rows.size() - inserted - updated);
         });
+        return answer.get(0);
     }
 
     /** {@code COPY … FROM STDIN} of the lines given, on the transaction's connection. */
