@@ -43,7 +43,7 @@ import io.feedsync.support.TestDatabase;
  * feedsync against PostgreSQL's limit and the naive route, in one run on one machine (issue 6,
  * SPEC §7). Usage: {@code bench/run [--size N] [--heap 256m] [--naive-size M] [--profile]}.
  * <ol>
- *   <li>the <b>limit</b>: the same N rows COPYed into an unlogged staging table, then one
+ *   <li>the <b>limit</b>, three times (the median counts): the same N rows COPYed into an unlogged staging table, then one
  *       set-based {@code INSERT … ON CONFLICT … DO UPDATE} into the target (and again with 1 % changed);</li>
  *   <li>the <b>naive route</b>: a plain Camel route, page → split → one {@code sql:} upsert per record, on M records;</li>
  *   <li><b>feedsync</b>: the real application in its own JVM ({@code -Xmx<heap>}), a feed pointed at the
