@@ -1,5 +1,6 @@
 package io.feedsync.upstream;
 
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 
@@ -11,10 +12,12 @@ import io.feedsync.support.FeedsyncTest;
 import io.feedsync.support.Invariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * {@code source.rate-limit.requests-per-second}: the upstream never sees more requests in a
- * second than the feed allows, retries of failed pages included, and the run still completes.
+ * {@code source.rate-limit}: the upstream never sees more requests in a second than the feed allows
+ * ({@code requests-per-second}), retries of failed pages included, nor a page requested while more
+ * than {@code prefetch} pages wait for the writer; and the run still completes.
  */
 class RateLimitTest extends FeedsyncTest {
 
@@ -45,6 +48,29 @@ class RateLimitTest extends FeedsyncTest {
         Duration total = Duration.between(requests.get(0).at(), requests.get(requests.size() - 1).at());
         assertThat(total).as("18 requests at 5 a second").isGreaterThanOrEqualTo(Duration.ofMillis(2_900));
         Invariants.plans(jdbc, "plans-polite").check(upstream.dataset("plans"));
+    }
+
+    @Test
+    void pagesAreFetchedAtMostPrefetchAheadOfTheWriter() throws Exception {
+        upstream.dataset("plans", FakeUpstream.plans(30, "v1"));
+        long runId;
+        // the writer is held up: its first merge waits for this transaction's lock on the table
+        try (Connection holder = jdbc.getDataSource().getConnection()) {
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("lock table test_plans in exclusive mode");
+            runId = api.startRun("plans-polite", null);
+
+            // page 1 is with the writer, page 2 read ahead of it (prefetch 1); page 3 waits
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.requests().size() >= 2);
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+                    .until(() -> upstream.requests().size() == 2);
+            holder.rollback();
+        }
+        JsonNode run = api.awaitRun(runId);
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(30);
+        assertThat(upstream.requests()).hasSize(16);
     }
 
     @Test
