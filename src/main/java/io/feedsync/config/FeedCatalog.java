@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import org.quartz.CronExpression;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
@@ -39,6 +41,7 @@ import io.feedsync.upstream.NoPagination;
 import io.feedsync.upstream.OffsetPagination;
 import io.feedsync.upstream.PageNumberPagination;
 import io.feedsync.upstream.Pagination;
+import io.feedsync.upstream.RateLimit;
 import io.feedsync.upstream.RetryPolicy;
 
 /**
@@ -49,14 +52,17 @@ import io.feedsync.upstream.RetryPolicy;
 @Component
 public class FeedCatalog {
 
+    private static final Logger log = LoggerFactory.getLogger(FeedCatalog.class);
+
     private static final String FEEDS = "feedsync.feeds.";
     private static final Pattern FEED_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-    private static final int DEFAULT_BATCH_SIZE = 1000;
+    /** Records per exchange and per write transaction; see chunkSize. */
+    private static final int DEFAULT_CHUNK_SIZE = 500;
     private static final int DEFAULT_MAX_PAGES = 100_000;
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final DataSize DEFAULT_MAX_PAGE_SIZE = DataSize.ofMegabytes(256);
-    /** Generous for a batch or a full run's soft-delete; a write stuck behind a lock for this long fails the run. */
+    /** Generous for a chunk or a full run's soft-delete; a write stuck behind a lock for this long fails the run. */
     private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Map<String, Function<Keys, Authentication>> AUTH_TYPES = Map.of(
@@ -170,9 +176,25 @@ public class FeedCatalog {
         return new FeedDefinition(name, schedule(keys, feed.schedule()), mode(keys, feed.mode()),
                 Boolean.TRUE.equals(feed.runOnStartup()), source(keys, feed.source()),
                 transform(keys, feed.transform()), target(keys, feed.target()),
-                keys.positive("batch-size", feed.batchSize(), DEFAULT_BATCH_SIZE),
+                chunkSize(keys, feed),
                 onRecordFailure(keys, feed.onRecordFailure()), deletionGuard(keys, feed.deletionGuard()),
                 duration(keys, "statement-timeout", feed.statementTimeout(), DEFAULT_STATEMENT_TIMEOUT));
+    }
+
+    /**
+     * {@code chunk-size}, or the name it took over from, {@code batch-size}, which still works
+     * with a warning (logged once, when the feed is defined at startup).
+     */
+    private static int chunkSize(Keys keys, FeedsyncProperties.Feed feed) {
+        if (feed.batchSize() == null) {
+            return keys.positive("chunk-size", feed.chunkSize(), DEFAULT_CHUNK_SIZE);
+        }
+        if (feed.chunkSize() != null) {
+            throw keys.bad("batch-size", "is the old name of chunk-size; set only chunk-size");
+        }
+        log.warn("{}.batch-size is deprecated: it is now called chunk-size (records per exchange and per write"
+                + " transaction); batch-size {} is used as chunk-size", keys.prefix(), feed.batchSize());
+        return keys.positive("batch-size", feed.batchSize(), DEFAULT_CHUNK_SIZE);
     }
 
     /** {@code deletion-guard: 20%} (or 0.2): the largest share of rows one full run may soft-delete unconfirmed. */
@@ -243,7 +265,32 @@ public class FeedCatalog {
                 incremental(keys, source.incremental()),
                 duration(keys, "source.timeout", source.timeout(), DEFAULT_TIMEOUT),
                 duration(keys, "source.connect-timeout", source.connectTimeout(), Duration.ofSeconds(10)),
-                retry(keys, source.retry()), maxPageSize(keys, source.maxPageSize()));
+                retry(keys, source.retry()), maxPageSize(keys, source.maxPageSize()),
+                rateLimit(keys, source.rateLimit()));
+    }
+
+    /** {@code source.rate-limit: { requests-per-second: 5, prefetch: 1 }}; both optional. */
+    private static RateLimit rateLimit(Keys keys, FeedsyncProperties.RateLimit limit) {
+        if (limit == null) {
+            return RateLimit.NONE;
+        }
+        Double rate = null;
+        if (blankToNull(limit.requestsPerSecond()) != null) {
+            try {
+                rate = Double.parseDouble(limit.requestsPerSecond().trim());
+            } catch (NumberFormatException e) {
+                throw keys.bad("source.rate-limit.requests-per-second", "'" + limit.requestsPerSecond()
+                        + "' is not a number");
+            }
+            if (!(rate > 0) || rate.isInfinite()) {
+                throw keys.bad("source.rate-limit.requests-per-second", "must be positive");
+            }
+        }
+        Integer prefetch = limit.prefetch();
+        if (prefetch != null && prefetch < 0) {
+            throw keys.bad("source.rate-limit.prefetch", "must be 0 or more");
+        }
+        return new RateLimit(rate, prefetch == null ? RateLimit.DEFAULT_PREFETCH : prefetch);
     }
 
     /** {@code source.max-page-size: 64MB}: how large one page's body may be. */

@@ -11,6 +11,7 @@ import io.feedsync.run.RunMode;
 import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.Incremental;
 import io.feedsync.upstream.Pagination;
+import io.feedsync.upstream.RateLimit;
 import io.feedsync.upstream.RetryPolicy;
 
 /** One feed, validated: everything a run needs to know about its upstream and its target. */
@@ -22,18 +23,18 @@ public record FeedDefinition(
         Source source,
         Transform transform,
         Target target,
-        int batchSize,
+        int chunkSize,
         OnRecordFailure onRecordFailure,
         double deletionGuard,
         Duration statementTimeout) {
 
     /**
      * Where the records come from. {@code incremental} is null when the feed has no cursor; a page
-     * larger than {@code maxPageSize} fails the run.
+     * larger than {@code maxPageSize} fails the run; {@code rateLimit} is how hard it may be pulled.
      */
     public record Source(URI url, Authentication auth, Pagination pagination, int maxPages,
                          String recordsPointer, Incremental incremental, Duration timeout,
-                         Duration connectTimeout, RetryPolicy retry, DataSize maxPageSize) {
+                         Duration connectTimeout, RetryPolicy retry, DataSize maxPageSize, RateLimit rateLimit) {
     }
 
     /** What happens to the watermark when some records of a run were dead-lettered. */

@@ -3,24 +3,23 @@ package io.feedsync.config;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.http.HttpComponent;
-import org.apache.camel.processor.aggregate.DefaultAggregateController;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
-import org.apache.camel.util.concurrent.SynchronousExecutorService;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
  * Instantiates the route templates of {@code routes/} for every configured feed, before Camel
- * starts: {@code feed-<name>-sync}, {@code feed-<name>-page} and {@code feed-<name>-fetch} for each feed,
+ * starts: {@code feed-<name>-sync}, {@code feed-<name>-page}, {@code feed-<name>-fetch} and
+ * {@code feed-<name>-write} for each feed,
  * {@code feed-<name>-timer} for scheduled ones.
  * Each feed also gets its own {@code http} component so that its timeouts are its own.
  */
 @Component
 public class FeedRoutes implements CamelContextConfiguration {
 
-    /** Runs aggregated batches on the splitting thread, so fetching waits for writing (back-pressure). */
-    public static final String SYNCHRONOUS_EXECUTOR = "feedsyncSynchronousExecutor";
+    /** Chunks that may wait for a feed's writer: enough to keep it busy, few enough to bound the heap. */
+    private static final int WRITE_QUEUE = 4;
 
     private final FeedCatalog catalog;
     private final boolean scheduling;
@@ -32,19 +31,25 @@ public class FeedRoutes implements CamelContextConfiguration {
 
     @Override
     public void beforeApplicationStart(CamelContext context) {
-        context.getRegistry().bind(SYNCHRONOUS_EXECUTOR, new SynchronousExecutorService());
         for (FeedDefinition feed : catalog.all()) {
             context.addComponent(httpComponentName(feed), httpComponent(feed));
-            context.getRegistry().bind(batchesName(feed.name()), new DefaultAggregateController());
             TemplatedRouteBuilder.builder(context, "feed-fetch")
                     .routeId("feed-" + feed.name() + "-fetch")
                     .parameter("feed", feed.name())
                     .parameter("http", httpComponentName(feed))
+                    .parameter("unlimited", !feed.source().rateLimit().limited())
+                    .parameter("requestsPerPeriod", feed.source().rateLimit().requestsPerPeriod())
+                    .parameter("ratePeriod", feed.source().rateLimit().periodMillis())
                     .add();
             TemplatedRouteBuilder.builder(context, "feed-page")
                     .routeId("feed-" + feed.name() + "-page")
                     .parameter("feed", feed.name())
-                    .parameter("batchSize", feed.batchSize())
+                    .parameter("writeQueue", WRITE_QUEUE)
+                    .add();
+            TemplatedRouteBuilder.builder(context, "feed-write")
+                    .routeId("feed-" + feed.name() + "-write")
+                    .parameter("feed", feed.name())
+                    .parameter("writeQueue", WRITE_QUEUE)
                     .add();
             TemplatedRouteBuilder.builder(context, "feed-sync")
                     .routeId("feed-" + feed.name() + "-sync")
@@ -62,11 +67,6 @@ public class FeedRoutes implements CamelContextConfiguration {
 
     @Override
     public void afterApplicationStart(CamelContext context) {
-    }
-
-    /** The controller of a feed's batch aggregator, used to discard a failed run's unwritten batch. */
-    public static String batchesName(String feed) {
-        return "feed-" + feed + "-batches";
     }
 
     private static String httpComponentName(FeedDefinition feed) {

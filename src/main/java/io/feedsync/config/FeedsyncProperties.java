@@ -20,11 +20,15 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
 
     public record Feed(String schedule, String mode, Boolean runOnStartup, Source source,
                        Transform transform, Target target, Integer batchSize, String onRecordFailure,
-                       String deletionGuard, String statementTimeout) {
+                       String deletionGuard, String statementTimeout, Integer chunkSize) {
     }
 
     public record Source(String url, Auth auth, Pagination pagination, String records, Incremental incremental,
-                         String timeout, String connectTimeout, Retry retry, String maxPageSize) {
+                         String timeout, String connectTimeout, Retry retry, String maxPageSize,
+                         RateLimit rateLimit) {
+    }
+
+    public record RateLimit(String requestsPerSecond, Integer prefetch) {
     }
 
     public record Auth(String type, String username, String password, String token, String key,

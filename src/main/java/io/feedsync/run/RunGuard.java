@@ -64,7 +64,6 @@ public class RunGuard {
             RunState run = new RunState(ledger.open(request, NODE), feed, request, lock,
                     watermarks.current(feed.name()).orElse(null), deadLetters.waiting(feed.name()));
             exchange.setProperty(RunState.PROPERTY, run);
-            exchange.setProperty(RunState.ID_PROPERTY, String.valueOf(run.runId()));
             return run;
         } catch (RuntimeException e) {
             lock.close();

@@ -7,8 +7,8 @@ import org.springframework.stereotype.Component;
 /**
  * Prepares the exchange a run is handed over on (run-start's wire tap): it keeps the run's own
  * properties and drops the caller's (the REST or timer routes' metrics timers, request values).
- * Every record of the run is a copy of this exchange, properties included, so what is not needed
- * here is copied a million times in a large export.
+ * Every chunk of the run is a copy of this exchange, properties included (twice: once for the
+ * split, once for the writer's queue), so what is not needed here is copied thousands of times.
  */
 @Component("runHandOver")
 public class RunHandOver implements Processor {

@@ -3,17 +3,14 @@ package io.feedsync.run;
 import java.time.Duration;
 import java.time.Instant;
 
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.processor.aggregate.AggregateController;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedDefinition;
-import io.feedsync.config.FeedRoutes;
 import io.feedsync.store.RecordHashes;
 import io.feedsync.store.SeenKeys;
 import io.feedsync.store.TargetTables;
@@ -26,19 +23,17 @@ public class RunLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RunLifecycle.class);
 
     private final RunLedger ledger;
-    private final CamelContext camel;
     private final ApplicationEventPublisher events;
     private final Watermarks watermarks;
     private final RecordHashes recordHashes;
     private final SeenKeys seenKeys;
     private final TargetTables targetTables;
 
-    public RunLifecycle(RunLedger ledger, CamelContext camel, ApplicationEventPublisher events, Watermarks watermarks,
+    public RunLifecycle(RunLedger ledger, ApplicationEventPublisher events, Watermarks watermarks,
                         RecordHashes recordHashes, SeenKeys seenKeys, TargetTables targetTables) {
         this.seenKeys = seenKeys;
         this.targetTables = targetTables;
         this.ledger = ledger;
-        this.camel = camel;
         this.events = events;
         this.watermarks = watermarks;
         this.recordHashes = recordHashes;
@@ -68,11 +63,8 @@ public class RunLifecycle {
     public void failed(Exchange exchange) {
         RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        AggregateController batches = camel.getRegistry()
-                .lookupByNameAndType(FeedRoutes.batchesName(run.feed().name()), AggregateController.class);
-        if (batches != null) {
-            batches.forceDiscardingOfGroup(String.valueOf(run.runId()));
-        }
+        // chunks already queued are written (or, after a write failure, skipped) before the run ends
+        run.writes().awaitAll();
         RunError error = RunErrors.classify(failure, run.pageUrl());
         try {
             run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.FAILED, error));

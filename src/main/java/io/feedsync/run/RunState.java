@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.store.ChunkOutcome;
 import io.feedsync.store.UpsertCounts;
 import io.feedsync.upstream.Incremental;
-import io.feedsync.upstream.PageRecords;
+import io.feedsync.upstream.PageChunks;
 
 /**
  * A run in progress, carried through the sync route as the exchange property {@value #PROPERTY}:
@@ -19,8 +20,6 @@ import io.feedsync.upstream.PageRecords;
 public final class RunState {
 
     public static final String PROPERTY = "feedsyncRun";
-    /** The run's id as text, beside {@link #PROPERTY}: the batch aggregator's correlation key. */
-    public static final String ID_PROPERTY = "feedsyncRunId";
 
     private final long runId;
     private final FeedDefinition feed;
@@ -30,6 +29,7 @@ public final class RunState {
     private final boolean lettersWaiting;
     private final RunCursors cursors;
     private final RunSamples samples = new RunSamples();
+    private final RunWrites writes = new RunWrites();
     private final Instant startedAt = Instant.now();
 
     private final AtomicInteger pages = new AtomicInteger();
@@ -42,7 +42,7 @@ public final class RunState {
     private final AtomicLong keylessRejections = new AtomicLong();
 
     private volatile URI nextPage;
-    private volatile PageRecords currentPage;
+    private volatile PageChunks currentPage;
     private volatile URI pageUri;
     private volatile String pageUrl;
     private volatile String pageLinkHeader;
@@ -140,14 +140,30 @@ public final class RunState {
         return pages.incrementAndGet();
     }
 
-    public void recordFetched() {
-        fetched.incrementAndGet();
+    public void recordFetched(int records) {
+        fetched.addAndGet(records);
     }
 
     public void recordWritten(UpsertCounts counts) {
         inserted.addAndGet(counts.inserted());
         updated.addAndGet(counts.updated());
         unchanged.addAndGet(counts.unchanged());
+    }
+
+    /** Folds what the writer did with one chunk into the run's counts and samples. */
+    public void fold(ChunkOutcome outcome) {
+        recordWritten(outcome.counts());
+        outcome.inserted().forEach(key -> samples.add(RunSamples.INSERTED, key));
+        outcome.updated().forEach(key -> samples.add(RunSamples.UPDATED, key));
+        outcome.unchanged().forEach(key -> samples.add(RunSamples.UNCHANGED, key));
+        if (outcome.failure() != null) {
+            recordWriteFailure(outcome.failure());
+        }
+    }
+
+    /** The chunks queued for the run's writer stage, and how many it has written. */
+    public RunWrites writes() {
+        return writes;
     }
 
     public void recordWriteFailure(RuntimeException failure) {
@@ -198,11 +214,12 @@ public final class RunState {
         return pageLinkHeader;
     }
 
-    public PageRecords currentPage() {
+    /** The page being read, in chunks; after it, until the next one is read. */
+    public PageChunks currentPage() {
         return currentPage;
     }
 
-    public void currentPage(PageRecords page) {
+    public void currentPage(PageChunks page) {
         this.currentPage = page;
     }
 

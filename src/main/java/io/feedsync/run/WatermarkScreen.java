@@ -1,27 +1,29 @@
 package io.feedsync.run;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.transform.Chunk;
 import io.feedsync.transform.RecordRejectedException;
 import io.feedsync.transform.TransformedRecord;
 import io.feedsync.upstream.Incremental;
 
 /**
- * The incremental screen of the sync route: reads each record's cursor, keeps the highest one
+ * The incremental screen of the sync route: reads the cursor of each record of the chunk, keeps the highest one
  * seen for the watermark, and marks records older than the run's starting watermark as stale.
  * In an incremental run a record without a usable cursor is rejected (dead-lettered): nobody
- * could say whether it is newer than the watermark.
+ * could say whether it is newer than the watermark; the chunk goes on.
  */
 @Component("watermarkScreen")
 public class WatermarkScreen implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        Message message = exchange.getMessage();
-        message.setBody(screen(message.getBody(TransformedRecord.class), exchange.getProperty(RunState.PROPERTY, RunState.class)));
+        RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
+        if (run.feed().source().incremental() != null) {
+            exchange.getMessage().getBody(Chunk.class).eachRecord(record -> screen(record, run));
+        }
     }
 
     public TransformedRecord screen(TransformedRecord record, RunState run) {

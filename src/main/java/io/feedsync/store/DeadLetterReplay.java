@@ -22,10 +22,10 @@ public class DeadLetterReplay {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterReplay.class);
 
     private final RecordTransformer transformer;
-    private final BatchWriter writer;
+    private final ChunkWriter writer;
     private final DeadLetters deadLetters;
 
-    public DeadLetterReplay(RecordTransformer transformer, BatchWriter writer, DeadLetters deadLetters) {
+    public DeadLetterReplay(RecordTransformer transformer, ChunkWriter writer, DeadLetters deadLetters) {
         this.transformer = transformer;
         this.writer = writer;
         this.deadLetters = deadLetters;

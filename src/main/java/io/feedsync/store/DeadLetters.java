@@ -2,10 +2,11 @@ package io.feedsync.store;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.Exchange;
+import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,8 +15,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.run.RunState;
 import io.feedsync.run.RunTrigger;
-import io.feedsync.transform.RecordRejectedException;
-import io.feedsync.transform.TransformedRecord;
+import io.feedsync.transform.Chunk;
 import io.feedsync.upstream.Incremental;
 
 /**
@@ -131,53 +131,42 @@ public class DeadLetters {
     }
 
     /**
-     * Stores the record of a failed split exchange (its body: the upstream record, transformed or
-     * not). A dry run only counts it. A full run counts the record as seen when its key is known —
-     * the upstream still has it, so its row must not be soft-deleted.
+     * Stores the records a chunk lost on its way (transform, watermark screen). A dry run only
+     * counts them. A full run counts a record as seen when its key is known — the upstream still
+     * has it, so its row must not be soft-deleted.
      */
-    public void store(Exchange exchange) {
-        RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Object body = exchange.getMessage().getBody();
-        List<String> keyValues = failure instanceof RecordRejectedException rejected ? rejected.keyValues() : null;
-        JsonNode payload;
-        String key;
-        if (body instanceof TransformedRecord record) {
-            payload = record.source();
-            key = record.key();
+    public void store(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        for (Chunk.Rejection rejection : chunk.takeRejections()) {
             if (seenKeys.wanted(run)) {
-                seenKeys.record(run, List.of(record));
-            }
-        } else {
-            payload = (JsonNode) body;
-            key = keyValues == null ? null : String.join("|", keyValues);
-            if (seenKeys.wanted(run)) {
-                if (keyValues == null) {
+                if (rejection.record() != null) {
+                    seenKeys.record(run, List.of(rejection.record()));
+                } else if (rejection.keyValues() == null) {
                     run.recordKeylessRejection();
                 } else {
-                    seenKeys.recordKeys(run, List.of(keyValues));
+                    seenKeys.recordKeys(run, List.of(rejection.keyValues()));
                 }
             }
+            store(run, rejection.payload(), rejection.key(), rejection.failure());
         }
-        store(run, payload, key, failure);
     }
 
     /** Stores one record that failed, with why; a dry run only counts it. */
     public void store(RunState run, JsonNode payload, String key, Throwable failure) {
         if (!run.request().dryRun()) {
+            String json = storable(payload.toString());
+            String storedKey = key == null ? null : key.replace('\u0000', '\uFFFD');
             // the same record already waiting (sent again by the next run, or read again after a
             // page was retried) stays one letter, with the latest reason
             int waiting = jdbc.update("""
                     update sync_dead_letter set error_class = ?, error_message = ?
                      where feed = ? and replayed_at is null and md5(payload::text) = md5(cast(? as jsonb)::text)
                        and payload = cast(? as jsonb) and record_key is not distinct from ?""",
-                    failure.getClass().getSimpleName(), reason(failure), run.feed().name(), payload.toString(),
-                    payload.toString(), key);
+                    failure.getClass().getSimpleName(), reason(failure), run.feed().name(), json, json, storedKey);
             if (waiting == 0) {
                 jdbc.update("""
                         insert into sync_dead_letter (feed, run_id, record_key, payload, error_class, error_message)
                         values (?, ?, ?, cast(? as jsonb), ?, ?)""",
-                        run.feed().name(), run.runId(), key, payload.toString(), failure.getClass().getSimpleName(),
+                        run.feed().name(), run.runId(), storedKey, json, failure.getClass().getSimpleName(),
                         reason(failure));
             }
         }
@@ -186,6 +175,17 @@ public class DeadLetters {
         rememberCursor(run, payload);
         log.warn("Feed {} run {}: record {} dead-lettered: {}", run.feed().name(), run.runId(),
                 key == null ? "(no key)" : key, reason(failure));
+    }
+
+    /** A JSON escape of U+0000 that is not itself an escaped backslash followed by "u0000". */
+    private static final Pattern NUL_ESCAPE = Pattern.compile("(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000");
+
+    /**
+     * The payload as jsonb can hold it: PostgreSQL stores no U+0000 in text or jsonb, so a record
+     * carrying one (which no target column could hold either) is kept with U+FFFD in its place.
+     */
+    static String storable(String json) {
+        return json.contains("\\u0000") ? NUL_ESCAPE.matcher(json).replaceAll("$1\\\\uFFFD") : json;
     }
 
     /** The most specific message: for a database error, PostgreSQL's own words. */

@@ -14,11 +14,11 @@ import io.feedsync.run.RunState;
 import io.feedsync.run.RunTrigger;
 
 /**
- * The repository of the sync route's idempotent consumer, backed by {@code sync_record_hash}:
+ * The repository of the sync route's idempotent consumer ({@link ChunkIdempotentConsumer}), backed by {@code sync_record_hash}:
  * a record whose key and content hash match what was last applied is a duplicate, counted as
  * unchanged and never written. At run start the feed's hashes are loaded once into a compact
  * in-memory index, so the check costs no database round trip per record; the hashes of applied
- * records are saved by {@link BatchWriter} in the transaction that writes them, so a failed batch
+ * records are saved by {@link ChunkWriter} in the transaction that writes them, so a failed chunk
  * leaves no claim behind. A record repeated with the same content inside one export is applied once.
  */
 @Component("recordHashes")
@@ -72,15 +72,23 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
     @Override
     public boolean add(String messageId) {
         long[] id = parse(messageId);
-        HashIndex index = runs.get(id[0]);
+        return add(id[0], id[1], id[2]);
+    }
+
+    /**
+     * {@link #add(String)} without the text: whether the record (key hash, content hash) is new to
+     * the run's index, which from now on holds it — a repeat of it later in the export is a duplicate.
+     */
+    public boolean add(long runId, long keyHash, long contentHash) {
+        HashIndex index = runs.get(runId);
         if (index == null) {
             return true;
         }
         synchronized (index) {
-            if (index.get(id[1], 0L) == id[2]) {
+            if (index.get(keyHash, 0L) == contentHash) {
                 return false;
             }
-            index.put(id[1], id[2]);
+            index.put(keyHash, contentHash);
             return true;
         }
     }

@@ -20,7 +20,7 @@ import io.feedsync.transform.TransformedRecord;
 
 /**
  * The keys of every record a full run sees, streamed into {@code sync_seen_key} with COPY (one
- * round trip per batch), for {@link SoftDeletes} to compare with the target table at the end.
+ * round trip per chunk), for {@link SoftDeletes} to compare with the target table at the end.
  */
 @Component
 public class SeenKeys {

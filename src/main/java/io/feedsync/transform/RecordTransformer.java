@@ -1,5 +1,6 @@
 package io.feedsync.transform;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +20,10 @@ import io.feedsync.config.FeedDefinition;
 import io.feedsync.run.RunState;
 
 /**
- * The transform step of the sync route: maps one record with the feed's mapper and works out
- * the record's key from the row it gives the feed's target table. A processor rather than a bean
- * method, as the other per-record steps: Camel's bean binding cost more than the step itself.
+ * The transform step of the sync route: turns a chunk of upstream records into a {@link Chunk},
+ * mapping each record with the feed's mapper and working out its key from the row it gives the
+ * feed's target table. A record the mapper rejects leaves the chunk for the dead letters; the
+ * chunk goes on.
  */
 @Component("recordTransformer")
 public class RecordTransformer implements Processor {
@@ -35,15 +37,35 @@ public class RecordTransformer implements Processor {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public void process(Exchange exchange) {
         Message message = exchange.getMessage();
-        message.setBody(transform(message.getBody(JsonNode.class), exchange.getProperty(RunState.PROPERTY, RunState.class)));
+        message.setBody(transform((List<JsonNode>) message.getBody(List.class),
+                exchange.getProperty(RunState.PROPERTY, RunState.class)));
     }
 
+    public Chunk transform(List<JsonNode> upstream, RunState run) {
+        run.recordFetched(upstream.size());
+        RecordMapper mapper = mappers.get(run.feed().name());
+        Chunk chunk = new Chunk(upstream.size(), new ArrayList<>(upstream.size()));
+        for (JsonNode record : upstream) {
+            try {
+                chunk.records().add(transform(record, run.feed(), mapper));
+            } catch (RecordRejectedException e) {
+                chunk.reject(record, null, e);
+            }
+        }
+        return chunk;
+    }
+
+    /** One record, for a replay: a rejection is thrown. */
     public TransformedRecord transform(JsonNode record, RunState run) {
-        run.recordFetched();
-        FeedDefinition feed = run.feed();
-        List<TargetRow> rows = mappers.get(feed.name()).map(record);
+        run.recordFetched(1);
+        return transform(record, run.feed(), mappers.get(run.feed().name()));
+    }
+
+    private static TransformedRecord transform(JsonNode record, FeedDefinition feed, RecordMapper mapper) {
+        List<TargetRow> rows = mapper.map(record);
         TargetRow primary = rows.stream()
                 .filter(row -> row.table().equals(feed.target().table()))
                 .findFirst()

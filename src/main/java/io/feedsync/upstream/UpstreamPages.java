@@ -9,11 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
-import org.apache.camel.processor.aggregate.AggregateController;
 import org.apache.camel.util.IOHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +19,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 
 import io.feedsync.config.FeedDefinition;
-import io.feedsync.config.FeedRoutes;
 import io.feedsync.run.RunLedger;
 import io.feedsync.run.RunMode;
 import io.feedsync.run.RunState;
@@ -44,13 +41,11 @@ public class UpstreamPages {
 
     private final ObjectMapper mapper;
     private final RunLedger ledger;
-    private final CamelContext camel;
     private final Map<DataSize, ObjectMapper> pageReaders = new ConcurrentHashMap<>();
 
-    public UpstreamPages(ObjectMapper mapper, RunLedger ledger, CamelContext camel) {
+    public UpstreamPages(ObjectMapper mapper, RunLedger ledger) {
         this.mapper = mapper;
         this.ledger = ledger;
-        this.camel = camel;
     }
 
     public void first(@ExchangeProperty(RunState.PROPERTY) RunState run) {
@@ -67,6 +62,8 @@ public class UpstreamPages {
                     "stopped after " + source.maxPages() + " pages (source.pagination.max-pages); the upstream kept "
                             + "offering a next page");
         }
+        // at most source.rate-limit.prefetch pages read ahead of the writer
+        run.writes().awaitPrefetch(run.pages(), source.rateLimit().prefetch());
         PageRequest request = new PageRequest(run.nextPage());
         Incremental incremental = source.incremental();
         if (incremental != null && incremental.param() != null && run.startWatermark() != null
@@ -121,8 +118,11 @@ public class UpstreamPages {
                 null);
     }
 
-    /** The records of the page just fetched, streamed for the split. */
-    public PageRecords records(Exchange exchange) {
+    /**
+     * The records of the page just fetched, streamed for the split in chunks of the feed's
+     * {@code chunk-size}. A page read again after a failure skips the records an earlier read handed on.
+     */
+    public PageChunks chunks(Exchange exchange) {
         RunState run = run(exchange);
         InputStream body = exchange.getMessage().getBody(InputStream.class);
         if (body == null) {
@@ -133,24 +133,21 @@ public class UpstreamPages {
         PageRecords page = new PageRecords(pageReader(source.maxPageSize()), body,
                 run.pageUri(), run.pageUrl(),
                 source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize());
-        run.currentPage(page);
-        return page;
+        PageChunks earlier = run.currentPage();
+        int done = earlier != null && earlier.page() == run.pages() ? earlier.done() : 0;
+        PageChunks chunks = new PageChunks(page, run.pages(), run.feed().chunkSize(), done);
+        run.currentPage(chunks);
+        return chunks;
     }
 
-    /**
-     * After a page is split: writes what is left of its last batch (the split's last record may
-     * have been dead-lettered and never reached the aggregator), counts the page, saves progress,
-     * and moves pagination on.
-     */
+    /** After a page is split: counts the page, saves progress, and moves pagination on. */
     public void next(Exchange exchange) {
         RunState run = run(exchange);
-        AggregateController batches = camel.getRegistry()
-                .lookupByNameAndType(FeedRoutes.batchesName(run.feed().name()), AggregateController.class);
-        batches.forceCompletionOfGroup(String.valueOf(run.runId()));
         if (run.writeFailure() != null) {
             throw run.writeFailure();
         }
-        PageOutcome outcome = run.currentPage().outcome(run.pageLinkHeader());
+        PageOutcome outcome = run.currentPage().records().outcome(run.pageLinkHeader());
+        run.writes().pageRead();
         // Camel counts attempts in these headers: the next page has attempts of its own
         exchange.getMessage().removeHeaders(REDELIVERY_HEADERS);
         run.pageFetched();

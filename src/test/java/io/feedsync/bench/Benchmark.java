@@ -43,7 +43,7 @@ import io.feedsync.support.TestDatabase;
  * feedsync against PostgreSQL's limit and the naive route, in one run on one machine (issue 6,
  * SPEC §7). Usage: {@code bench/run [--size N] [--heap 256m] [--naive-size M] [--profile]}.
  * <ol>
- *   <li>the <b>limit</b>: the same N rows COPYed into an unlogged staging table, then one
+ *   <li>the <b>limit</b>, three times (the median counts): the same N rows COPYed into an unlogged staging table, then one
  *       set-based {@code INSERT … ON CONFLICT … DO UPDATE} into the target (and again with 1 % changed);</li>
  *   <li>the <b>naive route</b>: a plain Camel route, page → split → one {@code sql:} upsert per record, on M records;</li>
  *   <li><b>feedsync</b>: the real application in its own JVM ({@code -Xmx<heap>}), a feed pointed at the
@@ -54,6 +54,8 @@ import io.feedsync.support.TestDatabase;
 public final class Benchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The limit is measured this many times; its median counts. */
+    private static final int LIMIT_RUNS = 3;
     private static final String TABLE_COLUMNS = BenchRecords.COLUMNS;
     private static final List<String> COLUMNS = Arrays.stream(TABLE_COLUMNS.split(", ")).toList();
     private static final Pattern GC_HEAP = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
@@ -72,7 +74,7 @@ public final class Benchmark {
             List<String> feedsyncArgs = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 if (args[i].equals("--")) {
-                    // the rest goes to feedsync, e.g. -- --feedsync.feeds.bench.batch-size=5000
+                    // the rest goes to feedsync, e.g. -- --feedsync.feeds.bench.chunk-size=1000
                     feedsyncArgs.addAll(Arrays.asList(args).subList(i + 1, args.length));
                     break;
                 }
@@ -124,6 +126,8 @@ public final class Benchmark {
         String benchUrl = BenchSupport.fresh("feedsync_bench");
         result.put("postgres", scalar(benchUrl, "show server_version"));
         try (Connection db = BenchSupport.connect(benchUrl); Statement sql = db.createStatement()) {
+            // PostgreSQL's CPU is this server's, not that of other servers on a shared machine
+            CpuClock.onlyPostgresOf(db.unwrap(PGConnection.class).getBackendPID());
             // a schema of its own: feedsync's Flyway wants public to itself
             sql.execute("create schema bench");
             for (String table : List.of("bench.bench_limit", "bench.bench_naive", "bench.bench_feedsync")) {
@@ -133,22 +137,28 @@ public final class Benchmark {
         }
 
         try (BenchUpstream upstream = new BenchUpstream(n)) {
-            // (a) the limit
-            log("limit: COPY + set-based upsert of " + n + " rows");
-            Map<String, Double> cpu = CpuClock.snapshot(-1);
-            double limitSeconds = limit(benchUrl, n, 0);
-            Map<String, Double> limitCpu = CpuClock.since(cpu, -1);
-            long limitRows = count(benchUrl, "bench.bench_limit");
-            check(problems, limitRows == n, "limit loaded " + limitRows + " of " + n);
-            log("limit: refresh with 1 % changed");
-            double limitRefreshSeconds = limit(benchUrl, n, 1);
-            result.put("limit", measure(n, limitSeconds));
-            ((Map<String, Object>) result.get("limit")).put("cpuSeconds", limitCpu);
-            result.put("limitRefresh1pct", measure(n, limitRefreshSeconds));
+            // (a) the limit, three times (it alone swings by a third between runs): the median counts
+            List<Map<String, Object>> limitRuns = new ArrayList<>();
+            List<Map<String, Object>> limitRefreshRuns = new ArrayList<>();
+            for (int attempt = 1; attempt <= LIMIT_RUNS; attempt++) {
+                execute(benchUrl, "truncate bench.bench_limit");
+                log("limit " + attempt + "/" + LIMIT_RUNS + ": COPY + set-based upsert of " + n + " rows");
+                Map<String, Double> cpu = CpuClock.snapshot(-1);
+                double limitSeconds = limit(benchUrl, n, 0);
+                limitRuns.add(withCpu(measure(n, limitSeconds), CpuClock.since(cpu, -1), n));
+                long limitRows = count(benchUrl, "bench.bench_limit");
+                check(problems, limitRows == n, "limit loaded " + limitRows + " of " + n);
+                log("limit " + attempt + "/" + LIMIT_RUNS + ": refresh with 1 % changed");
+                cpu = CpuClock.snapshot(-1);
+                double limitRefreshSeconds = limit(benchUrl, n, 1);
+                limitRefreshRuns.add(withCpu(measure(n, limitRefreshSeconds), CpuClock.since(cpu, -1), n));
+            }
+            result.put("limit", median(limitRuns));
+            result.put("limitRefresh1pct", median(limitRefreshRuns));
 
             // (c) the naive route
             log("naive route: " + options.naiveSize() + " records, one sql: upsert each");
-            cpu = CpuClock.snapshot(-1);
+            Map<String, Double> cpu = CpuClock.snapshot(-1);
             double naiveSeconds = naive(benchUrl, upstream.url(), options.naiveSize());
             Map<String, Double> naiveCpu = CpuClock.since(cpu, -1);
             long naiveRows = count(benchUrl, "bench.bench_naive");
@@ -198,13 +208,20 @@ public final class Benchmark {
         double firstRate = rate(result, "feedsyncFirstLoad");
         Map<String, Object> ratios = new LinkedHashMap<>();
         ratios.put("feedsyncOverLimit", round(firstRate / rate(result, "limit"), 3));
+        ratios.put("refreshOverLimitRefresh", round(rate(result, "feedsyncRefresh1pct") / rate(result, "limitRefresh1pct"), 3));
         ratios.put("feedsyncOverNaive", round(firstRate / rate(result, "naive"), 2));
         ratios.put("refreshOverFirstLoad", round(rate(result, "feedsyncRefresh1pct") / firstRate, 2));
+        double firstLoadPostgresCpu = cpuPerMillion(result, "feedsyncFirstLoad", "postgres");
+        double limitPostgresCpu = cpuPerMillion(result, "limit", "postgres");
+        ratios.put("postgresCpuFirstLoadOverLimit", round(firstLoadPostgresCpu / limitPostgresCpu, 2));
         result.put("ratios", ratios);
         Map<String, Object> targets = new LinkedHashMap<>();
         targets.put("firstLoadAtLeastHalfTheLimit", (double) ratios.get("feedsyncOverLimit") >= 0.5);
+        targets.put("refreshAtLeast06TheLimitRefresh", (double) ratios.get("refreshOverLimitRefresh") >= 0.6);
+        targets.put("feedsyncCpuFirstLoadAtMost15sPer1M", cpuPerMillion(result, "feedsyncFirstLoad", "feedsyncJvm") <= 15);
+        targets.put("feedsyncCpuRefreshAtMost8sPer1M", cpuPerMillion(result, "feedsyncRefresh1pct", "feedsyncJvm") <= 8);
+        targets.put("postgresCpuFirstLoadAtMost1_5xTheLimit", (double) ratios.get("postgresCpuFirstLoadOverLimit") <= 1.5);
         targets.put("atLeast20xNaive", (double) ratios.get("feedsyncOverNaive") >= 20);
-        targets.put("refreshAtLeast2xFasterThanFirstLoad", (double) ratios.get("refreshOverFirstLoad") >= 2);
         targets.put("ranWithHeap", options.heap());
         result.put("spec7", targets);
         result.put("problems", problems);
@@ -548,8 +565,38 @@ public final class Benchmark {
         m.put("status", run.path("status").asText());
         m.put("pages", run.path("pages").asInt());
         m.put("counts", JSON.convertValue(run.path("counts"), Map.class));
+        return withCpu(m, cpu, fetched);
+    }
+
+    /** The CPU seconds of a measurement, and the same per million records (the steadier figure on a shared machine). */
+    private static Map<String, Object> withCpu(Map<String, Object> m, Map<String, Double> cpu, long records) {
         m.put("cpuSeconds", cpu);
+        Map<String, Double> perMillion = new LinkedHashMap<>();
+        cpu.forEach((process, seconds) -> perMillion.put(process, round(seconds * 1_000_000 / Math.max(1, records), 2)));
+        m.put("cpuSecondsPer1M", perMillion);
         return m;
+    }
+
+    /** The measurement of median rate among {@code runs}, with every run's rate beside it. */
+    private static Map<String, Object> median(List<Map<String, Object>> runs) {
+        List<Map<String, Object>> byRate = new ArrayList<>(runs);
+        byRate.sort(java.util.Comparator.comparingDouble(m -> ((Number) m.get("rowsPerSecond")).doubleValue()));
+        Map<String, Object> median = new LinkedHashMap<>(byRate.get(byRate.size() / 2));
+        median.put("of", runs.stream().map(m -> m.get("rowsPerSecond")).toList());
+        return median;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double cpuPerMillion(Map<String, Object> result, String measurement, String process) {
+        Map<String, Object> m = (Map<String, Object>) result.get(measurement);
+        Map<String, Double> perMillion = m == null ? null : (Map<String, Double>) m.get("cpuSecondsPer1M");
+        return perMillion == null || perMillion.get(process) == null ? Double.NaN : perMillion.get(process);
+    }
+
+    private static void execute(String url, String statement) throws SQLException {
+        try (Connection db = BenchSupport.connect(url); Statement sql = db.createStatement()) {
+            sql.execute(statement);
+        }
     }
 
     @SuppressWarnings("unchecked")

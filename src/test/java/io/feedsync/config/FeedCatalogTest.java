@@ -5,8 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.util.unit.DataSize;
 
 import io.feedsync.run.RunMode;
@@ -17,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every malformed feed setting is refused with the full key of the setting and what is wrong. */
+@ExtendWith(OutputCaptureExtension.class)
 class FeedCatalogTest {
 
     @ParameterizedTest(name = "{0}={1}")
@@ -36,9 +40,13 @@ class FeedCatalogTest {
             "target.table|plans; drop table x|feedsync.feeds.partners.target.table: 'plans; drop table x' is not a plain lower-case SQL identifier",
             "target.table|                  |feedsync.feeds.partners.target.table: must be set",
             "transform.mapping.epa_type|key |feedsync.feeds.partners.transform.mapping.epa_type: 'key' is not a JSON pointer",
+            "chunk-size|0                   |feedsync.feeds.partners.chunk-size: must be positive",
             "batch-size|0                   |feedsync.feeds.partners.batch-size: must be positive",
             "source.max-page-size|lots      |feedsync.feeds.partners.source.max-page-size: 'lots' is not a data size (e.g. 64MB, 512KB)",
             "source.max-page-size|0MB       |feedsync.feeds.partners.source.max-page-size: must be positive",
+            "source.rate-limit.requests-per-second|fast|feedsync.feeds.partners.source.rate-limit.requests-per-second: 'fast' is not a number",
+            "source.rate-limit.requests-per-second|0|feedsync.feeds.partners.source.rate-limit.requests-per-second: must be positive",
+            "source.rate-limit.prefetch|-1  |feedsync.feeds.partners.source.rate-limit.prefetch: must be 0 or more",
             "statement-timeout|a while      |feedsync.feeds.partners.statement-timeout: 'a while' is not a duration",
             "statement-timeout|0s           |feedsync.feeds.partners.statement-timeout: must be positive",
     })
@@ -118,7 +126,7 @@ class FeedCatalogTest {
         FeedDefinition feed = define("partners", raw);
 
         assertThat(feed.mode()).isEqualTo(RunMode.INCREMENTAL);
-        assertThat(feed.batchSize()).isEqualTo(1000);
+        assertThat(feed.chunkSize()).isEqualTo(500);
         assertThat(feed.source().auth()).isInstanceOf(ApiKeyAuthentication.class);
         assertThat(feed.source().auth().toString()).doesNotContain("k-123456789");
         assertThat(feed.source().pagination()).isEqualTo(new PageNumberPagination("page", "size", 100, 1));
@@ -128,6 +136,51 @@ class FeedCatalogTest {
         assertThat(feed.transform().mapping()).containsExactly(Map.entry("epa_type", "/key"),
                 Map.entry("ncpdp_version", "/version"));
         assertThat(feed.scheduled()).isTrue();
+        assertThat(feed.source().rateLimit()).isEqualTo(new io.feedsync.upstream.RateLimit(null, 1));
+    }
+
+    @Test
+    void rateLimitBelowOneRequestASecondIsOneRequestPerLongerPeriod() {
+        Map<String, Object> raw = validFeed();
+        set(raw, "source.rate-limit.requests-per-second", "0.5");
+        set(raw, "source.rate-limit.prefetch", "0");
+
+        FeedDefinition feed = define("partners", raw);
+
+        assertThat(feed.source().rateLimit().requestsPerPeriod()).isEqualTo(1);
+        assertThat(feed.source().rateLimit().periodMillis()).isEqualTo(2000);
+        assertThat(feed.source().rateLimit().prefetch()).isZero();
+    }
+
+    @Test
+    void oldNameBatchSizeStillSetsTheChunkSizeWithAWarning(CapturedOutput output) {
+        Map<String, Object> raw = validFeed();
+        set(raw, "batch-size", "200");
+
+        FeedDefinition feed = define("partners", raw);
+
+        assertThat(feed.chunkSize()).isEqualTo(200);
+        assertThat(output.getOut()).containsOnlyOnce("feedsync.feeds.partners.batch-size is deprecated: it is now called"
+                + " chunk-size");
+    }
+
+    @Test
+    void chunkSizeIsTakenAsWritten(CapturedOutput output) {
+        Map<String, Object> raw = validFeed();
+        set(raw, "chunk-size", "250");
+
+        assertThat(define("partners", raw).chunkSize()).isEqualTo(250);
+        assertThat(output.getOut()).doesNotContain("deprecated");
+    }
+
+    @Test
+    void batchSizeAndChunkSizeTogetherAreRefused() {
+        Map<String, Object> raw = validFeed();
+        set(raw, "batch-size", "200");
+        set(raw, "chunk-size", "300");
+
+        assertThatThrownBy(() -> define("partners", raw))
+                .hasMessageStartingWith("feedsync.feeds.partners.batch-size: is the old name of chunk-size");
     }
 
     @Test

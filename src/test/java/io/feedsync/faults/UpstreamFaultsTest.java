@@ -80,9 +80,9 @@ class UpstreamFaultsTest extends FeedsyncTest {
         JsonNode counts = run.get("counts");
         assertThat(counts.get("inserted").asLong()).isEqualTo(10);
         assertThat(counts.get("fetched").asLong())
-                .as("the records page 2 gave before the reset are read again, and counted again")
-                .isGreaterThan(10);
-        assertThat(counts.get("unchanged").asLong()).isEqualTo(counts.get("fetched").asLong() - 10);
+                .as("the records page 2 gave before the reset are read again, but counted once")
+                .isEqualTo(10);
+        assertThat(counts.get("unchanged").asLong()).isZero();
         assertThat(run.get("watermark").asText()).isEqualTo(T0.plusSeconds(600).toString());
         Invariants.plans(jdbc, "faults-raw").check(upstream.dataset("plans"));
     }
@@ -108,7 +108,9 @@ class UpstreamFaultsTest extends FeedsyncTest {
                 .as("page 1 once, page 2 three times (source.retry.max-attempts)").containsExactly(1, 2, 2, 2);
         assertThat(failed.get("pages").asInt()).isEqualTo(1);
         assertThat(invariants.watermark()).as("page 1 is committed, but the run failed").isEqualTo(watermark);
-        assertThat(count("select count(*) from test_plans where ncpdp_version = 'v2'")).isEqualTo(4);
+        // faults-raw writes chunks of one record: those page 2 gave before it broke are written too
+        int landed = count("select count(*) from test_plans where ncpdp_version = 'v2'");
+        assertThat(landed).as("page 1, and the records page 2 gave before it broke").isBetween(4, 7);
         invariants.checkConsistent(upstream.dataset("plans"));
 
         upstream.reset();
@@ -116,7 +118,7 @@ class UpstreamFaultsTest extends FeedsyncTest {
         JsonNode next = api.run("faults-raw");
 
         assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(next.get("counts").get("updated").asLong()).isEqualTo(6);
+        assertThat(next.get("counts").get("updated").asLong()).isEqualTo(10 - landed);
         invariants.check(upstream.dataset("plans"));
     }
 }

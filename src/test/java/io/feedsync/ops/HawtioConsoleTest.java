@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +31,8 @@ import io.feedsync.support.ExternalTools;
 /**
  * The Hawtio console as an operator sees it, in Debian's headless Chromium (installed by .ci/run;
  * skipped loudly where the machine has none, see {@link ExternalTools}):
- * signed in with basic auth, the Camel tree shows the feed routes.
+ * signed in with basic auth, the Camel tree shows the feed routes, and the Route Diagram of
+ * every route of a feed draws.
  */
 class HawtioConsoleTest extends SteeredFeedTest {
 
@@ -56,6 +58,8 @@ class HawtioConsoleTest extends SteeredFeedTest {
                         // nothing but the app under test: every other host name fails to resolve
                         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                         "--window-size=1400,1000", "--user-data-dir=" + profile);
+        // the console's own log, for a failure message that says why
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService driver = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort()
                 .withTimeout(Duration.ofSeconds(30)).build();
@@ -96,6 +100,70 @@ class HawtioConsoleTest extends SteeredFeedTest {
             throw new AssertionError("the Camel tree did not show the feed routes (screenshot: " + shot.toAbsolutePath()
                     + "); tree: [" + treeText() + "]; page: " + browser.findElement(By.tagName("body")).getText(), e);
         }
+    }
+
+    /** Every route a feed is made of, as Hawtio's Route Diagram draws it. */
+    @Test
+    @Timeout(300)
+    void routeDiagramOfEveryFeedRouteDraws() {
+        browser.get("http://127.0.0.1:" + port + "/actuator/hawtio/camel/routes");
+        new WebDriverWait(browser, Duration.ofSeconds(40)).until(page -> treeText().contains("feed-steered-sync"));
+        for (String route : List.of("feed-steered-timer", "feed-steered-sync", "feed-steered-page",
+                "feed-steered-fetch", "feed-steered-write", "feed-plans-page", "dead-letter")) {
+            assertRouteDiagramDraws(route);
+        }
+    }
+
+    private void assertRouteDiagramDraws(String route) {
+        String failure = null;
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(page -> click(By.xpath("//*[@role='tree']//*[normalize-space(text())='" + route + "']")));
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(page -> click(By.xpath("//*[self::a or self::button][normalize-space(.)='Route Diagram']")));
+            // the page names the route's MBean: the diagram on screen is this route's
+            wait.until(page -> bodyText().contains("name=\"" + route + "\"") && (drawingFailed() || diagramNodes() > 1));
+            if (drawingFailed()) {
+                failure = "the Route Diagram of " + route + " says: An error occurred during drawing of the diagram";
+            }
+        } catch (TimeoutException e) {
+            failure = "the Route Diagram of " + route + " did not draw";
+        }
+        if (failure != null) {
+            Path shot;
+            try {
+                shot = Files.createTempFile("hawtio-diagram-failure", ".png");
+                Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            throw new AssertionError(failure + " (screenshot: " + shot.toAbsolutePath() + "); console errors: "
+                    + browser.manage().logs().get("browser").getAll().stream()
+                            .filter(entry -> entry.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+                            .map(entry -> entry.getMessage()).toList());
+        }
+    }
+
+    private boolean click(By element) {
+        List<WebElement> found = browser.findElements(element);
+        if (found.isEmpty() || !found.get(0).isDisplayed()) {
+            return false;
+        }
+        found.get(0).click();
+        return true;
+    }
+
+    private boolean drawingFailed() {
+        return bodyText().contains("An error occurred during drawing of the diagram");
+    }
+
+    private String bodyText() {
+        return browser.findElement(By.tagName("body")).getText();
+    }
+
+    private int diagramNodes() {
+        return browser.findElements(By.cssSelector(".react-flow__node")).size();
     }
 
     private String treeText() {

@@ -93,7 +93,7 @@ class KilledNodeTest {
         FeedsyncNode node = FeedsyncNode.launch("killed-node", List.of(
                 "--spring.profiles.active=killed-node",
                 "--feedsync.feeds.killable.mode=full",
-                "--feedsync.feeds.killable.batch-size=2",
+                "--feedsync.feeds.killable.chunk-size=2",
                 "--feedsync.feeds.killable.source.url=" + upstream.url("/page/plans"),
                 "--feedsync.feeds.killable.source.pagination.type=page",
                 "--feedsync.feeds.killable.source.pagination.size=4",

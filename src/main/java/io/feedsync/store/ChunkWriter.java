@@ -1,0 +1,298 @@
+package io.feedsync.store;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.postgresql.PGConnection;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.feedsync.run.RunSamples;
+import io.feedsync.run.RunState;
+import io.feedsync.transform.Chunk;
+import io.feedsync.transform.TargetRow;
+import io.feedsync.transform.TransformedRecord;
+
+/**
+ * The write step: applies one chunk of transformed records to the feed's target tables in one
+ * transaction. A key that repeats inside the chunk is applied once, the last one winning, since
+ * PostgreSQL refuses to touch one row twice in a statement. Records already applied unchanged
+ * (idempotent consumer), stale records (older than the watermark) and superseded repeats count as
+ * unchanged. The others' rows are {@code COPY}ed into a staging table and merged with one
+ * statement per table and column list, parents before children ({@link MergeStatement}); their
+ * content hashes are saved the same way in the same transaction, and the dead letters of earlier
+ * runs for the keys applied (or already applied) are settled. A chunk that fails on bad data
+ * (SQLSTATE classes 22 and 23) is split in halves until only the records PostgreSQL rejects are
+ * left, and those are dead-lettered; any other failure (see {@link DatabaseFailure}) fails the
+ * run. Each statement is bounded by the feed's {@code statement-timeout}.
+ */
+@Component("chunkWriter")
+public class ChunkWriter {
+
+    private static final String HASH_STAGE = "feedsync_stage_hashes";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transaction;
+    private final TargetTables tables;
+    private final DeadLetters deadLetters;
+    private final SeenKeys seenKeys;
+    private final Map<String, MergeStatement> statements = new ConcurrentHashMap<>();
+    private final AtomicInteger stages = new AtomicInteger();
+
+    public ChunkWriter(JdbcTemplate jdbc, TransactionTemplate transaction, TargetTables tables,
+                       DeadLetters deadLetters, SeenKeys seenKeys) {
+        this.jdbc = jdbc;
+        this.transaction = transaction;
+        this.tables = tables;
+        this.deadLetters = deadLetters;
+        this.seenKeys = seenKeys;
+    }
+
+    /**
+     * Writes the chunk and answers what it did. It never throws: a failure that is not the data's
+     * comes back in the outcome, and the chunks after it are skipped.
+     */
+    public ChunkOutcome write(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        if (run.writeFailure() != null) {
+            return ChunkOutcome.skipped();
+        }
+        Written written = new Written();
+        try {
+            Map<String, TransformedRecord> latest = new LinkedHashMap<>();
+            List<String> alreadyApplied = new ArrayList<>();
+            for (TransformedRecord record : chunk.records()) {
+                if (!record.toApply()) {
+                    written.samples.add(RunSamples.UNCHANGED, record.key());
+                    if (record.disposition() == TransformedRecord.Disposition.UNCHANGED) {
+                        alreadyApplied.add(record.key());
+                    }
+                } else {
+                    latest.remove(record.key());
+                    latest.put(record.key(), record);
+                }
+            }
+            written.counts = new UpsertCounts(0, 0, chunk.size() - latest.size());
+            if (seenKeys.wanted(run)) {
+                seenKeys.record(run, chunk.records());
+            }
+            deadLetters.settle(run, alreadyApplied);
+            writeSplitting(run, new ArrayList<>(latest.values()), written);
+        } catch (RuntimeException failure) {
+            written.failure = failure;
+        }
+        Map<String, List<String>> samples = written.samples.snapshot();
+        return new ChunkOutcome(written.counts, samples.get(RunSamples.INSERTED), samples.get(RunSamples.UPDATED),
+                samples.get(RunSamples.UNCHANGED), written.failure);
+    }
+
+    /** What a chunk's write did so far. */
+    private static final class Written {
+        private UpsertCounts counts = UpsertCounts.NONE;
+        private final RunSamples samples = new RunSamples();
+        private RuntimeException failure;
+    }
+
+    /**
+     * Writes the records in one transaction; if bad data sinks it, each half on its own, down to
+     * the single records PostgreSQL refuses, which go to the dead letters.
+     */
+    private void writeSplitting(RunState run, List<TransformedRecord> records, Written written) {
+        if (records.isEmpty() || written.failure != null) {
+            return;
+        }
+        try {
+            written.counts = written.counts.plus(inTransaction(run, records, written.samples));
+        } catch (RuntimeException failure) {
+            if (!DatabaseFailure.isBadData(failure)) {
+                // the database's fault (lost connection, timeout, deadlock, ...), not the rows':
+                // the run fails, and a later one writes them
+                written.failure = failure;
+                return;
+            }
+            if (records.size() == 1) {
+                deadLetters.store(run, records.get(0).source(), records.get(0).key(), failure);
+                return;
+            }
+            int half = records.size() / 2;
+            writeSplitting(run, records.subList(0, half), written);
+            writeSplitting(run, records.subList(half, records.size()), written);
+        }
+    }
+
+    /** Writes one record now, for a replay: a failure is thrown, not dead-lettered again. */
+    public UpsertCounts writeNow(RunState run, TransformedRecord record) {
+        return inTransaction(run, List.of(record), run.samples());
+    }
+
+    private UpsertCounts inTransaction(RunState run, Collection<TransformedRecord> records, RunSamples samples) {
+        String primary = run.feed().target().table();
+        Map<String, List<TargetRow>> byTable = rowsByTable(records);
+        return transaction.execute(status -> {
+            StatementTimeout.apply(jdbc, run.feed().statementTimeout());
+            UpsertCounts written = UpsertCounts.NONE;
+            for (Map.Entry<String, List<TargetRow>> table : byTable.entrySet()) {
+                if (table.getKey().equals(primary)) {
+                    written = merge(tables.of(run.feed().name()), table.getValue(), samples);
+                } else {
+                    TargetTable secondary = tables.of(run.feed().name(), table.getKey(), table.getValue().get(0).key());
+                    merge(secondary, latestPerKey(secondary, table.getValue()), new RunSamples());
+                }
+            }
+            saveHashes(run, records);
+            deadLetters.settle(run, records.stream().map(TransformedRecord::key).toList());
+            if (run.request().dryRun()) {
+                // a dry run learns exactly what the merge would do, then takes it back
+                status.setRollbackOnly();
+            }
+            return written;
+        });
+    }
+
+    /** Remembers what was applied, for the idempotent consumer of later runs (see {@link RecordHashes}). */
+    private void saveHashes(RunState run, Collection<TransformedRecord> records) {
+        StringBuilder lines = new StringBuilder(records.size() * 48);
+        for (TransformedRecord record : records) {
+            CopyText.appendValue(lines, record.key());
+            lines.append('\t').append(record.digest().keyHash()).append('\t').append(record.digest().contentHash())
+                    .append('\n');
+        }
+        jdbc.execute("CREATE TEMP TABLE IF NOT EXISTS " + HASH_STAGE
+                + " (record_key text, key_hash bigint, content_hash bigint) ON COMMIT DELETE ROWS");
+        copy("COPY " + HASH_STAGE + " FROM STDIN", lines);
+        jdbc.update("""
+                insert into sync_record_hash (feed, record_key, key_hash, content_hash)
+                select ?, record_key, key_hash, content_hash from feedsync_stage_hashes
+                on conflict (feed, record_key) do update set key_hash = excluded.key_hash,
+                                                             content_hash = excluded.content_hash""",
+                run.feed().name());
+    }
+    /**
+     * The chunk's rows grouped by table, parents before children: mappers list a record's rows
+     * parents first, so a table goes after every table that stood before it in some record.
+     */
+    private static Map<String, List<TargetRow>> rowsByTable(Collection<TransformedRecord> records) {
+        Map<String, List<TargetRow>> byTable = new LinkedHashMap<>();
+        Map<String, Integer> depth = new HashMap<>();
+        for (TransformedRecord record : records) {
+            for (int i = 0; i < record.rows().size(); i++) {
+                TargetRow row = record.rows().get(i);
+                byTable.computeIfAbsent(row.table(), t -> new ArrayList<>()).add(row);
+                depth.merge(row.table(), i, Math::max);
+            }
+        }
+        Map<String, List<TargetRow>> ordered = new LinkedHashMap<>();
+        byTable.keySet().stream().sorted(Comparator.comparing(depth::get))
+                .forEach(table -> ordered.put(table, byTable.get(table)));
+        return ordered;
+    }
+
+    /** Rows of a shared parent (one partner for many plans) come once per key, the last winning. */
+    private static List<TargetRow> latestPerKey(TargetTable table, List<TargetRow> rows) {
+        Map<List<String>, TargetRow> latest = new LinkedHashMap<>();
+        for (TargetRow row : rows) {
+            List<String> key = table.key().stream().map(row.values()::get).toList();
+            latest.remove(key);
+            latest.put(key, row);
+        }
+        return new ArrayList<>(latest.values());
+    }
+
+    private UpsertCounts merge(TargetTable table, List<TargetRow> rows, RunSamples samples) {
+        UpsertCounts counts = UpsertCounts.NONE;
+        // rows grouped by the columns they set (values are bound by column name, so order does not matter)
+        Map<Set<String>, List<TargetRow>> byColumns = new LinkedHashMap<>();
+        Set<String> lastColumns = null;
+        List<TargetRow> lastGroup = null;
+        for (TargetRow row : rows) {
+            Set<String> columns = row.values().keySet();
+            if (lastGroup == null || !sameInOrder(lastColumns, columns)) {
+                lastColumns = columns;
+                lastGroup = byColumns.computeIfAbsent(columns, k -> new ArrayList<>());
+            }
+            lastGroup.add(row);
+        }
+        for (Map.Entry<Set<String>, List<TargetRow>> group : byColumns.entrySet()) {
+            List<String> columns = List.copyOf(group.getKey());
+            MergeStatement statement = statements.computeIfAbsent(table.name() + "/" + table.softDeleteColumn() + columns,
+                    k -> new MergeStatement(table, columns, "feedsync_stage_" + stages.incrementAndGet(),
+                            RunSamples.PER_OUTCOME));
+            counts = counts.plus(execute(statement, group.getValue(), samples));
+        }
+        return counts;
+    }
+
+    /** Cheaper than set equality for the usual case: the same column names (the same strings) in the same order. */
+    private static boolean sameInOrder(Set<String> these, Set<String> those) {
+        if (these.size() != those.size()) {
+            return false;
+        }
+        Iterator<String> other = those.iterator();
+        for (String column : these) {
+            String next = other.next();
+            if (column != next && !column.equals(next)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private UpsertCounts execute(MergeStatement statement, List<TargetRow> rows, RunSamples samples) {
+        List<String> columns = statement.columns();
+        StringBuilder lines = new StringBuilder(rows.size() * columns.size() * 16);
+        for (TargetRow row : rows) {
+            Map<String, String> values = row.values();
+            for (int c = 0; c < columns.size(); c++) {
+                if (c > 0) {
+                    lines.append('\t');
+                }
+                CopyText.appendValue(lines, values.get(columns.get(c)));
+            }
+            lines.append('\n');
+        }
+        jdbc.execute(statement.createStage());
+        copy(statement.copy(), lines);
+        // a prepared statement (JdbcTemplate sends one without parameters as a plain query): the
+        // driver prepares it on the server after a few chunks, and PostgreSQL plans it once
+        List<UpsertCounts> answer = jdbc.query(connection -> connection.prepareStatement(statement.merge()), (result, n) -> {
+            long inserted = result.getLong(1);
+            long updated = result.getLong(2);
+            for (String key : (String[]) result.getArray(3).getArray()) {
+                samples.add(RunSamples.INSERTED, key);
+            }
+            for (String key : (String[]) result.getArray(4).getArray()) {
+                samples.add(RunSamples.UPDATED, key);
+            }
+            return new UpsertCounts(inserted, updated, rows.size() - inserted - updated);
+        });
+        return answer.get(0);
+    }
+
+    /** {@code COPY … FROM STDIN} of the lines given, on the transaction's connection. */
+    private void copy(String sql, CharSequence lines) {
+        jdbc.execute((ConnectionCallback<Long>) connection -> {
+            try {
+                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql,
+                        new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new DataAccessResourceFailureException("could not copy rows to " + sql, e);
+            }
+        });
+    }
+}
