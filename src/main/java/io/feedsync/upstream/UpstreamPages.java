@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
@@ -164,15 +166,18 @@ public class UpstreamPages {
     /**
      * A reader whose parser stops at the page size limit and at {@value #MAX_NESTING_DEPTH} levels
      * of nesting: a runaway page fails the run instead of filling the heap, and a record nested
-     * absurdly deep fails it instead of overflowing the stack.
+     * absurdly deep fails it instead of overflowing the stack. Decimals are read exactly.
      */
     private ObjectMapper pageReader(DataSize maxPageSize) {
         return pageReaders.computeIfAbsent(maxPageSize, size -> mapper.copyWith(mapper.getFactory().rebuild()
-                .streamReadConstraints(mapper.getFactory().streamReadConstraints().rebuild()
-                        .maxDocumentLength(size.toBytes())
-                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .streamReadConstraints(mapper.getFactory().streamReadConstraints().rebuild()
+                                .maxDocumentLength(size.toBytes())
+                                .maxNestingDepth(MAX_NESTING_DEPTH)
+                                .build())
                         .build())
-                .build()));
+                // a decimal reaches its column as the upstream wrote it, never through a double
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true)));
     }
 
     static FailureClass classify(int status) {

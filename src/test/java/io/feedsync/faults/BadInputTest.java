@@ -66,8 +66,8 @@ class BadInputTest extends FeedsyncTest {
         assertFailedPermanently(run, "page is larger than source.max-page-size (1MB)");
         assertSoftDeletesAndWatermarkUntouched();
         int landed = count("select count(*) from test_plans where epa_type not in ('Payer_1', 'Payer_2', 'Payer_3')");
-        assertThat(landed).as("whole batches (batch-size 1000) written before the limit was hit stay; the "
-                + "partial one is discarded").isPositive().isEqualTo(landed / 1000 * 1000);
+        assertThat(landed).as("whole chunks (chunk-size 500) written before the limit was hit stay; the "
+                + "partial one is discarded").isPositive().isEqualTo(landed / 500 * 500);
         assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(landed);
         long written = runaway.awaitWritten();
         assertThat(written).as("bytes the upstream got to send of its 64 MB: the connection was dropped, "
