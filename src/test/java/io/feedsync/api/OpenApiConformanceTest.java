@@ -72,22 +72,12 @@ class OpenApiConformanceTest extends FeedsyncTest {
             Api.Answer started = api.post(url, null);
             check("POST", path, 202, started);
             api.awaitRun(started.json().get("runId").asLong());
-            check("POST", path, 400, api.post(url, "{\"unknown\": true}"));
-            check("POST", path, 401, nobody.post(url, "{}"));
-            check("POST", path, 403, viewer.post(url, "{}"));
-            check("POST", path, 404, api.post("/api" + path.replace("{feed}", "nope"), "{}"));
-            check("POST", path, 413, api.post(url, BIG_BODY));
-            check("POST", path, 415, api.request("POST", url, Map.of("Content-Type", "text/plain"), "{}"));
+            checkRefusedPosts(path, nobody, viewer);
         }
         for (String path : List.of("/feeds/{feed}/pause", "/feeds/{feed}/resume")) {
             String url = "/api" + path.replace("{feed}", "plans-single");
             check("POST", path, 200, api.post(url, null));
-            check("POST", path, 400, api.post(url, "{\"unknown\": true}"));
-            check("POST", path, 401, nobody.post(url, "{}"));
-            check("POST", path, 403, viewer.post(url, "{}"));
-            check("POST", path, 404, api.post("/api" + path.replace("{feed}", "nope"), "{}"));
-            check("POST", path, 413, api.post(url, BIG_BODY));
-            check("POST", path, 415, api.request("POST", url, Map.of("Content-Type", "text/plain"), "{}"));
+            checkRefusedPosts(path, nobody, viewer);
         }
         upstream.delay(Duration.ofMillis(300));
         long running = api.startRun("plans-single", null);
@@ -134,6 +124,17 @@ class OpenApiConformanceTest extends FeedsyncTest {
                     }
                 })));
         return declared;
+    }
+
+    /** A POST of a feed's path refused for each reason it declares: body, credentials, role, feed, size, type. */
+    private void checkRefusedPosts(String path, Api nobody, Api viewer) {
+        String url = "/api" + path.replace("{feed}", "plans-single");
+        check("POST", path, 400, api.post(url, "{\"unknown\": true}"));
+        check("POST", path, 401, nobody.post(url, "{}"));
+        check("POST", path, 403, viewer.post(url, "{}"));
+        check("POST", path, 404, api.post("/api" + path.replace("{feed}", "nope"), "{}"));
+        check("POST", path, 413, api.post(url, BIG_BODY));
+        check("POST", path, 415, api.request("POST", url, Map.of("Content-Type", "text/plain"), "{}"));
     }
 
     private void check(String method, String path, int status, Api.Answer answer) {
