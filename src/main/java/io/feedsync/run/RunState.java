@@ -42,6 +42,8 @@ public final class RunState {
     private final AtomicLong keylessRejections = new AtomicLong();
 
     private volatile URI nextPage;
+    /** The pages this run has asked for, as its pagination named them (64-bit digests: a long export stays small). */
+    private final java.util.Set<Long> visited = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile PageChunks currentPage;
     private volatile URI pageUri;
     private volatile String pageUrl;
@@ -178,6 +180,23 @@ public final class RunState {
 
     public URI nextPage() {
         return nextPage;
+    }
+
+    /** Whether this run has not asked for {@code page} yet; remembers it. */
+    public boolean firstVisit(URI page) {
+        if (visited.isEmpty() && nextPage != null) {
+            visited.add(digest(nextPage));
+        }
+        return visited.add(digest(page));
+    }
+
+    private static long digest(URI page) {
+        byte[] text = page.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long hash = 0xcbf29ce484222325L;
+        for (byte b : text) {
+            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return hash;
     }
 
     public void nextPage(URI uri) {

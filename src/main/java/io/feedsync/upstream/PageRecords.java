@@ -36,6 +36,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
     private final Set<String> valuePointers;
     private final DataSize maxPageSize;
     private final Map<String, String> values = new HashMap<>();
+    private final boolean mayEnd;
     private boolean recordsFound;
     private boolean inRecords;
     private JsonNode next;
@@ -47,6 +48,16 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
      */
     public PageRecords(ObjectMapper mapper, InputStream body, URI uri, String safeUrl,
                        String recordsPointer, Set<String> valuePointers, DataSize maxPageSize) {
+        this(mapper, body, uri, safeUrl, recordsPointer, valuePointers, maxPageSize, false);
+    }
+
+    /**
+     * @param mayEnd a page after the first: one whose record array is {@code null} or absent is an
+     *               empty last page (a common way for an export to end), not a malformed one
+     */
+    public PageRecords(ObjectMapper mapper, InputStream body, URI uri, String safeUrl,
+                       String recordsPointer, Set<String> valuePointers, DataSize maxPageSize, boolean mayEnd) {
+        this.mayEnd = mayEnd;
         this.uri = uri;
         this.maxPageSize = maxPageSize;
         this.body = body;
@@ -84,7 +95,8 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
 
     /** What pagination needs to know about this page; complete once the records are exhausted. */
     public PageOutcome outcome(String linkHeader) {
-        return new PageOutcome(uri, count, linkHeader, java.util.Collections.unmodifiableMap(new HashMap<>(values)));
+        return new PageOutcome(uri, count, linkHeader, java.util.Collections.unmodifiableMap(new HashMap<>(values)),
+                !recordsFound);
     }
 
     @Override
@@ -162,7 +174,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
                     "page has a second array at records pointer '" + recordsPointer + "'");
         }
         close();
-        if (!recordsFound) {
+        if (!recordsFound && !mayEnd) {
             throw new UpstreamException(FailureClass.PERMANENT, null, safeUrl,
                     "page has no array at records pointer '" + recordsPointer + "'");
         }

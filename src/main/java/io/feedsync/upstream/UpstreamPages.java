@@ -134,7 +134,7 @@ public class UpstreamPages {
         FeedDefinition.Source source = run.feed().source();
         PageRecords page = new PageRecords(pageReader(source.maxPageSize()), body,
                 run.pageUri(), run.pageUrl(),
-                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize());
+                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize(), run.pages() > 0);
         PageChunks earlier = run.currentPage();
         int done = earlier != null && earlier.page() == run.pages() ? earlier.done() : 0;
         PageChunks chunks = new PageChunks(page, run.pages(), run.feed().chunkSize(), done);
@@ -153,7 +153,14 @@ public class UpstreamPages {
         // Camel counts attempts in these headers: the next page has attempts of its own
         exchange.getMessage().removeHeaders(REDELIVERY_HEADERS);
         run.pageFetched();
-        run.nextPage(run.feed().source().pagination().nextPage(outcome).orElse(null));
+        URI next = outcome.ended() ? null : run.feed().source().pagination().nextPage(outcome).orElse(null);
+        // a next link or cursor that does not move on would loop until max-pages, loading its pages again
+        if (next != null && !run.firstVisit(next)) {
+            throw new UpstreamException(FailureClass.PERMANENT, null, safe(run, next),
+                    "the upstream sent the same next page twice (" + safe(run, next) + ", after page " + run.pages()
+                            + "); it would never end");
+        }
+        run.nextPage(next);
         ledger.progress(run);
         if (run.hasMorePages() && Duration.between(run.lastProgressLog(), Instant.now()).compareTo(PROGRESS_EVERY) >= 0) {
             run.progressLogged(Instant.now());

@@ -1,0 +1,128 @@
+package io.feedsync.upstream;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
+
+import io.feedsync.support.FakeUpstream;
+import io.feedsync.support.FeedsyncTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How exports end, and how they fail to: a page whose record array is null or absent is an empty
+ * last page; a next link that does not move on fails the run at once instead of loading the same
+ * page until max-pages.
+ */
+@TestPropertySource(properties = {
+        "feedsync.feeds.ending.source.url=${test.upstream}/ending/1",
+        "feedsync.feeds.ending.source.pagination.type=next-url",
+        "feedsync.feeds.ending.source.records=/items",
+        "feedsync.feeds.ending.transform.mapping.epa_type=/key",
+        "feedsync.feeds.ending.transform.mapping.ncpdp_version=/version",
+        "feedsync.feeds.ending.transform.mapping.gateway_id=/id",
+        "feedsync.feeds.ending.target.table=test_plans",
+        "feedsync.feeds.ending.target.key=epa_type",
+        "feedsync.feeds.ending.target.soft-delete=deleted_at"})
+class PageEndingsTest extends FeedsyncTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final List<String> asked = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void noPagesYet() {
+        asked.clear();
+    }
+
+    @Test
+    void aPageWhoseRecordArrayIsNullEndsTheExport() {
+        serve(page(1, 2, "/ending/2"), nullItems("/ending/3"), page(5, 6, null));
+
+        JsonNode run = api.run("ending", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertThat(run.at("/counts/inserted").asInt()).isEqualTo(2);
+        assertThat(asked).containsExactly("/ending/1", "/ending/2");
+    }
+
+    @Test
+    void aPageWithoutTheRecordArrayEndsTheExportToo() {
+        serve(page(1, 2, "/ending/2"), JSON.createObjectNode().put("next", "/ending/3"), page(5, 6, null));
+
+        JsonNode run = api.run("ending", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertThat(asked).containsExactly("/ending/1", "/ending/2");
+    }
+
+    @Test
+    void aNextLinkThatRepeatsFailsTheRunAtOnceAndDeletesNothing() {
+        jdbc.update("insert into test_plans (epa_type, ncpdp_version, gateway_id) values ('Local_1', 'v0', 0)");
+        serve(page(1, 2, "/ending/2"), page(3, 4, "/ending/2"));
+
+        JsonNode run = api.run("ending", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).isEqualTo("FAILED");
+        assertThat(run.at("/error/class").asText()).isEqualTo("PERMANENT");
+        assertThat(run.at("/error/message").asText()).contains("the upstream sent the same next page twice");
+        assertThat(asked).as("no page loaded again").containsExactly("/ending/1", "/ending/2");
+        assertThat(count("select count(*) from test_plans where deleted_at is not null")).isZero();
+    }
+
+    @Test
+    void theFirstPageStillNeedsItsRecordArray() {
+        serve(JSON.createObjectNode().putNull("items"));
+
+        JsonNode run = api.run("ending", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).isEqualTo("FAILED");
+        assertThat(run.at("/error/message").asText()).contains("page has no array at records pointer '/items'");
+    }
+
+    /** Serves {@code pages} at /ending/1, /ending/2, …; next links are made absolute. */
+    private void serve(ObjectNode... pages) {
+        upstream.serve("/ending", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            asked.add(path);
+            int index = Integer.parseInt(path.substring("/ending/".length())) - 1;
+            ObjectNode page = pages[index].deepCopy();
+            if (page.hasNonNull("next")) {
+                page.put("next", upstream.url(page.get("next").asText()));
+            }
+            answer(exchange, page);
+        });
+    }
+
+    private static ObjectNode page(int first, int last, String next) {
+        ObjectNode page = JSON.createObjectNode();
+        for (int id = first; id <= last; id++) {
+            page.withArray("items").add(FakeUpstream.plan(id, "v1"));
+        }
+        return next == null ? page : page.put("next", next);
+    }
+
+    private static ObjectNode nullItems(String next) {
+        ObjectNode page = JSON.createObjectNode();
+        page.putNull("items");
+        return page.put("next", next);
+    }
+
+    private static void answer(HttpExchange exchange, ObjectNode page) throws IOException {
+        byte[] body = page.toString().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}
