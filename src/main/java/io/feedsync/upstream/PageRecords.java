@@ -38,6 +38,8 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
     private final Map<String, String> values = new HashMap<>();
     private final boolean mayEnd;
     private boolean recordsFound;
+    /** Whether the body held any JSON at all: an empty body (a 204, say) is an empty page. */
+    private boolean anyToken;
     private boolean inRecords;
     private JsonNode next;
     private int count;
@@ -147,6 +149,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
     private boolean seekRecords() {
         try {
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                anyToken = true;
                 if (token == JsonToken.FIELD_NAME || token.isStructEnd()) {
                     continue;
                 }
@@ -174,7 +177,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
                     "page has a second array at records pointer '" + recordsPointer + "'");
         }
         close();
-        if (!recordsFound && !mayEnd) {
+        if (!recordsFound && !mayEnd && anyToken) {
             throw new UpstreamException(FailureClass.PERMANENT, null, safeUrl,
                     "page has no array at records pointer '" + recordsPointer + "'");
         }

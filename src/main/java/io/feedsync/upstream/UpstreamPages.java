@@ -126,11 +126,9 @@ public class UpstreamPages {
      */
     public PageChunks chunks(Exchange exchange) {
         RunState run = run(exchange);
-        InputStream body = exchange.getMessage().getBody(InputStream.class);
-        if (body == null) {
-            throw new UpstreamException(FailureClass.PERMANENT, null, run(exchange).pageUrl(),
-                    "page has an empty body");
-        }
+        InputStream found = exchange.getMessage().getBody(InputStream.class);
+        // no body at all (a 204): an empty page, like an empty body
+        InputStream body = found == null ? InputStream.nullInputStream() : found;
         FeedDefinition.Source source = run.feed().source();
         PageRecords page = new PageRecords(pageReader(source.maxPageSize()), body,
                 run.pageUri(), run.pageUrl(),

@@ -20,8 +20,8 @@ import io.feedsync.support.FeedsyncTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How exports end, and how they fail to: a page whose record array is null or absent is an empty
- * last page; a next link that does not move on fails the run at once instead of loading the same
+ * How exports end, and how they fail to: a page whose record array is null or absent, or that
+ * has no content at all (204), is an empty last page; a next link that does not move on fails the run at once instead of loading the same
  * page until max-pages.
  */
 @TestPropertySource(properties = {
@@ -80,6 +80,27 @@ class PageEndingsTest extends FeedsyncTest {
     }
 
     @Test
+    void aPageAnsweredWithNoContentIsAnEmptyLastPage() {
+        serve(page(1, 2, "/ending/2"), null);
+
+        JsonNode run = api.run("ending", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertThat(run.at("/counts/inserted").asInt()).isEqualTo(2);
+        assertThat(asked).containsExactly("/ending/1", "/ending/2");
+    }
+
+    @Test
+    void anExportAnsweredWithNoContentIsEmpty() {
+        serve((ObjectNode) null);
+
+        JsonNode run = api.run("ending", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertThat(run.at("/counts/fetched").asInt()).isZero();
+    }
+
+    @Test
     void theFirstPageStillNeedsItsRecordArray() {
         serve(JSON.createObjectNode().putNull("items"));
 
@@ -95,6 +116,11 @@ class PageEndingsTest extends FeedsyncTest {
             String path = exchange.getRequestURI().getPath();
             asked.add(path);
             int index = Integer.parseInt(path.substring("/ending/".length())) - 1;
+            if (pages[index] == null) {
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+                return;
+            }
             ObjectNode page = pages[index].deepCopy();
             if (page.hasNonNull("next")) {
                 page.put("next", upstream.url(page.get("next").asText()));
