@@ -32,6 +32,7 @@ import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.BasicAuthentication;
 import io.feedsync.upstream.BearerAuthentication;
 import io.feedsync.upstream.CursorPagination;
+import io.feedsync.upstream.HasMorePagination;
 import io.feedsync.upstream.LinkHeaderPagination;
 import io.feedsync.upstream.NextUrlPagination;
 import io.feedsync.upstream.Incremental;
@@ -258,6 +259,10 @@ public class FeedCatalog {
         String pagingType = keys.or(source.pagination() == null ? null : source.pagination().type(), "none");
         Authentication auth = closedSet(keys, "source.auth.type", authType, AUTH_TYPES).apply(keys);
         Pagination pagination = closedSet(keys, "source.pagination.type", pagingType, PAGINATION_TYPES).apply(keys);
+        String hasMore = source.pagination() == null ? null : blankToNull(source.pagination().hasMore());
+        if (hasMore != null) {
+            pagination = new HasMorePagination(pagination, keys.pointer("source.pagination.has-more", hasMore));
+        }
         int maxPages = keys.positive("source.pagination.max-pages",
                 source.pagination() == null ? null : source.pagination().maxPages(), DEFAULT_MAX_PAGES);
         String records = source.records() == null ? "" : keys.pointer("source.records", source.records());

@@ -45,8 +45,9 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
 
     public record Pagination(String type, String pageParam, String sizeParam, Integer size, Integer firstPage,
                              String offsetParam, String limitParam, String cursorParam, String cursorPointer,
-                             String nextPointer, Integer maxPages) {
-        static final Pagination EMPTY = new Pagination(null, null, null, null, null, null, null, null, null, null, null);
+                             String nextPointer, Integer maxPages, String hasMore) {
+        static final Pagination EMPTY = new Pagination(null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     public record Transform(String bean, Map<String, String> mapping) {

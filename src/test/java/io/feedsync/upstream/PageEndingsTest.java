@@ -33,7 +33,16 @@ import static org.assertj.core.api.Assertions.assertThat;
         "feedsync.feeds.ending.transform.mapping.gateway_id=/id",
         "feedsync.feeds.ending.target.table=test_plans",
         "feedsync.feeds.ending.target.key=epa_type",
-        "feedsync.feeds.ending.target.soft-delete=deleted_at"})
+        "feedsync.feeds.ending.target.soft-delete=deleted_at",
+        "feedsync.feeds.flagged.source.url=${test.upstream}/ending/1",
+        "feedsync.feeds.flagged.source.pagination.type=next-url",
+        "feedsync.feeds.flagged.source.pagination.has-more=/meta/has_more",
+        "feedsync.feeds.flagged.source.records=/items",
+        "feedsync.feeds.flagged.transform.mapping.epa_type=/key",
+        "feedsync.feeds.flagged.transform.mapping.ncpdp_version=/version",
+        "feedsync.feeds.flagged.transform.mapping.gateway_id=/id",
+        "feedsync.feeds.flagged.target.table=test_plans",
+        "feedsync.feeds.flagged.target.key=epa_type"})
 class PageEndingsTest extends FeedsyncTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,6 +107,21 @@ class PageEndingsTest extends FeedsyncTest {
 
         assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
         assertThat(run.at("/counts/fetched").asInt()).isZero();
+    }
+
+    @Test
+    void aPageThatSaysHasMoreFalseIsTheLast() {
+        ObjectNode first = page(1, 2, "/ending/2");
+        first.putObject("meta").put("has_more", true);
+        ObjectNode second = page(3, 4, "/ending/3");
+        second.putObject("meta").put("has_more", false);
+        serve(first, second, page(5, 6, null));
+
+        JsonNode run = api.run("flagged", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertThat(run.at("/counts/inserted").asInt()).isEqualTo(4);
+        assertThat(asked).containsExactly("/ending/1", "/ending/2");
     }
 
     @Test
