@@ -32,6 +32,8 @@ import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.BasicAuthentication;
 import io.feedsync.upstream.BearerAuthentication;
 import io.feedsync.upstream.CursorPagination;
+import io.feedsync.upstream.ErrorBodies;
+import io.feedsync.upstream.FailureClass;
 import io.feedsync.upstream.HasMorePagination;
 import io.feedsync.upstream.LinkHeaderPagination;
 import io.feedsync.upstream.NextUrlPagination;
@@ -271,7 +273,18 @@ public class FeedCatalog {
                 duration(keys, "source.timeout", source.timeout(), DEFAULT_TIMEOUT),
                 duration(keys, "source.connect-timeout", source.connectTimeout(), Duration.ofSeconds(10)),
                 retry(keys, source.retry()), maxPageSize(keys, source.maxPageSize()),
-                rateLimit(keys, source.rateLimit()));
+                rateLimit(keys, source.rateLimit()), errorBodies(keys, source.errorWhen()));
+    }
+
+    /** {@code source.error-when: { pointer: /error, retry: false }}; optional. */
+    private static ErrorBodies errorBodies(Keys keys, FeedsyncProperties.ErrorWhen errorWhen) {
+        if (errorWhen == null) {
+            return null;
+        }
+        String pointer = keys.pointer("source.error-when.pointer",
+                keys.required("source.error-when.pointer", errorWhen.pointer()));
+        return new ErrorBodies(pointer, Boolean.TRUE.equals(errorWhen.retry()) ? FailureClass.TRANSIENT
+                : FailureClass.PERMANENT);
     }
 
     /** {@code source.rate-limit: { requests-per-second: 5, prefetch: 1 }}; both optional. */

@@ -9,6 +9,7 @@ import org.springframework.util.unit.DataSize;
 
 import io.feedsync.run.RunMode;
 import io.feedsync.upstream.Authentication;
+import io.feedsync.upstream.ErrorBodies;
 import io.feedsync.upstream.Incremental;
 import io.feedsync.upstream.Pagination;
 import io.feedsync.upstream.RateLimit;
@@ -30,11 +31,13 @@ public record FeedDefinition(
 
     /**
      * Where the records come from. {@code incremental} is null when the feed has no cursor; a page
-     * larger than {@code maxPageSize} fails the run; {@code rateLimit} is how hard it may be pulled.
+     * larger than {@code maxPageSize} fails the run; {@code rateLimit} is how hard it may be pulled;
+     * {@code errorBodies} (null: none) tells an error answered with 200 from a page.
      */
     public record Source(URI url, Authentication auth, Pagination pagination, int maxPages,
                          String recordsPointer, Incremental incremental, Duration timeout,
-                         Duration connectTimeout, RetryPolicy retry, DataSize maxPageSize, RateLimit rateLimit) {
+                         Duration connectTimeout, RetryPolicy retry, DataSize maxPageSize, RateLimit rateLimit,
+                         ErrorBodies errorBodies) {
     }
 
     /** What happens to the watermark when some records of a run were dead-lettered. */

@@ -25,7 +25,10 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
 
     public record Source(String url, Auth auth, Pagination pagination, String records, Incremental incremental,
                          String timeout, String connectTimeout, Retry retry, String maxPageSize,
-                         RateLimit rateLimit) {
+                         RateLimit rateLimit, ErrorWhen errorWhen) {
+    }
+
+    public record ErrorWhen(String pointer, Boolean retry) {
     }
 
     public record RateLimit(String requestsPerSecond, Integer prefetch) {

@@ -37,6 +37,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
     private final DataSize maxPageSize;
     private final Map<String, String> values = new HashMap<>();
     private final boolean mayEnd;
+    private final ErrorBodies errors;
     private boolean recordsFound;
     /** Whether the body held any JSON at all: an empty body (a 204, say) is an empty page. */
     private boolean anyToken;
@@ -50,22 +51,25 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
      */
     public PageRecords(ObjectMapper mapper, InputStream body, URI uri, String safeUrl,
                        String recordsPointer, Set<String> valuePointers, DataSize maxPageSize) {
-        this(mapper, body, uri, safeUrl, recordsPointer, valuePointers, maxPageSize, false);
+        this(mapper, body, uri, safeUrl, recordsPointer, valuePointers, maxPageSize, false, null);
     }
 
     /**
      * @param mayEnd a page after the first: one whose record array is {@code null} or absent is an
      *               empty last page (a common way for an export to end), not a malformed one
+     * @param errors how the upstream says "error" with a 200 (null: it does not)
      */
     public PageRecords(ObjectMapper mapper, InputStream body, URI uri, String safeUrl,
-                       String recordsPointer, Set<String> valuePointers, DataSize maxPageSize, boolean mayEnd) {
+                       String recordsPointer, Set<String> valuePointers, DataSize maxPageSize, boolean mayEnd,
+                       ErrorBodies errors) {
         this.mayEnd = mayEnd;
+        this.errors = errors;
         this.uri = uri;
         this.maxPageSize = maxPageSize;
         this.body = body;
         this.safeUrl = safeUrl;
         this.recordsPointer = recordsPointer;
-        this.valuePointers = valuePointers;
+        this.valuePointers = errors == null ? valuePointers : union(valuePointers, errors.pointer());
         try {
             this.parser = mapper.createParser(body);
         } catch (IOException e) {
@@ -160,6 +164,7 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
                 }
                 if (valuePointers.contains(pointer)) {
                     values.put(pointer, token.isStructStart() ? parser.readValueAsTree().toString() : scalar(token));
+                    refuseErrorPage(pointer);
                 } else if (token.isStructStart() && !leadsToInterest(pointer)) {
                     parser.skipChildren();
                 }
@@ -189,6 +194,24 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
             context = context.getParent();
         }
         return context.pathAsPointer().toString();
+    }
+
+    /** A value at the feed's error pointer makes this an error page: nothing of it is to be applied. */
+    private void refuseErrorPage(String pointer) {
+        String error = errors == null || !pointer.equals(errors.pointer()) ? null : values.get(pointer);
+        if (error == null || error.isEmpty() || "false".equals(error)) {
+            return;
+        }
+        abort();
+        String shown = error.length() > 300 ? error.substring(0, 300) + "…" : error;
+        throw new PageFetchException(errors.failureClass(), 200, safeUrl,
+                "upstream answered HTTP 200 with an error at " + pointer + " (source.error-when): " + shown, null);
+    }
+
+    private static Set<String> union(Set<String> pointers, String more) {
+        Set<String> all = new java.util.HashSet<>(pointers);
+        all.add(more);
+        return Set.copyOf(all);
     }
 
     private String scalar(JsonToken token) throws IOException {

@@ -132,7 +132,8 @@ public class UpstreamPages {
         FeedDefinition.Source source = run.feed().source();
         PageRecords page = new PageRecords(pageReader(source.maxPageSize()), body,
                 run.pageUri(), run.pageUrl(),
-                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize(), run.pages() > 0);
+                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize(), run.pages() > 0,
+                source.errorBodies());
         PageChunks earlier = run.currentPage();
         int done = earlier != null && earlier.page() == run.pages() ? earlier.done() : 0;
         PageChunks chunks = new PageChunks(page, run.pages(), run.feed().chunkSize(), done);

@@ -42,7 +42,32 @@ import static org.assertj.core.api.Assertions.assertThat;
         "feedsync.feeds.flagged.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.flagged.transform.mapping.gateway_id=/id",
         "feedsync.feeds.flagged.target.table=test_plans",
-        "feedsync.feeds.flagged.target.key=epa_type"})
+        "feedsync.feeds.flagged.target.key=epa_type",
+        "feedsync.feeds.erring.source.url=${test.upstream}/ending/1",
+        "feedsync.feeds.erring.source.pagination.type=next-url",
+        "feedsync.feeds.erring.source.error-when.pointer=/error",
+        "feedsync.feeds.erring.source.retry.max-attempts=3",
+        "feedsync.feeds.erring.source.retry.initial-backoff=20ms",
+        "feedsync.feeds.erring.source.retry.max-backoff=50ms",
+        "feedsync.feeds.erring.source.records=/items",
+        "feedsync.feeds.erring.transform.mapping.epa_type=/key",
+        "feedsync.feeds.erring.transform.mapping.ncpdp_version=/version",
+        "feedsync.feeds.erring.transform.mapping.gateway_id=/id",
+        "feedsync.feeds.erring.target.table=test_plans",
+        "feedsync.feeds.erring.target.key=epa_type",
+        "feedsync.feeds.erring.target.soft-delete=deleted_at",
+        "feedsync.feeds.erring-retry.source.url=${test.upstream}/ending/1",
+        "feedsync.feeds.erring-retry.source.error-when.pointer=/error",
+        "feedsync.feeds.erring-retry.source.error-when.retry=true",
+        "feedsync.feeds.erring-retry.source.retry.max-attempts=3",
+        "feedsync.feeds.erring-retry.source.retry.initial-backoff=20ms",
+        "feedsync.feeds.erring-retry.source.retry.max-backoff=50ms",
+        "feedsync.feeds.erring-retry.source.records=/items",
+        "feedsync.feeds.erring-retry.transform.mapping.epa_type=/key",
+        "feedsync.feeds.erring-retry.transform.mapping.ncpdp_version=/version",
+        "feedsync.feeds.erring-retry.transform.mapping.gateway_id=/id",
+        "feedsync.feeds.erring-retry.target.table=test_plans",
+        "feedsync.feeds.erring-retry.target.key=epa_type"})
 class PageEndingsTest extends FeedsyncTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -122,6 +147,39 @@ class PageEndingsTest extends FeedsyncTest {
         assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
         assertThat(run.at("/counts/inserted").asInt()).isEqualTo(4);
         assertThat(asked).containsExactly("/ending/1", "/ending/2");
+    }
+
+    @Test
+    void anErrorAnsweredWith200FailsTheRunWithTheUpstreamsMessageAndDeletesNothing() {
+        jdbc.update("insert into test_plans (epa_type, ncpdp_version, gateway_id) values ('Local_1', 'v0', 0)");
+        ObjectNode error = JSON.createObjectNode();
+        error.putObject("error").put("message", "quota exceeded");
+        error.putNull("items");
+        serve(page(1, 2, "/ending/2"), error);
+
+        JsonNode run = api.run("erring", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).isEqualTo("FAILED");
+        assertThat(run.at("/error/class").asText()).isEqualTo("PERMANENT");
+        assertThat(run.at("/error/message").asText()).contains("an error at /error").contains("quota exceeded");
+        assertThat(asked).as("a permanent error page is not asked for again").containsExactly("/ending/1", "/ending/2");
+        assertThat(count("select count(*) from test_plans where deleted_at is not null")).isZero();
+    }
+
+    @Test
+    void anErrorAnsweredWith200IsRetriedWhenTheFeedSaysItIsTransient() {
+        ObjectNode error = JSON.createObjectNode().put("error", "busy, try again");
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        upstream.serve("/ending", exchange -> {
+            asked.add(exchange.getRequestURI().getPath());
+            answer(exchange, calls.incrementAndGet() == 1 ? error : page(1, 3, null));
+        });
+
+        JsonNode run = api.run("erring-retry", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertThat(run.at("/counts/inserted").asInt()).isEqualTo(3);
+        assertThat(asked).containsExactly("/ending/1", "/ending/1");
     }
 
     @Test
