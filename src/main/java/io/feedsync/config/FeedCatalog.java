@@ -349,7 +349,37 @@ public class FeedCatalog {
             throw keys.bad("source.incremental.format", "only timestamp cursors can be reformatted");
         }
         return new Incremental(keys.pointer("source.incremental.cursor", incremental.cursor()),
-                blankToNull(incremental.param()), cursorType, format);
+                blankToNull(incremental.param()), cursorType, format, lookback(keys, cursorType, incremental.lookback()));
+    }
+
+    /** {@code source.incremental.lookback}: a duration for timestamp cursors, an amount for number cursors. */
+    private static String lookback(Keys keys, Incremental.CursorType type, String lookback) {
+        String given = blankToNull(lookback);
+        if (given == null) {
+            return null;
+        }
+        String key = "source.incremental.lookback";
+        return switch (type) {
+            case TIMESTAMP -> {
+                Duration duration = duration(keys, key, given, null);
+                if (duration.isNegative()) {
+                    throw keys.bad(key, "must not be negative");
+                }
+                yield duration.toString();
+            }
+            case NUMBER -> {
+                try {
+                    java.math.BigDecimal amount = new java.math.BigDecimal(given.trim());
+                    if (amount.signum() < 0) {
+                        throw keys.bad(key, "must not be negative");
+                    }
+                    yield amount.toPlainString();
+                } catch (NumberFormatException e) {
+                    throw keys.bad(key, "'" + given + "' is not a number (the cursor is a number)");
+                }
+            }
+            case TEXT -> throw keys.bad(key, "text cursors cannot look back (there is no distance between texts)");
+        };
     }
 
     private static RetryPolicy retry(Keys keys, FeedsyncProperties.Retry retry) {

@@ -40,7 +40,7 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
         static final Auth EMPTY = new Auth(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
-    public record Incremental(String cursor, String param, String type, String format) {
+    public record Incremental(String cursor, String param, String type, String format, String lookback) {
     }
 
     public record Retry(Integer maxAttempts, String initialBackoff, String maxBackoff) {

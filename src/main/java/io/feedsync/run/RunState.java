@@ -42,6 +42,7 @@ public final class RunState {
     private final AtomicLong keylessRejections = new AtomicLong();
 
     private volatile URI nextPage;
+    private volatile String screenFrom;
     /** The pages this run has asked for, as its pagination named them (64-bit digests: a long export stays small). */
     private final java.util.Set<Long> visited = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile PageChunks currentPage;
@@ -197,6 +198,20 @@ public final class RunState {
             hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
         }
         return hash;
+    }
+
+    /**
+     * Where this run reads from: its starting watermark less the feed's lookback (the upstream is
+     * asked from there, and records from there on are applied).
+     */
+    public String screenFrom() {
+        String from = screenFrom;
+        if (from == null && startWatermark() != null) {
+            from = feed().source().incremental() == null ? startWatermark()
+                    : feed().source().incremental().lookBack(startWatermark());
+            screenFrom = from;
+        }
+        return from;
     }
 
     public void nextPage(URI uri) {

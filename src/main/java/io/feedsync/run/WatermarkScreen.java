@@ -45,7 +45,8 @@ public class WatermarkScreen implements Processor {
             throw new RecordRejectedException(e.getMessage());
         }
         run.cursors().seen(cursor);
-        String watermark = run.startWatermark();
+        // the watermark less source.incremental.lookback: late records just behind it are applied
+        String watermark = run.screenFrom();
         if (incrementalRun && watermark != null && incremental.order().compare(cursor, watermark) < 0) {
             return record.asStale();
         }

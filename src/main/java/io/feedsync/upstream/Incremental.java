@@ -22,9 +22,14 @@ import io.feedsync.transform.ColumnMapping;
  * {@code source.incremental}: where a record keeps its cursor ({@code cursor}, a JSON pointer),
  * how cursors compare ({@code type}: timestamp, number or text), and how the watermark is sent to
  * the upstream ({@code param}, formatted by {@code format}: as-is, iso-instant, epoch-seconds,
- * epoch-millis or a date-time pattern in UTC).
+ * epoch-millis or a date-time pattern in UTC), and how far behind the watermark an incremental run
+ * starts ({@code lookback}).
  */
-public record Incremental(String cursorPointer, String param, CursorType type, String format) {
+public record Incremental(String cursorPointer, String param, CursorType type, String format, String lookback) {
+
+    public Incremental(String cursorPointer, String param, CursorType type, String format) {
+        this(cursorPointer, param, type, format, null);
+    }
 
     public enum CursorType {
         TIMESTAMP,
@@ -59,6 +64,22 @@ public record Incremental(String cursorPointer, String param, CursorType type, S
     /** Checks that a cursor value parses as this feed's type. */
     public void check(String cursor) {
         order().compare(cursor, cursor);
+    }
+
+    /**
+     * Where an incremental run starts reading: the watermark less {@code lookback} (a duration for
+     * timestamps, as ISO-8601 text; an amount for numbers), so that a record committed late, just
+     * behind the watermark, is still asked for. Without a lookback, the watermark itself.
+     */
+    public String lookBack(String watermark) {
+        if (lookback == null || watermark == null) {
+            return watermark;
+        }
+        return switch (type) {
+            case TIMESTAMP -> instant(watermark).minus(java.time.Duration.parse(lookback)).toString();
+            case NUMBER -> number(watermark).subtract(new java.math.BigDecimal(lookback)).toPlainString();
+            case TEXT -> watermark;
+        };
     }
 
     /** The watermark as the upstream wants it in {@link #param()}. */

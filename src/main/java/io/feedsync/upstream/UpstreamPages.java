@@ -70,7 +70,7 @@ public class UpstreamPages {
         Incremental incremental = source.incremental();
         if (incremental != null && incremental.param() != null && run.startWatermark() != null
                 && run.request().mode() == RunMode.INCREMENTAL) {
-            request.queryParam(incremental.param(), incremental.format(run.startWatermark()));
+            request.queryParam(incremental.param(), incremental.format(run.screenFrom()));
         }
         source.auth().authorize(request);
         Message message = exchange.getMessage();
