@@ -22,13 +22,7 @@ class DatabaseHealthTest {
     void healthIsDownWhenTheDatabaseIsGone() throws IOException {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
         try (FakeUpstream upstream = FakeUpstream.start();
-             ConfigurableApplicationContext app = new SpringApplicationBuilder(FeedsyncApplication.class)
-                     .profiles("test")
-                     .run("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                             "--spring.datasource.username=postgres",
-                             "--spring.datasource.hikari.connection-timeout=1000",
-                             "--test.upstream=" + upstream.url(""),
-                             "--server.port=0")) {
+             ConfigurableApplicationContext app = start(postgres, upstream)) {
             Api api = new Api(Integer.parseInt(app.getEnvironment().getProperty("local.server.port")));
             assertThat(api.as(Api.anonymous()).get("/actuator/health").status()).isEqualTo(200);
 
@@ -50,13 +44,7 @@ class DatabaseHealthTest {
     void metricsReadFromTheDatabaseAreNaNAndPromptWhenItIsGone() throws IOException {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
         try (FakeUpstream upstream = FakeUpstream.start();
-             ConfigurableApplicationContext app = new SpringApplicationBuilder(FeedsyncApplication.class)
-                     .profiles("test")
-                     .run("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                             "--spring.datasource.username=postgres",
-                             "--spring.datasource.hikari.connection-timeout=1000",
-                             "--test.upstream=" + upstream.url(""),
-                             "--server.port=0")) {
+             ConfigurableApplicationContext app = start(postgres, upstream)) {
             Api api = new Api(Integer.parseInt(app.getEnvironment().getProperty("local.server.port")));
             assertThat(api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/prometheus").raw().body())
                     .containsPattern("(?m)^feedsync_dead_letters\\{[^}]*feed=\"plans\"[^}]*} 0");
@@ -74,5 +62,16 @@ class DatabaseHealthTest {
         } finally {
             postgres.close();
         }
+    }
+
+    /** The test application on {@code postgres}, waiting at most a second for a connection. */
+    private static ConfigurableApplicationContext start(EmbeddedPostgres postgres, FakeUpstream upstream) {
+        return new SpringApplicationBuilder(FeedsyncApplication.class)
+                .profiles("test")
+                .run("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                        "--spring.datasource.username=postgres",
+                        "--spring.datasource.hikari.connection-timeout=1000",
+                        "--test.upstream=" + upstream.url(""),
+                        "--server.port=0");
     }
 }
