@@ -59,6 +59,39 @@ class FeedCatalogTest {
                 .hasMessageStartingWith(message);
     }
 
+    @ParameterizedTest(name = "{0}={1} ({2})")
+    @CsvSource(delimiter = '|', value = {
+            "source.incremental.lookback|soon|timestamp|feedsync.feeds.partners.source.incremental.lookback: 'soon' is not a duration",
+            "source.incremental.lookback|-5m|timestamp|feedsync.feeds.partners.source.incremental.lookback: must be positive",
+            "source.incremental.lookback|a lot|number|feedsync.feeds.partners.source.incremental.lookback: 'a lot' is not a number",
+            "source.incremental.lookback|-10|number|feedsync.feeds.partners.source.incremental.lookback: must not be negative",
+            "source.incremental.lookback|5m|text|feedsync.feeds.partners.source.incremental.lookback: text cursors cannot look back",
+            "source.error-when.retry|true|timestamp|feedsync.feeds.partners.source.error-when.pointer: must be set",
+            "source.error-when.pointer|error|timestamp|feedsync.feeds.partners.source.error-when.pointer: 'error' is not a JSON pointer",
+            "source.pagination.has-more|meta.has_more|timestamp|feedsync.feeds.partners.source.pagination.has-more: 'meta.has_more' is not a JSON pointer",
+    })
+    void badEndingsErrorBodiesAndLookbacksAreNamedByTheirFullKey(String key, String value, String cursorType, String message) {
+        Map<String, Object> raw = validFeed();
+        set(raw, "source.incremental.cursor", "/updated_at");
+        set(raw, "source.incremental.type", cursorType);
+        set(raw, key, value);
+
+        assertThatThrownBy(() -> define("partners", raw))
+                .isInstanceOf(FeedConfigException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void aLookbackIsKeptInTheCursorsOwnTerms() {
+        Map<String, Object> raw = validFeed();
+        set(raw, "source.incremental.cursor", "/updated_at");
+        set(raw, "source.incremental.lookback", "5m");
+
+        FeedDefinition feed = define("partners", raw);
+
+        assertThat(feed.source().incremental().lookBack("2026-05-18T01:10:00Z")).isEqualTo("2026-05-18T01:05:00Z");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "feedsync.feeds.epa-clients.shedule                 |feedsync.feeds.epa-clients.shedule: unknown key; did you mean 'schedule'?",
