@@ -42,7 +42,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Two feedsync nodes, each in a JVM of its own, on one database (SPEC §6): Quartz, clustered on the
  * database, fires each fire time of a scheduled feed on one node only; REST triggers sent to both
- * nodes at once start one run; a trigger paused on one node is paused on both; and when the node
+ * nodes at once start one run; a feed paused over one node's API runs on neither until resumed over
+ * the other's; a trigger paused on one node is paused on both; and when the node
  * running the feed is killed, the other one takes the next fire. The tests run in this order on the
  * same two nodes; the last one kills one.
  */
@@ -148,6 +149,30 @@ class ClusterTest {
     /** Suspending a timer route holds back the fires that land on that node; pausing the trigger holds back all. */
     @Test
     @Order(3)
+    void feedPausedOverTheApiOfOneNodeStartsNoRunOnAnyUntilResumedOnTheOther() throws InterruptedException {
+        Api first = nodes.get(0).api();
+        Api second = nodes.get(1).api();
+
+        assertThat(first.post("/api/feeds/" + TIMED + "/pause", "{\"reason\": \"cluster test\"}").status())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(
+                "select count(*) from sync_run where feed = ? and status = 'RUNNING'", TIMED) == 0);
+        int before = count("select count(*) from sync_run where feed = ?", TIMED);
+        Thread.sleep(3_000);
+
+        assertThat(count("select count(*) from sync_run where feed = ?", TIMED))
+                .as("no fire on either node started a run").isEqualTo(before);
+        Api.Answer refused = second.post("/api/feeds/" + TIMED + "/runs", null);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().get("error").asText()).isEqualTo("feed_paused");
+
+        assertThat(second.post("/api/feeds/" + TIMED + "/resume", null).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> count("select count(*) from sync_run where feed = ?", TIMED) > before);
+    }
+
+    @Test
+    @Order(4)
     void triggerPausedOnOneNodeFiresOnNoneUntilResumedOnAnother() {
         FeedsyncNode first = nodes.get(0);
         FeedsyncNode second = nodes.get(1);
@@ -164,7 +189,7 @@ class ClusterTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void whenTheNodeRunningTheFeedIsKilledTheOtherTakesTheNextFire() throws Exception {
         long last = db.queryForObject("select coalesce(max(id), 0) from sync_run", Long.class);
         upstream.delay(Duration.ofMillis(1500)); // three requests: a run of 4.5 s
