@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
-import io.feedsync.run.RunMode;
+import io.feedsync.config.RunMode;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunTrigger;
 

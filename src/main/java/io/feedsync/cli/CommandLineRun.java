@@ -17,7 +17,7 @@ import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.FeedPausedException;
 import io.feedsync.run.RunLedger;
-import io.feedsync.run.RunMode;
+import io.feedsync.config.RunMode;
 import io.feedsync.run.RunRecord;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunState;

@@ -26,7 +26,6 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 
-import io.feedsync.run.RunMode;
 import io.feedsync.upstream.ApiKeyAuthentication;
 import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.BasicAuthentication;

@@ -7,7 +7,6 @@ import java.util.Map;
 
 import org.springframework.util.unit.DataSize;
 
-import io.feedsync.run.RunMode;
 import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.ErrorBodies;
 import io.feedsync.upstream.Incremental;

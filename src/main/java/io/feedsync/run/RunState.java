@@ -1,5 +1,6 @@
 package io.feedsync.run;
 
+import io.feedsync.store.RunSamples;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Comparator;

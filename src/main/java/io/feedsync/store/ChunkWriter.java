@@ -24,7 +24,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.feedsync.run.RunSamples;
 import io.feedsync.run.RunState;
 import io.feedsync.transform.Chunk;
 import io.feedsync.transform.TargetRow;

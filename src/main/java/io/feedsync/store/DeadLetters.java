@@ -171,7 +171,7 @@ public class DeadLetters {
             }
         }
         run.recordDeadLettered();
-        run.samples().add(io.feedsync.run.RunSamples.DEAD_LETTERED, key);
+        run.samples().add(io.feedsync.store.RunSamples.DEAD_LETTERED, key);
         rememberCursor(run, payload);
         log.warn("Feed {} run {}: record {} dead-lettered: {}", run.feed().name(), run.runId(),
                 key == null ? "(no key)" : key, reason(failure));

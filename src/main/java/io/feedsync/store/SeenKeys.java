@@ -12,7 +12,7 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.run.RunMode;
+import io.feedsync.config.RunMode;
 import io.feedsync.run.RunState;
 import io.feedsync.run.RunTrigger;
 import io.feedsync.transform.TargetRow;

@@ -10,9 +10,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.feedsync.run.RunMode;
-import io.feedsync.run.RunRefusedException;
-import io.feedsync.run.RunSamples;
+import io.feedsync.config.RunMode;
 import io.feedsync.run.RunState;
 import io.feedsync.run.RunTrigger;
 

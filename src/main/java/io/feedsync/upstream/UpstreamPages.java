@@ -22,7 +22,7 @@ import org.springframework.util.unit.DataSize;
 
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.run.RunLedger;
-import io.feedsync.run.RunMode;
+import io.feedsync.config.RunMode;
 import io.feedsync.run.RunState;
 
 /**

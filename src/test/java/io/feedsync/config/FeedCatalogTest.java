@@ -12,7 +12,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.util.unit.DataSize;
 
-import io.feedsync.run.RunMode;
+import io.feedsync.config.RunMode;
 import io.feedsync.upstream.ApiKeyAuthentication;
 import io.feedsync.upstream.PageNumberPagination;
 
