@@ -28,6 +28,9 @@ public record FeedDefinition(
         double deletionGuard,
         Duration statementTimeout) {
 
+    /** The exchange property that carries the feed of the run a sync route exchange belongs to. */
+    public static final String PROPERTY = "feedsyncFeed";
+
     /**
      * Where the records come from. {@code incremental} is null when the feed has no cursor; a page
      * larger than {@code maxPageSize} fails the run; {@code rateLimit} is how hard it may be pulled;

@@ -5,20 +5,36 @@ import org.apache.camel.ExchangeProperty;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.store.ChunkOutcome;
+import io.feedsync.store.SoftDeleted;
 import io.feedsync.transform.Chunk;
 
 /**
- * Where a run meets its writer stage: a chunk is counted as it is queued for the writer, and what
- * the writer did with it ({@link ChunkOutcome}) is folded into the run in this one place. The
+ * Where a run meets what its steps did: a chunk is counted as it is queued for the writer, and
+ * what the writer did with it ({@link ChunkOutcome}), the records the dead letters took, what a
+ * full run soft-deleted and what a replay did are folded into the run in this one place. The
  * run's finish — and its failure — wait for every queued chunk first.
  */
 @Component("runChunks")
 public class RunChunks {
 
-    /** Before the chunk goes into the writer's queue: the page's records it carried are done with. */
+    /**
+     * Before the next page is fetched: at most {@code source.rate-limit.prefetch} pages are read
+     * ahead of the writer.
+     */
+    public void awaitPrefetch(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+        run.writes().awaitPrefetch(run.pages(), run.feed().source().rateLimit().prefetch());
+    }
+
+    /** The records of a chunk that the dead letters took (stored by then): counted, and out of the chunk. */
+    public void deadLettered(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        chunk.takeRejections().forEach(run::fold);
+    }
+
+    /** Before the chunk goes into the writer's queue: the page's records it carried are fetched and done with. */
     public void queued(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
         run.writes().queued();
-        run.currentPage().done(chunk.upstreamSize());
+        run.recordFetched(chunk.upstreamSize());
+        run.pageProgress().currentPage().done(chunk.upstreamSize());
     }
 
     public void written(@Body ChunkOutcome outcome, @ExchangeProperty(RunState.PROPERTY) RunState run) {
@@ -35,5 +51,15 @@ public class RunChunks {
         if (run.writeFailure() != null) {
             throw run.writeFailure();
         }
+    }
+
+    public void softDeleted(@Body SoftDeleted softDeleted, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        run.fold(softDeleted);
+    }
+
+    /** One dead letter replayed: read once, and what writing it did. */
+    public void replayed(@Body ChunkOutcome outcome, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        run.recordFetched(1);
+        run.fold(outcome);
     }
 }

@@ -63,7 +63,7 @@ public class RunGuard {
             seenKeys.forgetFinished(feed.name());
             RunState run = new RunState(ledger.open(request, NODE), feed, request, lock,
                     watermarks.current(feed.name()).orElse(null), deadLetters.waiting(feed.name()));
-            exchange.setProperty(RunState.PROPERTY, run);
+            run.attachTo(exchange);
             return run;
         } catch (RuntimeException e) {
             lock.close();

@@ -98,7 +98,7 @@ public class RunLifecycle {
     }
 
     private void publish(RunState run, RunStatus status, RunError error) {
-        recordHashes.release(run);
+        recordHashes.release(run.store());
         events.publishEvent(new RunFinished(run.feed().name(), run.runId(), status, run.request(), run.counts(),
                 run.pages(), Duration.between(run.startedAt(), Instant.now()), error));
     }

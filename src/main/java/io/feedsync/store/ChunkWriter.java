@@ -24,7 +24,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.feedsync.run.RunState;
 import io.feedsync.transform.Chunk;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
@@ -68,7 +67,7 @@ public class ChunkWriter {
      * Writes the chunk and answers what it did. It never throws: a failure that is not the data's
      * comes back in the outcome, and the chunks after it are skipped.
      */
-    public ChunkOutcome write(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+    public ChunkOutcome write(@Body Chunk chunk, @ExchangeProperty(StoreRun.PROPERTY) StoreRun run) {
         if (run.writeFailure() != null) {
             return ChunkOutcome.skipped();
         }
@@ -88,7 +87,7 @@ public class ChunkWriter {
                 }
             }
             written.counts = new UpsertCounts(0, 0, chunk.size() - latest.size());
-            if (seenKeys.wanted(run)) {
+            if (run.seesKeys()) {
                 seenKeys.record(run, chunk.records());
             }
             deadLetters.settle(run, alreadyApplied);
@@ -96,23 +95,31 @@ public class ChunkWriter {
         } catch (RuntimeException failure) {
             written.failure = failure;
         }
-        Map<String, List<String>> samples = written.samples.snapshot();
-        return new ChunkOutcome(written.counts, samples.get(RunSamples.INSERTED), samples.get(RunSamples.UPDATED),
-                samples.get(RunSamples.UNCHANGED), written.failure);
+        if (written.failure != null) {
+            run.writeFailed(written.failure);
+        }
+        return written.outcome();
     }
 
     /** What a chunk's write did so far. */
     private static final class Written {
         private UpsertCounts counts = UpsertCounts.NONE;
         private final RunSamples samples = new RunSamples();
+        private final List<Chunk.Rejection> deadLettered = new ArrayList<>(0);
         private RuntimeException failure;
+
+        ChunkOutcome outcome() {
+            Map<String, List<String>> keys = samples.snapshot();
+            return new ChunkOutcome(counts, keys.get(RunSamples.INSERTED), keys.get(RunSamples.UPDATED),
+                    keys.get(RunSamples.UNCHANGED), deadLettered, failure);
+        }
     }
 
     /**
      * Writes the records in one transaction; if bad data sinks it, each half on its own, down to
      * the single records PostgreSQL refuses, which go to the dead letters.
      */
-    private void writeSplitting(RunState run, List<TransformedRecord> records, Written written) {
+    private void writeSplitting(StoreRun run, List<TransformedRecord> records, Written written) {
         if (records.isEmpty() || written.failure != null) {
             return;
         }
@@ -126,7 +133,9 @@ public class ChunkWriter {
                 return;
             }
             if (records.size() == 1) {
-                deadLetters.store(run, records.get(0).source(), records.get(0).key(), failure);
+                TransformedRecord record = records.get(0);
+                deadLetters.store(run, record.source(), record.key(), failure);
+                written.deadLettered.add(new Chunk.Rejection(record.source(), record, failure));
                 return;
             }
             int half = records.size() / 2;
@@ -136,11 +145,13 @@ public class ChunkWriter {
     }
 
     /** Writes one record now, for a replay: a failure is thrown, not dead-lettered again. */
-    public UpsertCounts writeNow(RunState run, TransformedRecord record) {
-        return inTransaction(run, List.of(record), run.samples());
+    public ChunkOutcome writeNow(StoreRun run, TransformedRecord record) {
+        Written written = new Written();
+        written.counts = inTransaction(run, List.of(record), written.samples);
+        return written.outcome();
     }
 
-    private UpsertCounts inTransaction(RunState run, Collection<TransformedRecord> records, RunSamples samples) {
+    private UpsertCounts inTransaction(StoreRun run, Collection<TransformedRecord> records, RunSamples samples) {
         String primary = run.feed().target().table();
         Map<String, List<TargetRow>> byTable = rowsByTable(records);
         return transaction.execute(status -> {
@@ -156,7 +167,7 @@ public class ChunkWriter {
             }
             saveHashes(run, records);
             deadLetters.settle(run, records.stream().map(TransformedRecord::key).toList());
-            if (run.request().dryRun()) {
+            if (run.dryRun()) {
                 // a dry run learns exactly what the merge would do, then takes it back
                 status.setRollbackOnly();
             }
@@ -165,7 +176,7 @@ public class ChunkWriter {
     }
 
     /** Remembers what was applied, for the idempotent consumer of later runs (see {@link RecordHashes}). */
-    private void saveHashes(RunState run, Collection<TransformedRecord> records) {
+    private void saveHashes(StoreRun run, Collection<TransformedRecord> records) {
         StringBuilder lines = new StringBuilder(records.size() * 48);
         for (TransformedRecord record : records) {
             CopyText.appendValue(lines, record.key());

@@ -12,9 +12,6 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.config.RunMode;
-import io.feedsync.run.RunState;
-import io.feedsync.run.RunTrigger;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
 
@@ -31,13 +28,7 @@ public class SeenKeys {
         this.jdbc = jdbc;
     }
 
-    /** Whether the run must remember the keys it sees: a full run with soft-delete, or a drift check. */
-    public boolean wanted(RunState run) {
-        return run.request().mode() == RunMode.FULL
-                && (run.feed().target().softDeleteColumn() != null || run.request().trigger() == RunTrigger.DRIFT);
-    }
-
-    public void record(RunState run, Collection<TransformedRecord> records) {
+    public void record(StoreRun run, Collection<TransformedRecord> records) {
         List<String> keyColumns = run.feed().target().key();
         List<List<String>> keys = new ArrayList<>(records.size());
         for (TransformedRecord record : records) {
@@ -49,7 +40,7 @@ public class SeenKeys {
     }
 
     /** Records keys given as the values of the target's key columns, in order. */
-    public void recordKeys(RunState run, List<List<String>> keys) {
+    public void recordKeys(StoreRun run, List<List<String>> keys) {
         StringBuilder copy = new StringBuilder(keys.size() * 32);
         for (List<String> key : keys) {
             copy.append(run.runId()).append('\t').append('{');

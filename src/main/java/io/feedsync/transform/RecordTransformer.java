@@ -17,7 +17,6 @@ import org.springframework.stereotype.Component;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedDefinition;
-import io.feedsync.run.RunState;
 
 /**
  * The transform step of the sync route: turns a chunk of upstream records into a {@link Chunk},
@@ -41,16 +40,15 @@ public class RecordTransformer implements Processor {
     public void process(Exchange exchange) {
         Message message = exchange.getMessage();
         message.setBody(transform((List<JsonNode>) message.getBody(List.class),
-                exchange.getProperty(RunState.PROPERTY, RunState.class)));
+                exchange.getProperty(FeedDefinition.PROPERTY, FeedDefinition.class)));
     }
 
-    public Chunk transform(List<JsonNode> upstream, RunState run) {
-        run.recordFetched(upstream.size());
-        RecordMapper mapper = mappers.get(run.feed().name());
+    public Chunk transform(List<JsonNode> upstream, FeedDefinition feed) {
+        RecordMapper mapper = mappers.get(feed.name());
         Chunk chunk = new Chunk(upstream.size(), new ArrayList<>(upstream.size()));
         for (JsonNode record : upstream) {
             try {
-                chunk.records().add(transform(record, run.feed(), mapper));
+                chunk.records().add(transform(record, feed, mapper));
             } catch (RecordRejectedException e) {
                 chunk.reject(record, null, e);
             }
@@ -59,9 +57,8 @@ public class RecordTransformer implements Processor {
     }
 
     /** One record, for a replay: a rejection is thrown. */
-    public TransformedRecord transform(JsonNode record, RunState run) {
-        run.recordFetched(1);
-        return transform(record, run.feed(), mappers.get(run.feed().name()));
+    public TransformedRecord transform(JsonNode record, FeedDefinition feed) {
+        return transform(record, feed, mappers.get(feed.name()));
     }
 
     private static TransformedRecord transform(JsonNode record, FeedDefinition feed, RecordMapper mapper) {
