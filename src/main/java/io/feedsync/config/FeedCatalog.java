@@ -66,6 +66,7 @@ public class FeedCatalog {
     private static final DataSize DEFAULT_MAX_PAGE_SIZE = DataSize.ofMegabytes(256);
     /** Generous for a chunk or a full run's soft-delete; a write stuck behind a lock for this long fails the run. */
     private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration DEFAULT_RESUME_WITHIN = Duration.ofHours(24);
 
     private static final Map<String, Function<Keys, Authentication>> AUTH_TYPES = Map.of(
             "none", k -> new NoAuthentication(),
@@ -180,7 +181,20 @@ public class FeedCatalog {
                 transform(keys, feed.transform()), target(keys, feed.target()),
                 chunkSize(keys, feed),
                 onRecordFailure(keys, feed.onRecordFailure()), deletionGuard(keys, feed.deletionGuard()),
-                duration(keys, "statement-timeout", feed.statementTimeout(), DEFAULT_STATEMENT_TIMEOUT));
+                duration(keys, "statement-timeout", feed.statementTimeout(), DEFAULT_STATEMENT_TIMEOUT),
+                resumeWithin(keys, feed.resumeWithin()));
+    }
+
+    /**
+     * {@code resume-within: 24h}: how old an unfinished run's checkpoint may be for the next run to
+     * resume from it; {@code 0} or {@code off}: never resume.
+     */
+    private static Duration resumeWithin(Keys keys, String text) {
+        String value = blankToNull(text);
+        if (value != null && (value.trim().equals("0") || value.trim().equalsIgnoreCase("off"))) {
+            return Duration.ZERO;
+        }
+        return duration(keys, "resume-within", value, DEFAULT_RESUME_WITHIN);
     }
 
     /**

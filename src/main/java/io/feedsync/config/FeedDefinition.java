@@ -26,7 +26,8 @@ public record FeedDefinition(
         int chunkSize,
         OnRecordFailure onRecordFailure,
         double deletionGuard,
-        Duration statementTimeout) {
+        Duration statementTimeout,
+        Duration resumeWithin) {
 
     /** The exchange property that carries the feed of the run a sync route exchange belongs to. */
     public static final String PROPERTY = "feedsyncFeed";

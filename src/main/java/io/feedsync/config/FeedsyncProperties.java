@@ -20,7 +20,7 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
 
     public record Feed(String schedule, String mode, Boolean runOnStartup, Source source,
                        Transform transform, Target target, Integer batchSize, String onRecordFailure,
-                       String deletionGuard, String statementTimeout, Integer chunkSize) {
+                       String deletionGuard, String statementTimeout, Integer chunkSize, String resumeWithin) {
     }
 
     public record Source(String url, Auth auth, Pagination pagination, String records, Incremental incremental,

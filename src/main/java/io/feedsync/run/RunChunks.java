@@ -1,7 +1,11 @@
 package io.feedsync.run;
 
+import java.net.URI;
+
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.store.ChunkOutcome;
@@ -16,6 +20,14 @@ import io.feedsync.transform.Chunk;
  */
 @Component("runChunks")
 public class RunChunks {
+
+    private static final Logger log = LoggerFactory.getLogger(RunChunks.class);
+
+    private final RunLedger ledger;
+
+    public RunChunks(RunLedger ledger) {
+        this.ledger = ledger;
+    }
 
     /**
      * Before the next page is fetched: at most {@code source.rate-limit.prefetch} pages are read
@@ -37,11 +49,29 @@ public class RunChunks {
         run.pageProgress().currentPage().done(chunk.upstreamSize());
     }
 
+    /**
+     * What the writer did with a chunk, folded into the run; when that commits a page (every chunk of
+     * it written), the run's checkpoint moves past it.
+     */
     public void written(@Body ChunkOutcome outcome, @ExchangeProperty(RunState.PROPERTY) RunState run) {
         try {
             run.fold(outcome);
+            URI next = run.writes().committing(outcome.failure() == null && run.writeFailure() == null);
+            if (next != null && run.request().checkpoints()) {
+                saveCheckpoint(run, next);
+            }
         } finally {
             run.writes().written();
+        }
+    }
+
+    private void saveCheckpoint(RunState run, URI next) {
+        try {
+            ledger.checkpoint(run.runId(), run.checkpoint(next, run.writes().committedPages()));
+        } catch (RuntimeException unavailable) {
+            // the run goes on; an older checkpoint (or none) only means more pages read again
+            log.warn("Feed {} run {}: could not save its checkpoint ({})", run.feed().name(), run.runId(),
+                    unavailable.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.feedsync.run;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -28,7 +29,10 @@ public class RunProgress {
         if (run.writeFailure() != null) {
             throw run.writeFailure();
         }
-        run.writes().pageRead();
+        URI committed = run.writes().pageRead(run.pageProgress().nextPage());
+        if (committed != null && run.request().checkpoints()) {
+            ledger.checkpoint(run.runId(), run.checkpoint(committed, run.writes().committedPages()));
+        }
         ledger.progress(run);
         Instant now = Instant.now();
         if (run.pageProgress().hasMorePages() && Duration.between(run.lastProgressLog(), now).compareTo(LOG_EVERY) >= 0) {

@@ -38,6 +38,11 @@ public final class RunState {
     private final RunCursors cursors;
     private final StoreRun store;
     private final PageProgress pages;
+    /** The run this one resumes (null: it started from the first page), and the pages read before it. */
+    private final Long resumedFrom;
+    private final int pagesBefore;
+    /** When the first run of a resumed chain started. */
+    private final Instant origin;
     private final RunSamples samples = new RunSamples();
     private final RunWrites writes = new RunWrites();
     private final Instant startedAt = Instant.now();
@@ -53,14 +58,23 @@ public final class RunState {
 
     public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock, String startWatermark,
                     boolean lettersWaiting) {
+        this(runId, feed, request, lock, startWatermark, lettersWaiting, null, null);
+    }
+
+    /** A run that resumes run {@code resumedFrom}, which left {@code checkpoint}; both null for a fresh start. */
+    public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock, String startWatermark,
+                    boolean lettersWaiting, Long resumedFrom, RunCheckpoint checkpoint) {
         this.runId = runId;
         this.feed = feed;
         this.request = request;
         this.lock = lock;
         this.startWatermark = startWatermark;
+        this.resumedFrom = checkpoint == null ? null : resumedFrom;
+        this.pagesBefore = checkpoint == null ? 0 : checkpoint.pages();
+        this.origin = checkpoint == null || checkpoint.origin() == null ? startedAt : checkpoint.origin();
         Incremental incremental = feed.source().incremental();
         this.cursors = incremental == null ? new RunCursors(Comparator.naturalOrder(), cursor -> true)
-                : new RunCursors(incremental.order(), cursor -> incremental.predates(cursor, startedAt));
+                : new RunCursors(incremental.order(), cursor -> incremental.predates(cursor, origin));
         // where this run reads from: its starting watermark less the feed's lookback
         this.screenFrom = startWatermark == null || incremental == null ? startWatermark
                 : incremental.lookBack(startWatermark);
@@ -69,6 +83,26 @@ public final class RunState {
         boolean asksFrom = incremental != null && incremental.param() != null && screenFrom != null
                 && request.mode() == RunMode.INCREMENTAL;
         this.pages = new PageProgress(runId, feed, asksFrom ? incremental.format(screenFrom) : null);
+        if (checkpoint != null) {
+            pages.resumeAt(java.net.URI.create(checkpoint.next()), checkpoint.pages());
+            cursors.resume(checkpoint.highest(), checkpoint.lowestFailed());
+            store.keylessRejections(checkpoint.keyless());
+            store.keysSeen(checkpoint.keysSeen());
+        }
+    }
+
+    /** The run this one resumed from its checkpoint; null when it started from the first page. */
+    public Long resumedFrom() {
+        return resumedFrom;
+    }
+
+    /**
+     * Where this run stands once its first {@code committedPages} pages are committed, with
+     * {@code next} the page after them: what a later run resumes from.
+     */
+    public RunCheckpoint checkpoint(java.net.URI next, int committedPages) {
+        return new RunCheckpoint(pages.storable(next).toString(), pagesBefore + committedPages, cursors.highest(),
+                cursors.lowestFailed(), store.keylessRejections(), origin, store.keysSeen());
     }
 
     /** Puts the run on the exchange that carries it, with the parts the other packages' steps read. */

@@ -41,6 +41,7 @@ public class SeenKeys {
 
     /** Records keys given as the values of the target's key columns, in order. */
     public void recordKeys(StoreRun run, List<List<String>> keys) {
+        run.keysSeen(!keys.isEmpty());
         StringBuilder copy = new StringBuilder(keys.size() * 32);
         for (List<String> key : keys) {
             copy.append(run.runId()).append('\t').append('{');
@@ -57,6 +58,20 @@ public class SeenKeys {
                 throw new DataAccessResourceFailureException("could not copy the keys seen", e);
             }
         });
+    }
+
+    /**
+     * The keys run {@code from} saw become run {@code to}'s: a run that resumes an unfinished one.
+     * Answers how many.
+     */
+    public int adopt(long from, long to) {
+        return jdbc.update("update sync_seen_key set run_id = ? where run_id = ?", to, from);
+    }
+
+    /** Whether run {@code runId} has keys recorded. */
+    public boolean any(long runId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "select exists (select 1 from sync_seen_key where run_id = ?)", Boolean.class, runId));
     }
 
     public void forget(long runId) {

@@ -24,6 +24,7 @@ public final class StoreRun {
     private final boolean confirm;
     private final boolean lettersWaiting;
     private final AtomicLong keylessRejections = new AtomicLong();
+    private volatile boolean keysSeen;
     private volatile RuntimeException writeFailure;
 
     /**
@@ -80,6 +81,20 @@ public final class StoreRun {
     /** Whether the run must remember the keys it sees: a full run with soft-delete, or a drift check. */
     public boolean seesKeys() {
         return full() && (feed.target().softDeleteColumn() != null || drift);
+    }
+
+    /** Whether this run (or an attempt it resumes) has recorded keys it saw. */
+    public boolean keysSeen() {
+        return keysSeen;
+    }
+
+    public void keysSeen(boolean seen) {
+        keysSeen |= seen;
+    }
+
+    /** Records an earlier attempt of the run (which this one resumes) rejected before their key was known. */
+    public void keylessRejections(long earlier) {
+        keylessRejections.addAndGet(earlier);
     }
 
     /** A record dead-lettered before its key was known: a full run cannot tell which row it was. */

@@ -21,6 +21,7 @@ public final class PageProgress {
     private final FeedDefinition feed;
     private final String watermarkParam;
     private final AtomicInteger pages = new AtomicInteger();
+    private volatile int pagesBefore;
     /** The pages this run has asked for, as its pagination named them (64-bit digests: a long export stays small). */
     private final Set<Long> visited = ConcurrentHashMap.newKeySet();
 
@@ -40,6 +41,20 @@ public final class PageProgress {
         this.watermarkParam = watermarkParam;
     }
 
+    /**
+     * A run that resumes an unfinished one: {@code pages} pages were read by then, and {@code next}
+     * (as {@link SafeUrls#withoutSecrets} kept it) is the page to read next.
+     */
+    public void resumeAt(URI next, int pages) {
+        this.nextPage = SafeUrls.restored(next, feed.source().url());
+        this.pagesBefore = pages;
+    }
+
+    /** The next page's request as a checkpoint keeps it: without credentials. */
+    public URI storable(URI page) {
+        return page == null ? null : SafeUrls.withoutSecrets(page, feed.source().auth().secretQueryParams());
+    }
+
     public long runId() {
         return runId;
     }
@@ -55,6 +70,11 @@ public final class PageProgress {
     /** How many pages the run has read. */
     public int pages() {
         return pages.get();
+    }
+
+    /** How many pages of the export have been read, by this run and the unfinished runs it resumed. */
+    public int pagesOfExport() {
+        return pagesBefore + pages.get();
     }
 
     void pageRead() {

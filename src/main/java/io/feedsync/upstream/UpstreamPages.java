@@ -40,16 +40,19 @@ public class UpstreamPages {
         this.mapper = mapper;
     }
 
+    /** The first page: the export's, or for a run that resumes an unfinished one, the page it stopped before. */
     public void first(@ExchangeProperty(PageProgress.PROPERTY) PageProgress run) {
-        FeedDefinition.Source source = run.feed().source();
-        run.nextPage(source.pagination().firstPage(source.url()));
+        if (run.nextPage() == null) {
+            FeedDefinition.Source source = run.feed().source();
+            run.nextPage(source.pagination().firstPage(source.url()));
+        }
     }
 
     /** Turns the next page into the HTTP request the {@code http} endpoint sends. */
     public void request(Exchange exchange) {
         PageProgress run = run(exchange);
         FeedDefinition.Source source = run.feed().source();
-        if (run.pages() >= source.maxPages()) {
+        if (run.pagesOfExport() >= source.maxPages()) {
             throw new UpstreamException(FailureClass.PERMANENT, null, safe(run, run.nextPage()),
                     "stopped after " + source.maxPages() + " pages (source.pagination.max-pages); the upstream kept "
                             + "offering a next page");
@@ -118,7 +121,7 @@ public class UpstreamPages {
         FeedDefinition.Source source = run.feed().source();
         PageRecords page = new PageRecords(pageReader(source.maxPageSize()), body,
                 run.pageUri(), run.pageUrl(),
-                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize(), run.pages() > 0,
+                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize(), run.pagesOfExport() > 0,
                 source.errorBodies());
         PageChunks earlier = run.currentPage();
         int done = earlier != null && earlier.page() == run.pages() ? earlier.done() : 0;
@@ -138,7 +141,7 @@ public class UpstreamPages {
         // a next link or cursor that does not move on would loop until max-pages, loading its pages again
         if (next != null && !run.firstVisit(next)) {
             throw new UpstreamException(FailureClass.PERMANENT, null, safe(run, next),
-                    "the upstream sent the same next page twice (" + safe(run, next) + ", after page " + run.pages()
+                    "the upstream sent the same next page twice (" + safe(run, next) + ", after page " + run.pagesOfExport()
                             + "); it would never end");
         }
         run.nextPage(next);
