@@ -137,6 +137,7 @@ public final class CommandLineRun {
         long runId = done.getProperty(RunState.PROPERTY, RunState.class).runId();
         RunRecord run = context.getBean(RunLedger.class).find(runId).orElseThrow();
         String line = "feed " + run.feed() + " run " + run.runId() + " " + run.status() + (run.dryRun() ? " (dry run)" : "")
+                + (run.resumedFrom() == null ? "" : " (resumed run " + run.resumedFrom() + ")")
                 + ": pages=" + run.pages() + " fetched=" + run.counts().fetched() + " inserted=" + run.counts().inserted()
                 + " updated=" + run.counts().updated() + " unchanged=" + run.counts().unchanged()
                 + " deleted=" + run.counts().deleted() + " deadLettered=" + run.counts().deadLettered()
