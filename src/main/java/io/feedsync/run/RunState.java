@@ -151,6 +151,7 @@ public final class RunState {
         inserted.addAndGet(counts.inserted());
         updated.addAndGet(counts.updated());
         unchanged.addAndGet(counts.unchanged());
+        deleted.addAndGet(counts.deleted());
     }
 
     /** Folds what the writer did with one chunk into the run's counts and samples. */
@@ -159,6 +160,7 @@ public final class RunState {
         outcome.inserted().forEach(key -> samples.add(RunSamples.INSERTED, key));
         outcome.updated().forEach(key -> samples.add(RunSamples.UPDATED, key));
         outcome.unchanged().forEach(key -> samples.add(RunSamples.UNCHANGED, key));
+        outcome.deleted().forEach(key -> samples.add(RunSamples.DELETED, key));
         if (outcome.failure() != null) {
             recordWriteFailure(outcome.failure());
         }
