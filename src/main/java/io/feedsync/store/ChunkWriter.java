@@ -179,7 +179,8 @@ public class ChunkWriter {
      * already counts as unchanged.
      */
     private UpsertCounts softDelete(TargetTable table, List<TransformedRecord> marked, RunSamples samples) {
-        MarkedDeletes statement = markedDeletes.computeIfAbsent(table.name() + "/" + table.softDeleteColumn() + table.key(),
+        MarkedDeletes statement = markedDeletes.computeIfAbsent(
+                table.name() + "/" + table.softDeleteColumn() + table.key(),
                 k -> new MarkedDeletes(table, "feedsync_stage_" + stages.incrementAndGet(), RunSamples.PER_OUTCOME));
         StringBuilder lines = new StringBuilder(marked.size() * 32);
         for (TransformedRecord record : marked) {
