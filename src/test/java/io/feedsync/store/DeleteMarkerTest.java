@@ -248,6 +248,31 @@ class DeleteMarkerTest extends FeedsyncTest {
     }
 
     @Test
+    void driftCheckCountsARowMarkedUpstreamButLiveHereAsExtraAndWritesNothing() {
+        upstream.dataset("plans", validated(1, 4));
+        api.run("plans-markers");
+        List<ObjectNode> next = validated(1, 4);
+        next.set(1, flagged(2, T1));
+        upstream.dataset("plans", next);
+        String table = table();
+
+        JsonNode drift = api.awaitDrift(api.startDrift("plans-markers"));
+
+        assertThat(drift.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(drift.get("extraLocally").get("count").asLong()).isEqualTo(1);
+        assertThat(drift.get("extraLocally").get("sample")).extracting(JsonNode::asText).containsExactly("Payer_2");
+        assertThat(drift.get("same").asLong()).isEqualTo(3);
+        assertThat(drift.get("drift").asLong()).isEqualTo(1);
+        assertThat(table()).as("nothing written").isEqualTo(table);
+
+        api.run("plans-markers");
+        JsonNode after = api.awaitDrift(api.startDrift("plans-markers"));
+
+        assertThat(after.get("drift").asLong()).as("the row is deleted here too").isZero();
+        assertThat(after.get("same").asLong()).isEqualTo(4);
+    }
+
+    @Test
     void theDeletionGuardDoesNotHoldBackWhatTheUpstreamSaysIsDeleted() {
         upstream.dataset("plans", validated(1, 5));
         api.run("plans-markers");
