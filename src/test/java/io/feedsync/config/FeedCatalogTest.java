@@ -181,6 +181,8 @@ class FeedCatalogTest {
             "feedsync.feeds.epa-clients.source.auth.client-secet|feedsync.feeds.epa-clients.source.auth.client-secet: unknown key; did you mean 'client-secret'?",
             "feedsync.feeds.epa-clients.target.colour           |feedsync.feeds.epa-clients.target.colour: unknown key",
             "feedsync.feeds.epa-clients.source.url.host         |feedsync.feeds.epa-clients.source.url.host: unknown key",
+            "feedsync.feeds.epa-clients.source.delete-markr.value|feedsync.feeds.epa-clients.source.delete-markr: unknown key; did you mean 'delete-marker'?",
+            "feedsync.feeds.epa-clients.source.delete-marker.value.x|feedsync.feeds.epa-clients.source.delete-marker.value.x: unknown key",
     })
     void aMisspeltOrUnknownKeyIsNamedWithTheKeyMeant(String property, String message) {
         assertThatThrownBy(() -> FeedCatalog.checkWrittenName(property))
