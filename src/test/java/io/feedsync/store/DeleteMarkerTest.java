@@ -328,6 +328,24 @@ class DeleteMarkerTest extends FeedsyncTest {
     }
 
     @Test
+    void markerSettlesTheDeadLettersOfItsKeySoThatNoReplayBringsTheRecordBack() {
+        List<ObjectNode> first = validated(1, 3);
+        first.get(2).put("version", "rejected-by-db");
+        upstream.dataset("plans", first);
+        assertThat(count(api.run("plans-markers"), "deadLettered")).isEqualTo(1);
+        List<ObjectNode> next = validated(1, 3);
+        next.set(2, flagged(3, T1));
+        upstream.dataset("plans", next);
+
+        JsonNode run = api.run("plans-markers");
+
+        assertThat(count(run, "deleted")).as("Payer_3 never landed").isZero();
+        assertThat(jdbc.queryForObject("select replay_run_id from sync_dead_letter where record_key = 'Payer_3'",
+                Long.class)).as("settled by the run that saw the marker").isEqualTo(run.get("runId").asLong());
+        assertThat(count("select count(*) from test_plans where epa_type = 'Payer_3'")).isZero();
+    }
+
+    @Test
     void mapperBeanThatRejectsATombstoneButNamesItsKeySoftDeletesTheParentRowOnly() {
         upstream.dataset("clients", List.of(client(1), client(2)));
         api.run("epa-clients-markers");
