@@ -213,6 +213,7 @@ public final class RunState {
         inserted.addAndGet(counts.inserted());
         updated.addAndGet(counts.updated());
         unchanged.addAndGet(counts.unchanged());
+        deleted.addAndGet(counts.deleted());
     }
 
     /** Folds what the writer did with one chunk into the run's counts and samples. */
@@ -222,6 +223,7 @@ public final class RunState {
         outcome.updated().forEach(key -> samples.add(RunSamples.UPDATED, key));
         outcome.unchanged().forEach(key -> samples.add(RunSamples.UNCHANGED, key));
         outcome.deadLettered().forEach(this::fold);
+        outcome.deleted().forEach(key -> samples.add(RunSamples.DELETED, key));
         if (outcome.failure() != null) {
             store.writeFailed(outcome.failure());
         }

@@ -39,7 +39,9 @@ import io.feedsync.transform.TransformedRecord;
  * runs for the keys applied (or already applied) are settled. A chunk that fails on bad data
  * (SQLSTATE classes 22 and 23) is split in halves until only the records PostgreSQL rejects are
  * left, and those are dead-lettered; any other failure (see {@link DatabaseFailure}) fails the
- * run. Each statement is bounded by the feed's {@code statement-timeout}.
+ * run. Each statement is bounded by the feed's {@code statement-timeout}. Records that carry a
+ * delete marker soft-delete their rows in the same transaction ({@link MarkedDeletes}), their
+ * hashes saved like any others', so the same marker sent again is unchanged.
  */
 @Component("chunkWriter")
 public class ChunkWriter {
@@ -52,6 +54,7 @@ public class ChunkWriter {
     private final DeadLetters deadLetters;
     private final SeenKeys seenKeys;
     private final Map<String, MergeStatement> statements = new ConcurrentHashMap<>();
+    private final Map<String, MarkedDeletes> markedDeletes = new ConcurrentHashMap<>();
     private final AtomicInteger stages = new AtomicInteger();
 
     public ChunkWriter(JdbcTemplate jdbc, TransactionTemplate transaction, TargetTables tables,
@@ -111,7 +114,7 @@ public class ChunkWriter {
         ChunkOutcome outcome() {
             Map<String, List<String>> keys = samples.snapshot();
             return new ChunkOutcome(counts, keys.get(RunSamples.INSERTED), keys.get(RunSamples.UPDATED),
-                    keys.get(RunSamples.UNCHANGED), deadLettered, failure);
+                    keys.get(RunSamples.UNCHANGED), keys.get(RunSamples.DELETED), deadLettered, failure);
         }
     }
 
@@ -153,7 +156,9 @@ public class ChunkWriter {
 
     private UpsertCounts inTransaction(StoreRun run, Collection<TransformedRecord> records, RunSamples samples) {
         String primary = run.feed().target().table();
-        Map<String, List<TargetRow>> byTable = rowsByTable(records);
+        List<TransformedRecord> marked = records.stream().filter(TransformedRecord::deleteMarker).toList();
+        Map<String, List<TargetRow>> byTable = rowsByTable(marked.isEmpty() ? records
+                : records.stream().filter(record -> !record.deleteMarker()).toList());
         return transaction.execute(status -> {
             StatementTimeout.apply(jdbc, run.feed().statementTimeout());
             UpsertCounts written = UpsertCounts.NONE;
@@ -165,6 +170,9 @@ public class ChunkWriter {
                     merge(secondary, latestPerKey(secondary, table.getValue()), new RunSamples());
                 }
             }
+            if (!marked.isEmpty()) {
+                written = written.plus(softDelete(tables.of(run.feed().name()), marked, samples));
+            }
             saveHashes(run, records);
             deadLetters.settle(run, records.stream().map(TransformedRecord::key).toList());
             if (run.dryRun()) {
@@ -173,6 +181,39 @@ public class ChunkWriter {
             }
             return written;
         });
+    }
+
+    /**
+     * Soft-deletes the rows of the records that carry a delete marker, in the feed's target table
+     * only (a mapper's other tables keep their rows); a marked key whose row is missing or deleted
+     * already counts as unchanged.
+     */
+    private UpsertCounts softDelete(TargetTable table, List<TransformedRecord> marked, RunSamples samples) {
+        MarkedDeletes statement = markedDeletes.computeIfAbsent(
+                table.name() + "/" + table.softDeleteColumn() + table.key(),
+                k -> new MarkedDeletes(table, "feedsync_stage_" + stages.incrementAndGet(), RunSamples.PER_OUTCOME));
+        StringBuilder lines = new StringBuilder(marked.size() * 32);
+        for (TransformedRecord record : marked) {
+            Map<String, String> key = record.rows().get(0).values();
+            for (int c = 0; c < table.key().size(); c++) {
+                if (c > 0) {
+                    lines.append('\t');
+                }
+                CopyText.appendValue(lines, key.get(table.key().get(c)));
+            }
+            lines.append('\n');
+        }
+        jdbc.execute(statement.createStage());
+        copy(statement.copy(), lines);
+        List<UpsertCounts> answer = jdbc.query(connection -> connection.prepareStatement(statement.softDelete()),
+                (result, n) -> {
+                    long deleted = result.getLong(1);
+                    for (String key : (String[]) result.getArray(2).getArray()) {
+                        samples.add(RunSamples.DELETED, key);
+                    }
+                    return new UpsertCounts(0, 0, marked.size() - deleted, deleted);
+                });
+        return answer.get(0);
     }
 
     /** Remembers what was applied, for the idempotent consumer of later runs (see {@link RecordHashes}). */

@@ -2,6 +2,7 @@ package io.feedsync.transform;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -22,7 +23,7 @@ import io.feedsync.config.FeedDefinition;
  * The transform step of the sync route: turns a chunk of upstream records into a {@link Chunk},
  * mapping each record with the feed's mapper and working out its key from the row it gives the
  * feed's target table. A record the mapper rejects leaves the chunk for the dead letters; the
- * chunk goes on.
+ * chunk goes on. A record carrying one of the feed's delete markers becomes its key alone.
  */
 @Component("recordTransformer")
 public class RecordTransformer implements Processor {
@@ -62,11 +63,44 @@ public class RecordTransformer implements Processor {
     }
 
     private static TransformedRecord transform(JsonNode record, FeedDefinition feed, RecordMapper mapper) {
+        DeleteMarkers markers = feed.source().deleteMarkers();
+        if (markers != null && markers.marks(record)) {
+            return marked(record, feed, mapper);
+        }
         List<TargetRow> rows = mapper.map(record);
-        TargetRow primary = rows.stream()
+        return new TransformedRecord(key(primary(rows, feed), feed), rows, record);
+    }
+
+    /**
+     * A record carrying a delete marker needs its key only: a tombstone often lacks the fields a
+     * mapping requires, so a mapper that rejects it but names its key ({@link RecordRejectedException#forKey})
+     * has said enough. Without a key it is rejected: there is no row to delete.
+     */
+    private static TransformedRecord marked(JsonNode record, FeedDefinition feed, RecordMapper mapper) {
+        Map<String, String> keyValues = new LinkedHashMap<>();
+        try {
+            TargetRow primary = primary(mapper.map(record), feed);
+            feed.target().key().forEach(column -> keyValues.put(column, primary.values().get(column)));
+        } catch (RecordRejectedException rejected) {
+            if (rejected.keyValues() == null) {
+                throw rejected;
+            }
+            for (int i = 0; i < feed.target().key().size(); i++) {
+                keyValues.put(feed.target().key().get(i), rejected.keyValues().get(i));
+            }
+        }
+        TargetRow keyRow = new TargetRow(feed.target().table(), keyValues);
+        return TransformedRecord.deleteMarker(key(keyRow, feed), keyRow, record);
+    }
+
+    private static TargetRow primary(List<TargetRow> rows, FeedDefinition feed) {
+        return rows.stream()
                 .filter(row -> row.table().equals(feed.target().table()))
                 .findFirst()
                 .orElseThrow(() -> new RecordRejectedException("mapper gave no row for " + feed.target().table()));
+    }
+
+    private static String key(TargetRow primary, FeedDefinition feed) {
         StringJoiner key = new StringJoiner("|");
         for (String column : feed.target().key()) {
             String value = primary.values().get(column);
@@ -75,7 +109,7 @@ public class RecordTransformer implements Processor {
             }
             key.add(value);
         }
-        return new TransformedRecord(key.toString(), rows, record);
+        return key.toString();
     }
 
     private static RecordMapper mapperFor(FeedDefinition feed, ApplicationContext context) {
