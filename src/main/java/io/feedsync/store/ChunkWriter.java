@@ -281,9 +281,10 @@ public class ChunkWriter {
         }
         for (Map.Entry<Set<String>, List<TargetRow>> group : byColumns.entrySet()) {
             List<String> columns = List.copyOf(group.getKey());
-            MergeStatement statement = statements.computeIfAbsent(table.name() + "/" + table.softDeleteColumn() + columns,
-                    k -> new MergeStatement(table, columns, "feedsync_stage_" + stages.incrementAndGet(),
-                            RunSamples.PER_OUTCOME));
+            // two feeds may write one table with different keys: the key is part of the statement
+            String id = table.name() + "/" + table.key() + "/" + table.softDeleteColumn() + columns;
+            MergeStatement statement = statements.computeIfAbsent(id, k -> new MergeStatement(table, columns,
+                    "feedsync_stage_" + stages.incrementAndGet(), RunSamples.PER_OUTCOME));
             counts = counts.plus(execute(statement, group.getValue(), samples));
         }
         return counts;
