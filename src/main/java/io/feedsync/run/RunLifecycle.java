@@ -74,7 +74,9 @@ public class RunLifecycle {
         }
         try {
             // a run the next one may resume keeps its seen keys for it (the next run drops them otherwise)
-            if (error.failureClass() != FailureClass.TRANSIENT || !run.request().checkpoints()) {
+            boolean resumable = error.failureClass() == FailureClass.TRANSIENT && run.request().checkpoints()
+                    && run.writes().committedPages() > 0;
+            if (!resumable) {
                 seenKeys.forget(run.runId());
             }
         } catch (RuntimeException unavailable) {
