@@ -1,8 +1,6 @@
 package io.feedsync.store;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -167,11 +165,10 @@ public class ChunkWriter {
 
     /** Remembers what was applied, for the idempotent consumer of later runs (see {@link RecordHashes}). */
     private void saveHashes(RunState run, Collection<TransformedRecord> records) {
-        StringBuilder lines = new StringBuilder(records.size() * 48);
+        CopyText lines = new CopyText(records.size() * 48);
         for (TransformedRecord record : records) {
-            CopyText.appendValue(lines, record.key());
-            lines.append('\t').append(record.digest().keyHash()).append('\t').append(record.digest().contentHash())
-                    .append('\n');
+            lines.value(record.key()).tab().value(record.digest().keyHash()).tab().value(record.digest().contentHash())
+                    .endRow();
         }
         jdbc.execute("CREATE TEMP TABLE IF NOT EXISTS " + HASH_STAGE
                 + " (record_key text, key_hash bigint, content_hash bigint) ON COMMIT DELETE ROWS");
@@ -255,16 +252,16 @@ public class ChunkWriter {
 
     private UpsertCounts execute(MergeStatement statement, List<TargetRow> rows, RunSamples samples) {
         List<String> columns = statement.columns();
-        StringBuilder lines = new StringBuilder(rows.size() * columns.size() * 16);
+        CopyText lines = new CopyText(rows.size() * columns.size() * 24);
         for (TargetRow row : rows) {
             Map<String, String> values = row.values();
             for (int c = 0; c < columns.size(); c++) {
                 if (c > 0) {
-                    lines.append('\t');
+                    lines.tab();
                 }
-                CopyText.appendValue(lines, values.get(columns.get(c)));
+                lines.value(values.get(columns.get(c)));
             }
-            lines.append('\n');
+            lines.endRow();
         }
         jdbc.execute(statement.createStage());
         copy(statement.copy(), lines);
@@ -285,11 +282,10 @@ public class ChunkWriter {
     }
 
     /** {@code COPY … FROM STDIN} of the lines given, on the transaction's connection. */
-    private void copy(String sql, CharSequence lines) {
+    private void copy(String sql, CopyText lines) {
         jdbc.execute((ConnectionCallback<Long>) connection -> {
             try {
-                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql,
-                        new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8)));
+                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, lines.stream());
             } catch (IOException e) {
                 throw new DataAccessResourceFailureException("could not copy rows to " + sql, e);
             }
