@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -44,6 +47,7 @@ import io.feedsync.transform.TransformedRecord;
 @Component("chunkWriter")
 public class ChunkWriter {
 
+    private static final Logger log = LoggerFactory.getLogger(ChunkWriter.class);
     private static final String HASH_STAGE = "feedsync_stage_hashes";
 
     private final JdbcTemplate jdbc;
@@ -105,6 +109,20 @@ public class ChunkWriter {
         private UpsertCounts counts = UpsertCounts.NONE;
         private final RunSamples samples = new RunSamples();
         private RuntimeException failure;
+        /** Whether hashes of keys with none stored go straight in by COPY (until that meets a stored one). */
+        private boolean unseenKeysByCopy = true;
+    }
+
+    /** A unique violation in {@code sync_record_hash}: a hash was there that the run did not know of. */
+    private static boolean storedHashConflict(RuntimeException failure) {
+        for (Throwable cause : DatabaseFailure.causes(failure)) {
+            if (cause instanceof PSQLException psql && "23505".equals(psql.getSQLState())
+                    && psql.getServerErrorMessage() != null
+                    && "sync_record_hash".equals(psql.getServerErrorMessage().getTable())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -116,8 +134,17 @@ public class ChunkWriter {
             return;
         }
         try {
-            written.counts = written.counts.plus(inTransaction(run, records, written.samples));
+            written.counts = written.counts.plus(inTransaction(run, records, written.samples, written.unseenKeysByCopy));
         } catch (RuntimeException failure) {
+            if (written.unseenKeysByCopy && storedHashConflict(failure)) {
+                // a hash stored since the run's index was loaded (by whom? a node that lost its lock
+                // and wrote on): not the records' fault; the chunk's hashes go through ON CONFLICT
+                log.warn("Run {} of feed {}: a record hash was stored during the run by someone else; this chunk's"
+                        + " hashes replace the stored ones instead", run.runId(), run.feed().name());
+                written.unseenKeysByCopy = false;
+                writeSplitting(run, records, written);
+                return;
+            }
             if (!DatabaseFailure.isBadData(failure)) {
                 // the database's fault (lost connection, timeout, deadlock, ...), not the rows':
                 // the run fails, and a later one writes them
@@ -136,10 +163,11 @@ public class ChunkWriter {
 
     /** Writes one record now, for a replay: a failure is thrown, not dead-lettered again. */
     public UpsertCounts writeNow(RunState run, TransformedRecord record) {
-        return inTransaction(run, List.of(record), run.samples());
+        return inTransaction(run, List.of(record), run.samples(), false);
     }
 
-    private UpsertCounts inTransaction(RunState run, Collection<TransformedRecord> records, RunSamples samples) {
+    private UpsertCounts inTransaction(RunState run, Collection<TransformedRecord> records, RunSamples samples,
+                                       boolean unseenKeysByCopy) {
         String primary = run.feed().target().table();
         Map<String, List<TargetRow>> byTable = rowsByTable(records);
         return transaction.execute(status -> {
@@ -153,7 +181,7 @@ public class ChunkWriter {
                     merge(secondary, latestPerKey(secondary, table.getValue()), new RunSamples());
                 }
             }
-            saveHashes(run, records);
+            saveHashes(run, records, unseenKeysByCopy);
             deadLetters.settle(run, records.stream().map(TransformedRecord::key).toList());
             if (run.request().dryRun()) {
                 // a dry run learns exactly what the merge would do, then takes it back
@@ -163,23 +191,50 @@ public class ChunkWriter {
         });
     }
 
-    /** Remembers what was applied, for the idempotent consumer of later runs (see {@link RecordHashes}). */
-    private void saveHashes(RunState run, Collection<TransformedRecord> records) {
-        CopyText lines = new CopyText(records.size() * 48);
+    /**
+     * Remembers what was applied, for the idempotent consumer of later runs (see {@link RecordHashes}).
+     * The hashes of keys that have none stored yet ({@link TransformedRecord#unseenKey()}: all of a
+     * first load's) are {@code COPY}ed straight into {@code sync_record_hash}, which costs PostgreSQL
+     * less than a merge; the others replace theirs through a staging table and {@code ON CONFLICT}.
+     */
+    private void saveHashes(RunState run, Collection<TransformedRecord> records, boolean unseenKeysByCopy) {
+        String feed = run.feed().name();
+        CopyText unseen = new CopyText(0);
+        CopyText known = new CopyText(0);
+        boolean anyUnseen = false;
+        boolean anyKnown = false;
         for (TransformedRecord record : records) {
-            lines.value(record.key()).tab().value(record.digest().keyHash()).tab().value(record.digest().contentHash())
-                    .endRow();
+            if (unseenKeysByCopy && record.unseenKey()) {
+                unseen.value(feed).tab();
+                hashRow(unseen, record);
+                anyUnseen = true;
+            } else {
+                hashRow(known, record);
+                anyKnown = true;
+            }
+        }
+        if (anyUnseen) {
+            copy("COPY sync_record_hash (feed, record_key, key_hash, content_hash) FROM STDIN", unseen);
+        }
+        if (!anyKnown) {
+            return;
         }
         jdbc.execute("CREATE TEMP TABLE IF NOT EXISTS " + HASH_STAGE
                 + " (record_key text, key_hash bigint, content_hash bigint) ON COMMIT DELETE ROWS");
-        copy("COPY " + HASH_STAGE + " FROM STDIN", lines);
+        copy("COPY " + HASH_STAGE + " FROM STDIN", known);
         jdbc.update("""
                 insert into sync_record_hash (feed, record_key, key_hash, content_hash)
                 select ?, record_key, key_hash, content_hash from feedsync_stage_hashes
                 on conflict (feed, record_key) do update set key_hash = excluded.key_hash,
                                                              content_hash = excluded.content_hash""",
-                run.feed().name());
+                feed);
     }
+
+    private static void hashRow(CopyText lines, TransformedRecord record) {
+        lines.value(record.key()).tab().value(record.digest().keyHash()).tab().value(record.digest().contentHash())
+                .endRow();
+    }
+
     /**
      * The chunk's rows grouped by table, parents before children: mappers list a record's rows
      * parents first, so a table goes after every table that stood before it in some record.

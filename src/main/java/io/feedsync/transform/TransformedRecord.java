@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * An upstream record with the rows it became, the key that identifies it in the feed's table, their
- * digest, and what the writer should do with it.
+ * digest, and what the writer should do with it. {@code unseenKey}: the idempotent consumer's
+ * repository held no hash for the key when the run started, and no earlier record of the run had
+ * the key, so no stored hash exists for it yet and the writer may add its hash without looking for
+ * one to replace.
  */
 public record TransformedRecord(String key, List<TargetRow> rows, JsonNode source, RecordDigest digest,
-                                Disposition disposition) {
+                                Disposition disposition, boolean unseenKey) {
 
     public enum Disposition {
         /** Write it. */
@@ -21,7 +24,7 @@ public record TransformedRecord(String key, List<TargetRow> rows, JsonNode sourc
     }
 
     public TransformedRecord(String key, List<TargetRow> rows, JsonNode source) {
-        this(key, rows, source, RecordDigest.of(key, rows), Disposition.APPLY);
+        this(key, rows, source, RecordDigest.of(key, rows), Disposition.APPLY, false);
     }
 
     public boolean toApply() {
@@ -29,10 +32,16 @@ public record TransformedRecord(String key, List<TargetRow> rows, JsonNode sourc
     }
 
     public TransformedRecord asStale() {
-        return new TransformedRecord(key, rows, source, digest, Disposition.STALE);
+        return new TransformedRecord(key, rows, source, digest, Disposition.STALE, unseenKey);
     }
 
     public TransformedRecord asUnchanged() {
-        return disposition == Disposition.APPLY ? new TransformedRecord(key, rows, source, digest, Disposition.UNCHANGED) : this;
+        return disposition == Disposition.APPLY
+                ? new TransformedRecord(key, rows, source, digest, Disposition.UNCHANGED, unseenKey) : this;
+    }
+
+    /** The same record, whose key the idempotent consumer's repository has no hash for (see above). */
+    public TransformedRecord asUnseenKey() {
+        return new TransformedRecord(key, rows, source, digest, disposition, true);
     }
 }
