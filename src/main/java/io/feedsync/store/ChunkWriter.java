@@ -292,6 +292,10 @@ public class ChunkWriter {
 
     /** Cheaper than set equality for the usual case: the same column names (the same strings) in the same order. */
     private static boolean sameInOrder(Set<String> these, Set<String> those) {
+        if (these == those) {
+            // rows of one column mapping share their key set
+            return true;
+        }
         if (these.size() != those.size()) {
             return false;
         }

@@ -1,6 +1,6 @@
 package io.feedsync.transform;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -11,12 +11,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class ColumnMapping implements RecordMapper {
 
     private final String table;
+    private final ColumnValues.Columns columns;
     /** Compiled once: compiling a pointer for every column of every record cost more than reading it. */
-    private final Map<String, JsonPointer> pointers = new LinkedHashMap<>();
+    private final JsonPointer[] pointers;
+    /** For a pointer to a field of the record itself ({@code /name}, the usual case): that field's name. */
+    private final String[] fields;
 
     public ColumnMapping(String table, Map<String, String> pointers) {
         this.table = table;
-        pointers.forEach((column, pointer) -> this.pointers.put(column, JsonPointer.compile(pointer)));
+        List<String> names = new ArrayList<>(pointers.keySet());
+        this.columns = new ColumnValues.Columns(names);
+        this.pointers = new JsonPointer[names.size()];
+        this.fields = new String[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            JsonPointer pointer = JsonPointer.compile(pointers.get(names.get(i)));
+            this.pointers[i] = pointer;
+            // on an object, at("/name") is get("name"), whatever the name looks like
+            this.fields[i] = !pointer.matches() && pointer.tail().matches() ? pointer.getMatchingProperty() : null;
+        }
     }
 
     @Override
@@ -25,9 +37,11 @@ public final class ColumnMapping implements RecordMapper {
             throw new RecordRejectedException("record is a JSON " + record.getNodeType().name().toLowerCase()
                     + ", not an object");
         }
-        Map<String, String> values = new LinkedHashMap<>();
-        pointers.forEach((column, pointer) -> values.put(column, text(record.at(pointer))));
-        return List.of(new TargetRow(table, values));
+        String[] values = new String[pointers.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = text(fields[i] != null ? record.get(fields[i]) : record.at(pointers[i]));
+        }
+        return List.of(new TargetRow(table, new ColumnValues(columns, values)));
     }
 
     /** The text PostgreSQL receives for a JSON value: nested objects and arrays as JSON. */
