@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.ExchangeProperty;
+import org.postgresql.PGStatement;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -52,6 +53,8 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
             var statement = connection.prepareStatement(
                     "select key_hash, content_hash from sync_record_hash where feed = ?");
             statement.setFetchSize(10_000);
+            // the two bigints come as 8 bytes each, not as text for the driver to parse
+            statement.unwrap(PGStatement.class).setPrepareThreshold(-1);
             statement.setString(1, run.feed().name());
             return statement;
         }, row -> {
