@@ -1,11 +1,15 @@
 package io.feedsync.transform;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** {@code transform.mapping}: each target column takes the value at a JSON pointer of the record. */
 public final class ColumnMapping implements RecordMapper {
@@ -44,11 +48,43 @@ public final class ColumnMapping implements RecordMapper {
         return List.of(new TargetRow(table, new ColumnValues(columns, values)));
     }
 
-    /** The text PostgreSQL receives for a JSON value: nested objects and arrays as JSON. */
+    /** The text PostgreSQL receives for a JSON value: nested objects and arrays as JSON (as {@code toString()} writes it). */
     public static String text(JsonNode value) {
         if (value == null || value.isMissingNode() || value.isNull()) {
             return null;
         }
-        return value.isValueNode() ? value.asText() : value.toString();
+        return value.isValueNode() ? value.asText() : NESTED.get().write(value);
+    }
+
+    private static final ThreadLocal<NestedJson> NESTED = ThreadLocal.withInitial(NestedJson::new);
+
+    /**
+     * Writes nested values as {@code JsonNode.toString()} does (a mapper with Jackson's defaults),
+     * but through one writer and generator per thread: a new writer, generator and serializer
+     * lookup per value cost more than the writing. The text must stay exactly the same: it is part
+     * of each record's stored digest.
+     */
+    private static final class NestedJson {
+        private static final ObjectMapper DEFAULTS = new ObjectMapper();
+        private final StringWriter out = new StringWriter(256);
+        private JsonGenerator generator;
+
+        String write(JsonNode value) {
+            out.getBuffer().setLength(0);
+            try {
+                if (generator == null) {
+                    generator = DEFAULTS.getFactory().createGenerator(out);
+                    // one value after another, with nothing between them
+                    generator.setRootValueSeparator(null);
+                }
+                DEFAULTS.writeTree(generator, value);
+                generator.flush();
+                return out.toString();
+            } catch (IOException | RuntimeException e) {
+                // the generator may be left mid-value: start a new one next time, and write this value the plain way
+                generator = null;
+                return value.toString();
+            }
+        }
     }
 }

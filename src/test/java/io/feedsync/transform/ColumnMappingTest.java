@@ -59,6 +59,25 @@ class ColumnMappingTest {
     }
 
     @Test
+    void nestedValuesAreWrittenExactlyAsJacksonsToStringWritesThem() throws Exception {
+        ObjectMapper exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        List<String> documents = List.of(
+                "{\"tier\": \"gold\", \"score\": 12, \"tags\": [\"t1\", \"r2\"]}",
+                "{}", "[]", "[[], {}, [null]]", "{\"a\": null, \"b\": {\"c\": [1, 2.50, -0.0, 1e400, 12345678901234567890123]}}",
+                "{\"esc\": \"quote \\\" backslash \\\\ slash / tab \\t nl \\n ctl \\u0001 nul \\u0000\"}",
+                "{\"unicode\": \"r\u00e9sum\u00e9 \u4e2d\u6587 \\ud83d\\ude80\", \"\u00e9-key\": true, \"f\": false}",
+                "[1.0, 0.1, 100, -5, 3.14159265358979323846264338327950288]");
+        for (String document : documents) {
+            JsonNode node = exact.readTree(document);
+            assertThat(ColumnMapping.text(node)).as(document).isEqualTo(node.toString());
+        }
+        // one after another on the same thread, with nothing left over between them
+        JsonNode first = exact.readTree(documents.get(0));
+        JsonNode second = exact.readTree(documents.get(1));
+        assertThat(ColumnMapping.text(first) + ColumnMapping.text(second)).isEqualTo(first.toString() + second.toString());
+    }
+
+    @Test
     void rowsOfOneMappingShareTheirColumnSet() throws Exception {
         ColumnMapping mapping = new ColumnMapping("plans", Map.of("id", "/id"));
 
