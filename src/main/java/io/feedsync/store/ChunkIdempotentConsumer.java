@@ -28,7 +28,10 @@ public class ChunkIdempotentConsumer implements Processor {
     public void process(Exchange exchange) {
         StoreRun run = exchange.getProperty(StoreRun.PROPERTY, StoreRun.class);
         exchange.getMessage().getBody(Chunk.class).eachRecord(record ->
-                repository.add(run.runId(), record.digest().keyHash(), record.digest().contentHash())
-                        ? record : record.asUnchanged());
+                switch (repository.offer(run.runId(), record.digest().keyHash(), record.digest().contentHash())) {
+                    case DUPLICATE -> record.asUnchanged();
+                    case CHANGED -> record;
+                    case UNSEEN_KEY -> record.asUnseenKey();
+                });
     }
 }

@@ -1,8 +1,6 @@
 package io.feedsync.store;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -46,6 +47,7 @@ import io.feedsync.transform.TransformedRecord;
 @Component("chunkWriter")
 public class ChunkWriter {
 
+    private static final Logger log = LoggerFactory.getLogger(ChunkWriter.class);
     private static final String HASH_STAGE = "feedsync_stage_hashes";
 
     private final JdbcTemplate jdbc;
@@ -110,12 +112,26 @@ public class ChunkWriter {
         private final RunSamples samples = new RunSamples();
         private final List<Chunk.Rejection> deadLettered = new ArrayList<>(0);
         private RuntimeException failure;
+        /** Whether hashes of keys with none stored go straight in by COPY (until that meets a stored one). */
+        private boolean unseenKeysByCopy = true;
 
         ChunkOutcome outcome() {
             Map<String, List<String>> keys = samples.snapshot();
             return new ChunkOutcome(counts, keys.get(RunSamples.INSERTED), keys.get(RunSamples.UPDATED),
                     keys.get(RunSamples.UNCHANGED), keys.get(RunSamples.DELETED), deadLettered, failure);
         }
+    }
+
+    /** A unique violation in {@code sync_record_hash}: a hash was there that the run did not know of. */
+    private static boolean storedHashConflict(RuntimeException failure) {
+        for (Throwable cause : DatabaseFailure.causes(failure)) {
+            if (cause instanceof PSQLException psql && "23505".equals(psql.getSQLState())
+                    && psql.getServerErrorMessage() != null
+                    && "sync_record_hash".equals(psql.getServerErrorMessage().getTable())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -127,8 +143,17 @@ public class ChunkWriter {
             return;
         }
         try {
-            written.counts = written.counts.plus(inTransaction(run, records, written.samples));
+            written.counts = written.counts.plus(inTransaction(run, records, written.samples, written.unseenKeysByCopy));
         } catch (RuntimeException failure) {
+            if (written.unseenKeysByCopy && storedHashConflict(failure)) {
+                // a hash stored since the run's index was loaded (by whom? a node that lost its lock
+                // and wrote on): not the records' fault; the chunk's hashes go through ON CONFLICT
+                log.warn("Run {} of feed {}: a record hash was stored during the run by someone else; this chunk's"
+                        + " hashes replace the stored ones instead", run.runId(), run.feed().name());
+                written.unseenKeysByCopy = false;
+                writeSplitting(run, records, written);
+                return;
+            }
             if (!DatabaseFailure.isBadData(failure)) {
                 // the database's fault (lost connection, timeout, deadlock, ...), not the rows':
                 // the run fails, and a later one writes them
@@ -150,11 +175,12 @@ public class ChunkWriter {
     /** Writes one record now, for a replay: a failure is thrown, not dead-lettered again. */
     public ChunkOutcome writeNow(StoreRun run, TransformedRecord record) {
         Written written = new Written();
-        written.counts = inTransaction(run, List.of(record), written.samples);
+        written.counts = inTransaction(run, List.of(record), written.samples, false);
         return written.outcome();
     }
 
-    private UpsertCounts inTransaction(StoreRun run, Collection<TransformedRecord> records, RunSamples samples) {
+    private UpsertCounts inTransaction(StoreRun run, Collection<TransformedRecord> records, RunSamples samples,
+                                       boolean unseenKeysByCopy) {
         String primary = run.feed().target().table();
         List<TransformedRecord> marked = records.stream().filter(TransformedRecord::deleteMarker).toList();
         Map<String, List<TargetRow>> byTable = rowsByTable(marked.isEmpty() ? records
@@ -173,7 +199,7 @@ public class ChunkWriter {
             if (!marked.isEmpty()) {
                 written = written.plus(softDelete(tables.of(run.feed().name()), marked, samples));
             }
-            saveHashes(run, records);
+            saveHashes(run, records, unseenKeysByCopy);
             deadLetters.settle(run, records.stream().map(TransformedRecord::key).toList());
             if (run.dryRun()) {
                 // a dry run learns exactly what the merge would do, then takes it back
@@ -192,16 +218,16 @@ public class ChunkWriter {
         MarkedDeletes statement = markedDeletes.computeIfAbsent(
                 table.name() + "/" + table.softDeleteColumn() + table.key(),
                 k -> new MarkedDeletes(table, "feedsync_stage_" + stages.incrementAndGet(), RunSamples.PER_OUTCOME));
-        StringBuilder lines = new StringBuilder(marked.size() * 32);
+        CopyText lines = new CopyText(marked.size() * 32);
         for (TransformedRecord record : marked) {
             Map<String, String> key = record.rows().get(0).values();
             for (int c = 0; c < table.key().size(); c++) {
                 if (c > 0) {
-                    lines.append('\t');
+                    lines.tab();
                 }
-                CopyText.appendValue(lines, key.get(table.key().get(c)));
+                lines.value(key.get(table.key().get(c)));
             }
-            lines.append('\n');
+            lines.endRow();
         }
         jdbc.execute(statement.createStage());
         copy(statement.copy(), lines);
@@ -216,24 +242,50 @@ public class ChunkWriter {
         return answer.get(0);
     }
 
-    /** Remembers what was applied, for the idempotent consumer of later runs (see {@link RecordHashes}). */
-    private void saveHashes(StoreRun run, Collection<TransformedRecord> records) {
-        StringBuilder lines = new StringBuilder(records.size() * 48);
+    /**
+     * Remembers what was applied, for the idempotent consumer of later runs (see {@link RecordHashes}).
+     * The hashes of keys that have none stored yet ({@link TransformedRecord#unseenKey()}: all of a
+     * first load's) are {@code COPY}ed straight into {@code sync_record_hash}, which costs PostgreSQL
+     * less than a merge; the others replace theirs through a staging table and {@code ON CONFLICT}.
+     */
+    private void saveHashes(StoreRun run, Collection<TransformedRecord> records, boolean unseenKeysByCopy) {
+        String feed = run.feed().name();
+        CopyText unseen = new CopyText(0);
+        CopyText known = new CopyText(0);
+        boolean anyUnseen = false;
+        boolean anyKnown = false;
         for (TransformedRecord record : records) {
-            CopyText.appendValue(lines, record.key());
-            lines.append('\t').append(record.digest().keyHash()).append('\t').append(record.digest().contentHash())
-                    .append('\n');
+            if (unseenKeysByCopy && record.unseenKey()) {
+                unseen.value(feed).tab();
+                hashRow(unseen, record);
+                anyUnseen = true;
+            } else {
+                hashRow(known, record);
+                anyKnown = true;
+            }
+        }
+        if (anyUnseen) {
+            copy("COPY sync_record_hash (feed, record_key, key_hash, content_hash) FROM STDIN", unseen);
+        }
+        if (!anyKnown) {
+            return;
         }
         jdbc.execute("CREATE TEMP TABLE IF NOT EXISTS " + HASH_STAGE
                 + " (record_key text, key_hash bigint, content_hash bigint) ON COMMIT DELETE ROWS");
-        copy("COPY " + HASH_STAGE + " FROM STDIN", lines);
+        copy("COPY " + HASH_STAGE + " FROM STDIN", known);
         jdbc.update("""
                 insert into sync_record_hash (feed, record_key, key_hash, content_hash)
                 select ?, record_key, key_hash, content_hash from feedsync_stage_hashes
                 on conflict (feed, record_key) do update set key_hash = excluded.key_hash,
                                                              content_hash = excluded.content_hash""",
-                run.feed().name());
+                feed);
     }
+
+    private static void hashRow(CopyText lines, TransformedRecord record) {
+        lines.value(record.key()).tab().value(record.digest().keyHash()).tab().value(record.digest().contentHash())
+                .endRow();
+    }
+
     /**
      * The chunk's rows grouped by table, parents before children: mappers list a record's rows
      * parents first, so a table goes after every table that stood before it in some record.
@@ -292,6 +344,10 @@ public class ChunkWriter {
 
     /** Cheaper than set equality for the usual case: the same column names (the same strings) in the same order. */
     private static boolean sameInOrder(Set<String> these, Set<String> those) {
+        if (these == those) {
+            // rows of one column mapping share their key set
+            return true;
+        }
         if (these.size() != those.size()) {
             return false;
         }
@@ -307,16 +363,16 @@ public class ChunkWriter {
 
     private UpsertCounts execute(MergeStatement statement, List<TargetRow> rows, RunSamples samples) {
         List<String> columns = statement.columns();
-        StringBuilder lines = new StringBuilder(rows.size() * columns.size() * 16);
+        CopyText lines = new CopyText(rows.size() * columns.size() * 24);
         for (TargetRow row : rows) {
             Map<String, String> values = row.values();
             for (int c = 0; c < columns.size(); c++) {
                 if (c > 0) {
-                    lines.append('\t');
+                    lines.tab();
                 }
-                CopyText.appendValue(lines, values.get(columns.get(c)));
+                lines.value(values.get(columns.get(c)));
             }
-            lines.append('\n');
+            lines.endRow();
         }
         jdbc.execute(statement.createStage());
         copy(statement.copy(), lines);
@@ -337,11 +393,10 @@ public class ChunkWriter {
     }
 
     /** {@code COPY … FROM STDIN} of the lines given, on the transaction's connection. */
-    private void copy(String sql, CharSequence lines) {
+    private void copy(String sql, CopyText lines) {
         jdbc.execute((ConnectionCallback<Long>) connection -> {
             try {
-                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql,
-                        new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8)));
+                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, lines.stream());
             } catch (IOException e) {
                 throw new DataAccessResourceFailureException("could not copy rows to " + sql, e);
             }

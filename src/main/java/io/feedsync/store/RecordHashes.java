@@ -1,9 +1,11 @@
 package io.feedsync.store;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.ExchangeProperty;
+import org.postgresql.PGStatement;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -25,6 +27,8 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
     private final Map<Long, HashIndex> runs = new ConcurrentHashMap<>();
+    /** Runs whose index holds every hash stored for the feed (a drift check's starts empty). */
+    private final Set<Long> complete = ConcurrentHashMap.newKeySet();
 
     public RecordHashes(JdbcTemplate jdbc, TransactionTemplate transaction) {
         this.jdbc = jdbc;
@@ -47,17 +51,21 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
             var statement = connection.prepareStatement(
                     "select key_hash, content_hash from sync_record_hash where feed = ?");
             statement.setFetchSize(10_000);
+            // the two bigints come as 8 bytes each, not as text for the driver to parse
+            statement.unwrap(PGStatement.class).setPrepareThreshold(-1);
             statement.setString(1, run.feed().name());
             return statement;
         }, row -> {
             index.put(row.getLong(1), row.getLong(2));
         }));
         runs.put(run.runId(), index);
+        complete.add(run.runId());
     }
 
     /** Forgets a finished run's index. */
     public void release(StoreRun run) {
         runs.remove(run.runId());
+        complete.remove(run.runId());
     }
 
     @Override
@@ -78,16 +86,35 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
      * the run's index, which from now on holds it — a repeat of it later in the export is a duplicate.
      */
     public boolean add(long runId, long keyHash, long contentHash) {
+        return offer(runId, keyHash, contentHash) != Offer.DUPLICATE;
+    }
+
+    /** What {@link #offer} found. */
+    public enum Offer {
+        /** Applied already with this content: a duplicate. */
+        DUPLICATE,
+        /** New content for a key that has (or may have) a stored hash. */
+        CHANGED,
+        /**
+         * A key with no stored hash: none when the run's index was loaded, and none offered by the
+         * run since, so no row of {@code sync_record_hash} holds it.
+         */
+        UNSEEN_KEY
+    }
+
+    /** {@link #add(long, long, long)}, telling also whether the key is one the feed has no stored hash for. */
+    public Offer offer(long runId, long keyHash, long contentHash) {
         HashIndex index = runs.get(runId);
         if (index == null) {
-            return true;
+            return Offer.CHANGED;
         }
         synchronized (index) {
-            if (index.get(keyHash, 0L) == contentHash) {
-                return false;
+            long stored = index.get(keyHash, 0L);
+            if (stored == contentHash) {
+                return Offer.DUPLICATE;
             }
             index.put(keyHash, contentHash);
-            return true;
+            return stored == 0L && complete.contains(runId) ? Offer.UNSEEN_KEY : Offer.CHANGED;
         }
     }
 
@@ -104,6 +131,7 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
     @Override
     public void clear() {
         runs.clear();
+        complete.clear();
     }
 
     private static long[] parse(String messageId) {

@@ -1,22 +1,38 @@
 package io.feedsync.transform;
 
-import java.util.LinkedHashMap;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** {@code transform.mapping}: each target column takes the value at a JSON pointer of the record. */
 public final class ColumnMapping implements RecordMapper {
 
     private final String table;
+    private final ColumnValues.Columns columns;
     /** Compiled once: compiling a pointer for every column of every record cost more than reading it. */
-    private final Map<String, JsonPointer> pointers = new LinkedHashMap<>();
+    private final JsonPointer[] pointers;
+    /** For a pointer to a field of the record itself ({@code /name}, the usual case): that field's name. */
+    private final String[] fields;
 
     public ColumnMapping(String table, Map<String, String> pointers) {
         this.table = table;
-        pointers.forEach((column, pointer) -> this.pointers.put(column, JsonPointer.compile(pointer)));
+        List<String> names = new ArrayList<>(pointers.keySet());
+        this.columns = new ColumnValues.Columns(names);
+        this.pointers = new JsonPointer[names.size()];
+        this.fields = new String[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            JsonPointer pointer = JsonPointer.compile(pointers.get(names.get(i)));
+            this.pointers[i] = pointer;
+            // on an object, at("/name") is get("name"), whatever the name looks like
+            this.fields[i] = !pointer.matches() && pointer.tail().matches() ? pointer.getMatchingProperty() : null;
+        }
     }
 
     @Override
@@ -25,16 +41,50 @@ public final class ColumnMapping implements RecordMapper {
             throw new RecordRejectedException("record is a JSON " + record.getNodeType().name().toLowerCase()
                     + ", not an object");
         }
-        Map<String, String> values = new LinkedHashMap<>();
-        pointers.forEach((column, pointer) -> values.put(column, text(record.at(pointer))));
-        return List.of(new TargetRow(table, values));
+        String[] values = new String[pointers.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = text(fields[i] != null ? record.get(fields[i]) : record.at(pointers[i]));
+        }
+        return List.of(new TargetRow(table, new ColumnValues(columns, values)));
     }
 
-    /** The text PostgreSQL receives for a JSON value: nested objects and arrays as JSON. */
+    /** The text PostgreSQL receives for a JSON value: nested objects and arrays as JSON (as {@code toString()} writes it). */
     public static String text(JsonNode value) {
         if (value == null || value.isMissingNode() || value.isNull()) {
             return null;
         }
-        return value.isValueNode() ? value.asText() : value.toString();
+        return value.isValueNode() ? value.asText() : NESTED.get().write(value);
+    }
+
+    private static final ThreadLocal<NestedJson> NESTED = ThreadLocal.withInitial(NestedJson::new);
+
+    /**
+     * Writes nested values as {@code JsonNode.toString()} does (a mapper with Jackson's defaults),
+     * but through one writer and generator per thread: a new writer, generator and serializer
+     * lookup per value cost more than the writing. The text must stay exactly the same: it is part
+     * of each record's stored digest.
+     */
+    private static final class NestedJson {
+        private static final ObjectMapper DEFAULTS = new ObjectMapper();
+        private final StringWriter out = new StringWriter(256);
+        private JsonGenerator generator;
+
+        String write(JsonNode value) {
+            out.getBuffer().setLength(0);
+            try {
+                if (generator == null) {
+                    generator = DEFAULTS.getFactory().createGenerator(out);
+                    // one value after another, with nothing between them
+                    generator.setRootValueSeparator(null);
+                }
+                DEFAULTS.writeTree(generator, value);
+                generator.flush();
+                return out.toString();
+            } catch (IOException | RuntimeException e) {
+                // the generator may be left mid-value: start a new one next time, and write this value the plain way
+                generator = null;
+                return value.toString();
+            }
+        }
     }
 }

@@ -19,6 +19,13 @@ public record RecordDigest(long keyHash, long contentHash) {
         Encoder content = ENCODER.get().reset();
         for (TargetRow row : rows) {
             content.add(row.table());
+            if (row.values() instanceof ColumnValues values) {
+                for (int i = 0; i < values.size(); i++) {
+                    content.add(values.column(i));
+                    content.add(values.value(i));
+                }
+                continue;
+            }
             for (Map.Entry<String, String> column : row.values().entrySet()) {
                 content.add(column.getKey());
                 content.add(column.getValue());

@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
  * An upstream record with the rows it became, the key that identifies it in the feed's table, their
  * digest, and what the writer should do with it. A record carrying a delete marker
  * ({@code deleteMarker}) became one row only: the key columns of the feed's target table, whose
- * row it soft-deletes; its digest is that of a deletion, unlike any content.
+ * row it soft-deletes; its digest is that of a deletion, unlike any content. {@code unseenKey}: the
+ * idempotent consumer's repository held no hash for the key when the run started, and no earlier
+ * record of the run had the key, so no stored hash exists for it yet and the writer may add its
+ * hash without looking for one to replace.
  */
 public record TransformedRecord(String key, List<TargetRow> rows, JsonNode source, RecordDigest digest,
-                                Disposition disposition, boolean deleteMarker) {
+                                Disposition disposition, boolean deleteMarker, boolean unseenKey) {
 
     public enum Disposition {
         /** Write it. */
@@ -23,13 +26,13 @@ public record TransformedRecord(String key, List<TargetRow> rows, JsonNode sourc
     }
 
     public TransformedRecord(String key, List<TargetRow> rows, JsonNode source) {
-        this(key, rows, source, RecordDigest.of(key, rows), Disposition.APPLY, false);
+        this(key, rows, source, RecordDigest.of(key, rows), Disposition.APPLY, false, false);
     }
 
     /** A record that carries a delete marker; {@code keyRow} holds the key columns of the feed's target table. */
     public static TransformedRecord deleteMarker(String key, TargetRow keyRow, JsonNode source) {
         return new TransformedRecord(key, List.of(keyRow), source, RecordDigest.ofDeletion(key), Disposition.APPLY,
-                true);
+                true, false);
     }
 
     public boolean toApply() {
@@ -37,11 +40,17 @@ public record TransformedRecord(String key, List<TargetRow> rows, JsonNode sourc
     }
 
     public TransformedRecord asStale() {
-        return new TransformedRecord(key, rows, source, digest, Disposition.STALE, deleteMarker);
+        return new TransformedRecord(key, rows, source, digest, Disposition.STALE, deleteMarker, unseenKey);
     }
 
     public TransformedRecord asUnchanged() {
         return disposition == Disposition.APPLY
-                ? new TransformedRecord(key, rows, source, digest, Disposition.UNCHANGED, deleteMarker) : this;
+                ? new TransformedRecord(key, rows, source, digest, Disposition.UNCHANGED, deleteMarker, unseenKey)
+                : this;
+    }
+
+    /** The same record, whose key the idempotent consumer's repository has no hash for (see above). */
+    public TransformedRecord asUnseenKey() {
+        return new TransformedRecord(key, rows, source, digest, disposition, deleteMarker, true);
     }
 }

@@ -33,6 +33,7 @@ class CopyEscapingTest extends FeedsyncTest {
         AWKWARD.put("null-marker", "\\N");
         AWKWARD.put("escaped-tab-text", "\\t and \\n as text");
         AWKWARD.put("emoji", "\uD83D\uDE80 r\u00e9sum\u00e9 \u4e2d\u6587");
+        AWKWARD.put("escapes-after-non-ascii", "\u00e9\t\u4e2d\n\\N\r\uD83D\uDE80\\");
         AWKWARD.put("quotes", "\"double\" and 'single' {braces} [brackets], commas");
         AWKWARD.put("empty", "");
     }

@@ -34,6 +34,38 @@ class IdempotentConsumerTest extends FeedsyncTest {
     }
 
     @Test
+    void firstLoadStoresEveryHashSoTheNextRunFindsEveryRecordUnchanged() {
+        upstream.dataset("plans", FakeUpstream.plans(10, "v1"));
+
+        JsonNode first = api.run("plans-paged");
+        JsonNode second = api.run("plans-paged");
+
+        assertThat(first.get("counts").get("inserted").asLong()).isEqualTo(10);
+        assertThat(count("select count(*) from sync_record_hash where feed = 'plans-paged'")).isEqualTo(10);
+        assertThat(second.get("counts").get("unchanged").asLong()).isEqualTo(10);
+        assertThat(second.get("counts").get("updated").asLong()).isZero();
+    }
+
+    @Test
+    void hashStoredDuringTheRunByAnotherWriterIsReplacedAndNoRecordIsDeadLettered() {
+        upstream.dataset("plans", FakeUpstream.plans(12, "v1"));
+        // the run loaded no hash for Payer_6 (page 2 of 3); one appears before that page is read,
+        // as if a node that lost the feed's lock had written on
+        upstream.changeBeforeServing(request -> request.page() == 2, () -> jdbc.update(
+                "insert into sync_record_hash (feed, record_key, key_hash, content_hash) values ('plans-paged', 'Payer_6', 1, 1)"));
+
+        JsonNode run = api.run("plans-paged");
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.get("counts").get("inserted").asLong()).isEqualTo(12);
+        assertThat(run.get("counts").get("deadLettered").asLong()).isZero();
+        assertThat(count("select count(*) from sync_dead_letter")).isZero();
+        assertThat(count("select count(*) from sync_record_hash where feed = 'plans-paged' and content_hash = 1")).isZero();
+        JsonNode again = api.run("plans-paged");
+        assertThat(again.get("counts").get("unchanged").asLong()).isEqualTo(12);
+    }
+
+    @Test
     void identicalRepeatInsideOneExportIsAppliedOnce() {
         List<com.fasterxml.jackson.databind.node.ObjectNode> records = new java.util.ArrayList<>(FakeUpstream.plans(6, "v1"));
         records.add(FakeUpstream.plan(2, "v1"));
