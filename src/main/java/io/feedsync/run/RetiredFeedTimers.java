@@ -16,11 +16,14 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.StoredFeeds;
 
 /**
  * The clustered job store outlives deployments: the trigger of a feed that was removed from the
  * configuration, or lost its schedule, would stay stored and keep firing on nothing. Once the
- * timers are up, triggers of the feed timers' group that no configured schedule claims are removed.
+ * timers are up, triggers of the feed timers' group that no schedule claims — of this node's
+ * configuration, or of a feed defined over the API (known to the database, so every node keeps them) —
+ * are removed.
  */
 @Component
 @ConditionalOnProperty(name = "feedsync.scheduling.enabled", havingValue = "true", matchIfMissing = true)
@@ -33,16 +36,20 @@ public class RetiredFeedTimers {
 
     private final FeedCatalog catalog;
     private final Scheduler quartz;
+    private final StoredFeeds stored;
 
-    public RetiredFeedTimers(FeedCatalog catalog, Scheduler quartz) {
+    public RetiredFeedTimers(FeedCatalog catalog, Scheduler quartz, StoredFeeds stored) {
         this.catalog = catalog;
         this.quartz = quartz;
+        this.stored = stored;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     public void retire() throws SchedulerException {
-        Set<String> scheduled = catalog.all().stream().filter(FeedDefinition::scheduled).map(FeedDefinition::name)
-                .collect(Collectors.toSet());
+        Set<String> scheduled = catalog.configured().stream().filter(FeedDefinition::scheduled)
+                .map(FeedDefinition::name).collect(Collectors.toSet());
+        stored.current().values().stream().filter(feed -> !feed.definition().path("schedule").asText("").isBlank())
+                .forEach(feed -> scheduled.add(feed.feed()));
         for (TriggerKey trigger : quartz.getTriggerKeys(GroupMatcher.triggerGroupEquals(TRIGGER_GROUP))) {
             if (!scheduled.contains(trigger.getName()) && quartz.unscheduleJob(trigger)) {
                 log.info("Feed {}: its timer is no longer configured; removed its stored trigger", trigger.getName());

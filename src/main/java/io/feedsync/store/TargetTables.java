@@ -83,6 +83,12 @@ public class TargetTables {
         }
     }
 
+    /** Forgets the feed's described table: its definition changed, so its next run describes it again. */
+    public void forget(String feed) {
+        tables.remove(feed);
+        missing.remove(feed);
+    }
+
     /** Why the feed cannot run, if its target table was missing when last looked for (and still is). */
     public java.util.Optional<String> missing(String feed) {
         if (!missing.containsKey(feed)) {

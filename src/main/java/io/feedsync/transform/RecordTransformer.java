@@ -28,11 +28,14 @@ import io.feedsync.run.RunState;
 @Component("recordTransformer")
 public class RecordTransformer implements Processor {
 
-    private final Map<String, RecordMapper> mappers = new HashMap<>();
+    /** Each feed's mapper, with the definition it was made for (a feed defined over the API may change). */
+    private final Map<String, Map.Entry<FeedDefinition, RecordMapper>> mappers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ApplicationContext context;
 
     public RecordTransformer(FeedCatalog catalog, ApplicationContext context) {
+        this.context = context;
         for (FeedDefinition feed : catalog.all()) {
-            mappers.put(feed.name(), mapperFor(feed, context));
+            mapperFor(feed);
         }
     }
 
@@ -46,7 +49,7 @@ public class RecordTransformer implements Processor {
 
     public Chunk transform(List<JsonNode> upstream, RunState run) {
         run.recordFetched(upstream.size());
-        RecordMapper mapper = mappers.get(run.feed().name());
+        RecordMapper mapper = mapperFor(run.feed());
         Chunk chunk = new Chunk(upstream.size(), new ArrayList<>(upstream.size()));
         for (JsonNode record : upstream) {
             try {
@@ -61,7 +64,7 @@ public class RecordTransformer implements Processor {
     /** One record, for a replay: a rejection is thrown. */
     public TransformedRecord transform(JsonNode record, RunState run) {
         run.recordFetched(1);
-        return transform(record, run.feed(), mappers.get(run.feed().name()));
+        return transform(record, run.feed(), mapperFor(run.feed()));
     }
 
     private static TransformedRecord transform(JsonNode record, FeedDefinition feed, RecordMapper mapper) {
@@ -81,7 +84,16 @@ public class RecordTransformer implements Processor {
         return new TransformedRecord(key.toString(), rows, record);
     }
 
-    private static RecordMapper mapperFor(FeedDefinition feed, ApplicationContext context) {
+    private RecordMapper mapperFor(FeedDefinition feed) {
+        Map.Entry<FeedDefinition, RecordMapper> made = mappers.get(feed.name());
+        if (made == null || !made.getKey().equals(feed)) {
+            made = Map.entry(feed, newMapper(feed, context));
+            mappers.put(feed.name(), made);
+        }
+        return made.getValue();
+    }
+
+    private static RecordMapper newMapper(FeedDefinition feed, ApplicationContext context) {
         String bean = feed.transform().bean();
         if (bean == null) {
             return new ColumnMapping(feed.target().table(), feed.transform().mapping());

@@ -101,7 +101,7 @@ class FeedCatalogTest {
             "feedsync.feeds.epa-clients.source.url.host         |feedsync.feeds.epa-clients.source.url.host: unknown key",
     })
     void aMisspeltOrUnknownKeyIsNamedWithTheKeyMeant(String property, String message) {
-        assertThatThrownBy(() -> FeedCatalog.checkWrittenName(property))
+        assertThatThrownBy(() -> FeedValidator.checkWrittenName(property))
                 .isInstanceOf(FeedConfigException.class)
                 .hasMessage(message);
     }
@@ -117,7 +117,7 @@ class FeedCatalogTest {
             "feedsync.feeds.epa-clients.target.key[0]",
     })
     void everyKeyOfAFeedIsKnown(String property) {
-        FeedCatalog.checkWrittenName(property);
+        FeedValidator.checkWrittenName(property);
     }
 
     @Test
@@ -232,7 +232,7 @@ class FeedCatalogTest {
         org.springframework.boot.context.properties.bind.Binder binder = new org.springframework.boot.context.properties.bind.Binder(
                 new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(flatten("feedsync.feeds." + name, raw)));
         FeedsyncProperties properties = binder.bind("feedsync", FeedsyncProperties.class).get();
-        return FeedCatalog.define(name, properties.feeds().get(name));
+        return FeedValidator.define(name, properties.feeds().get(name));
     }
 
     private static Map<String, Object> validFeed() {

@@ -1,0 +1,166 @@
+package io.feedsync.config;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.camel.CamelContext;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.TriggerKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.run.FeedLock;
+import io.feedsync.run.FeedLocks;
+import io.feedsync.run.RetiredFeedTimers;
+import io.feedsync.store.TargetTables;
+
+/**
+ * Keeps this node's feeds defined over the API in step with the database: a feed's current
+ * definition goes into the {@link FeedCatalog} (runs admitted from then on use it) and its routes
+ * and timer are replaced from the route templates; a deleted feed leaves the catalog, its routes and
+ * its Quartz trigger. Called for one feed when its change is announced ({@link DefinitionChanges}),
+ * for all of them every {@code feedsync.definitions.reconcile-interval} (ms) as the safety net, and
+ * whenever the listener (re)connects.
+ * <p>
+ * Routes are only replaced or removed while the feed's run lock is free, that is while no node runs
+ * the feed: a change made during a run applies to the feed's next run, and its routes are replaced
+ * at the next reconcile after the run.
+ */
+@Component("definedFeeds")
+public class DefinedFeeds {
+
+    private static final Logger log = LoggerFactory.getLogger(DefinedFeeds.class);
+
+    private final StoredFeeds stored;
+    private final FeedCatalog catalog;
+    private final FeedRoutes routes;
+    private final CamelContext camel;
+    private final FeedLocks locks;
+    private final TargetTables tables;
+    private final Environment environment;
+    private final ObjectProvider<Scheduler> quartz;
+    private final boolean scheduling;
+    /** The version of each API feed whose routes this node runs. */
+    private final Map<String, Integer> installed = new HashMap<>();
+    /** The version each feed's definition failed at on this node (an unset placeholder), logged once. */
+    private final Map<String, Integer> failed = new HashMap<>();
+
+    public DefinedFeeds(StoredFeeds stored, FeedCatalog catalog, FeedRoutes routes, CamelContext camel,
+                        FeedLocks locks, TargetTables tables, Environment environment, ObjectProvider<Scheduler> quartz,
+                        @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
+        this.stored = stored;
+        this.catalog = catalog;
+        this.routes = routes;
+        this.camel = camel;
+        this.locks = locks;
+        this.tables = tables;
+        this.environment = environment;
+        this.quartz = quartz;
+        this.scheduling = scheduling;
+    }
+
+    /** Every API feed as the database has it now. */
+    public synchronized void reconcile() {
+        Map<String, StoredFeeds.Version> current = stored.current();
+        current.values().forEach(this::follow);
+        for (String feed : Set.copyOf(installed.keySet())) {
+            if (!current.containsKey(feed)) {
+                retire(feed);
+            }
+        }
+    }
+
+    /** One feed as the database has it now (its change was announced). */
+    public synchronized void reconcile(String feed) {
+        Optional<StoredFeeds.Version> current = stored.current(feed);
+        if (current.isPresent()) {
+            follow(current.get());
+        } else if (installed.containsKey(feed)) {
+            retire(feed);
+        }
+    }
+
+    /** Whether this node runs the feed's routes at this version (or a newer one). */
+    public synchronized boolean follows(String feed, int version) {
+        return installed.getOrDefault(feed, 0) >= version;
+    }
+
+    private void follow(StoredFeeds.Version version) {
+        String name = version.feed();
+        if (installed.getOrDefault(name, 0) == version.version()
+                || failed.getOrDefault(name, 0) == version.version()) {
+            return;
+        }
+        if (catalog.isConfigured(name)) {
+            log.warn("Feed {} is defined in this node's configuration and over the API (version {}); this node"
+                    + " keeps its configured one", name, version.version());
+            failed.put(name, version.version());
+            return;
+        }
+        FeedDefinition feed;
+        try {
+            feed = FeedValidator.define(name, version.definition(), environment);
+        } catch (FeedConfigException e) {
+            log.error("Feed {} version {} cannot run on this node: {}", name, version.version(), e.getMessage());
+            failed.put(name, version.version());
+            return;
+        }
+        catalog.define(feed);
+        tables.forget(name);
+        withLock(name, () -> {
+            if (installed.containsKey(name)) {
+                routes.remove(camel, name);
+            }
+            routes.add(camel, feed);
+            if (!feed.scheduled()) {
+                unschedule(name);
+            }
+            installed.put(name, version.version());
+            failed.remove(name);
+            log.info("Feed {}: version {} by {} runs on this node", name, version.version(), version.changedBy());
+        });
+    }
+
+    private void retire(String name) {
+        catalog.forget(name);
+        withLock(name, () -> {
+            routes.remove(camel, name);
+            unschedule(name);
+            installed.remove(name);
+            log.info("Feed {}: deleted; its routes and timer are gone from this node", name);
+        });
+    }
+
+    /** Runs the change while no node runs the feed; otherwise leaves it to the next reconcile. */
+    private void withLock(String feed, Change change) {
+        Optional<FeedLock> lock = locks.tryLock(feed);
+        if (lock.isEmpty()) {
+            log.info("Feed {} is running; its routes change after the run", feed);
+            return;
+        }
+        try (FeedLock held = lock.get()) {
+            change.apply();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not change the routes of feed " + feed, e);
+        }
+    }
+
+    private void unschedule(String feed) throws SchedulerException {
+        Scheduler scheduler = scheduling ? quartz.getIfAvailable() : null;
+        if (scheduler != null && scheduler.unscheduleJob(TriggerKey.triggerKey(feed, RetiredFeedTimers.TRIGGER_GROUP))) {
+            log.info("Feed {}: removed its stored trigger", feed);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Change {
+        void apply() throws Exception;
+    }
+}

@@ -1,0 +1,13 @@
+-- Feeds defined over the API (PUT /api/feeds/{feed}), versioned: every change is a new row, so the
+-- rows of a feed are its audit log (GET /api/feeds/{feed}/history). A feed's current definition is
+-- its newest version, unless that version is a deletion. Secrets are ${NAME} placeholders only.
+create table sync_feed_definition (
+    feed       text        not null,
+    version    integer     not null,
+    definition jsonb,
+    changed_by text        not null,
+    changed_at timestamptz not null default now(),
+    deleted    boolean     not null default false,
+    primary key (feed, version),
+    check (deleted or definition is not null)
+);
