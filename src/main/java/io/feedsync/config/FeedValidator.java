@@ -219,9 +219,13 @@ public final class FeedValidator {
         List<FeedConfigException> problems = new ArrayList<>();
         Map<String, String> resolved = new LinkedHashMap<>();
         written.forEach((property, value) -> {
+            // a refused secret stays bound as written, so that it is not also reported as missing
+            resolved.put(property, value);
             try {
                 checkWrittenName(property);
-                resolved.put(property, isSecret(prefix, property) ? resolveSecret(property, value, environment) : value);
+                if (isSecret(prefix, property)) {
+                    resolved.put(property, resolveSecret(property, value, environment));
+                }
             } catch (FeedConfigException e) {
                 problems.addAll(e.problems());
             }
