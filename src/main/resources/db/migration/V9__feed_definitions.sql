@@ -1,6 +1,7 @@
 -- Feeds defined over the API (PUT /api/feeds/{feed}), versioned: every change is a new row, so the
 -- rows of a feed are its audit log (GET /api/feeds/{feed}/history). A feed's current definition is
--- its newest version, unless that version is a deletion. Secrets are ${NAME} placeholders only.
+-- its newest version, unless that version is a deletion. Secrets are only ever placeholders
+-- (dollar, brace, NAME, brace) resolved by each node, never their values.
 create table sync_feed_definition (
     feed       text        not null,
     version    integer     not null,
