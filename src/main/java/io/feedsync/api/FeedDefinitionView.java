@@ -18,5 +18,6 @@ public record FeedDefinitionView(
         String changedBy,
         @Schema(requiredMode = REQUIRED, nullable = true) Instant changedAt,
         @Schema(requiredMode = REQUIRED, description = "kebab-case keys as under feedsync.feeds.<name>; secrets are "
-                + "${NAME} placeholders (api) or masked (config)") Map<String, Object> definition) {
+                + "${NAME} placeholders (api) or masked (config)", additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
+        Map<String, Object> definition) {
 }

@@ -15,6 +15,7 @@ public record FeedVersionView(
         @Schema(requiredMode = REQUIRED, allowableValues = {"created", "changed", "deleted"}) String change,
         @Schema(requiredMode = REQUIRED, description = "the API key's or console user's name") String changedBy,
         @Schema(requiredMode = REQUIRED) Instant changedAt,
-        @Schema(requiredMode = REQUIRED, nullable = true, description = "the definition as sent; null for a deletion")
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "the definition as sent; null for a deletion",
+                additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
         Map<String, Object> definition) {
 }
