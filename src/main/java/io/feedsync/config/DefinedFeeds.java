@@ -37,6 +37,8 @@ import io.feedsync.store.TargetTables;
 public class DefinedFeeds {
 
     private static final Logger log = LoggerFactory.getLogger(DefinedFeeds.class);
+    /** How long a change waits for a run of the feed to end before it is left to the next reconcile. */
+    private static final java.time.Duration RUN_END_WAIT = java.time.Duration.ofSeconds(3);
 
     private final StoredFeeds stored;
     private final FeedCatalog catalog;
@@ -114,7 +116,7 @@ public class DefinedFeeds {
         }
         catalog.define(feed);
         tables.forget(name);
-        withLock(name, () -> {
+        Change install = () -> {
             if (installed.containsKey(name)) {
                 routes.remove(camel, name);
             }
@@ -125,7 +127,13 @@ public class DefinedFeeds {
             installed.put(name, version.version());
             failed.remove(name);
             log.info("Feed {}: version {} by {} runs on this node", name, version.version(), version.changedBy());
-        });
+        };
+        if (installed.containsKey(name)) {
+            withLock(name, install);
+        } else {
+            // no routes of it here yet, so no run of it here to disturb
+            apply(name, install);
+        }
     }
 
     private void retire(String name) {
@@ -138,14 +146,23 @@ public class DefinedFeeds {
         });
     }
 
-    /** Runs the change while no node runs the feed; otherwise leaves it to the next reconcile. */
+    /**
+     * Runs the change while no node runs the feed, waiting {@link #RUN_END_WAIT} for a run to end;
+     * a longer run leaves the change to the next reconcile after it.
+     */
     private void withLock(String feed, Change change) {
-        Optional<FeedLock> lock = locks.tryLock(feed);
+        Optional<FeedLock> lock = locks.lockWithin(feed, RUN_END_WAIT);
         if (lock.isEmpty()) {
-            log.info("Feed {} is running; its routes change after the run", feed);
+            log.info("Feed {} is running; its routes change at the first reconcile after the run", feed);
             return;
         }
         try (FeedLock held = lock.get()) {
+            apply(feed, change);
+        }
+    }
+
+    private static void apply(String feed, Change change) {
+        try {
             change.apply();
         } catch (Exception e) {
             throw new IllegalStateException("could not change the routes of feed " + feed, e);

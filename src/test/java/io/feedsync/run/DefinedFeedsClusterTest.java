@@ -50,19 +50,18 @@ class DefinedFeedsClusterTest {
     void startTwoNodes() {
         upstream.dataset("first", FakeUpstream.plans(4, "v1"));
         upstream.dataset("second", FakeUpstream.plans(4, "v2"));
-        db.update("delete from sync_feed_definition where feed = ?", FEED);
-        db.update("delete from sync_feed_pause where feed = ?", FEED);
         nodes.add(FeedsyncNode.launch("defined-a", List.of("--spring.profiles.active=cluster-node")));
         nodes.add(FeedsyncNode.launch("defined-b", List.of("--spring.profiles.active=cluster-node")));
         nodes.forEach(FeedsyncNode::awaitUp);
+        // a database named by FEEDSYNC_TEST_DATABASE_URL outlives the test JVM: the feed starts anew
+        db.update("delete from sync_feed_definition where feed = ?", FEED);
+        db.update("delete from sync_feed_pause where feed = ?", FEED);
     }
 
     @AfterAll
     void stopNodes() {
         nodes.forEach(FeedsyncNode::close);
         upstream.close();
-        db.update("delete from sync_feed_definition where feed = ?", FEED);
-        db.update("delete from sync_feed_pause where feed = ?", FEED);
     }
 
     @Test
