@@ -12,3 +12,11 @@ create table sync_feed_definition (
     primary key (feed, version),
     check (deleted or definition is not null)
 );
+
+-- The scheduled feeds of each node's own configuration, by Quartz instance: a node does not retire
+-- the stored trigger of a feed that another live node (one in qrtz_scheduler_state) has configured.
+create table sync_configured_timer (
+    instance text not null,
+    feed     text not null,
+    primary key (instance, feed)
+);
