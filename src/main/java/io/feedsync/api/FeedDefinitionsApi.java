@@ -1,6 +1,7 @@
 package io.feedsync.api;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.DefinedFeeds;
 import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedValidator;
 import io.feedsync.config.FeedsyncProperties;
 import io.feedsync.config.StoredFeeds;
@@ -28,11 +30,13 @@ import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.FeedLock;
 import io.feedsync.run.FeedLocks;
 import io.feedsync.run.RunLedger;
+import io.feedsync.store.TargetTables;
+import io.feedsync.transform.RecordTransformer;
 
 /**
  * Feeds defined over the API: {@code PUT}, {@code GET …/definition}, {@code GET …/history} and
- * {@code DELETE} of {@code /api/feeds/{feed}}. A definition is checked by {@link FeedValidator}, as
- * the configuration is, before anything is stored; each change is stored as a new version and
+ * {@code DELETE} of {@code /api/feeds/{feed}}. A definition is checked as the configuration is at
+ * startup ({@link FeedValidator}, then its transform bean and target table) before anything is stored; each change is stored as a new version and
  * followed by this node before the answer (by the others as it is announced).
  */
 @Component("apiFeedDefinitions")
@@ -42,19 +46,26 @@ public class FeedDefinitionsApi {
     };
     /** Configured secrets are never answered (relaxed key names: lower case, no '-'). */
     private static final Set<String> SECRETS = Set.of("password", "token", "key", "clientsecret");
+    /** A node replacing the feed's routes holds its lock for a moment; a run holds it longer: that is a 409. */
+    private static final Duration BUSY_WAIT = Duration.ofSeconds(1);
 
     private final FeedCatalog catalog;
     private final StoredFeeds stored;
     private final DefinedFeeds defined;
     private final FeedLocks locks;
     private final RunLedger ledger;
+    private final RecordTransformer transformer;
+    private final TargetTables tables;
     private final FeedsyncProperties properties;
     private final Environment environment;
     private final ObjectMapper mapper;
     private final ObjectMapper kebab;
 
     public FeedDefinitionsApi(FeedCatalog catalog, StoredFeeds stored, DefinedFeeds defined, FeedLocks locks,
-                              RunLedger ledger, FeedsyncProperties properties, Environment environment, ObjectMapper mapper) {
+                              RunLedger ledger, RecordTransformer transformer, TargetTables tables,
+                              FeedsyncProperties properties, Environment environment, ObjectMapper mapper) {
+        this.transformer = transformer;
+        this.tables = tables;
         this.catalog = catalog;
         this.stored = stored;
         this.defined = defined;
@@ -74,7 +85,9 @@ public class FeedDefinitionsApi {
             throw new FeedConfiguredException(feed);
         }
         JsonNode definition = parse(body);
-        FeedValidator.define(feed, definition, environment);
+        FeedDefinition checked = FeedValidator.define(feed, definition, environment);
+        transformer.check(checked);
+        tables.check(checked);
         StoredFeeds.Saved saved = stored.save(feed, definition, caller);
         defined.reconcile(feed);
         boolean created = saved.outcome() == StoredFeeds.Outcome.CREATED;
@@ -114,7 +127,7 @@ public class FeedDefinitionsApi {
             throw unknown(feed);
         }
         Optional<StoredFeeds.Version> deletion;
-        try (FeedLock lock = locks.tryLock(feed)
+        try (FeedLock lock = locks.lockWithin(feed, BUSY_WAIT)
                 .orElseThrow(() -> new FeedBusyException(feed, ledger.runningRun(feed).orElse(null)))) {
             deletion = stored.delete(feed, caller);
         }

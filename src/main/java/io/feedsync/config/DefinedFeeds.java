@@ -71,7 +71,14 @@ public class DefinedFeeds {
     /** Every API feed as the database has it now. */
     public synchronized void reconcile() {
         Map<String, StoredFeeds.Version> current = stored.current();
-        current.values().forEach(this::follow);
+        for (StoredFeeds.Version version : current.values()) {
+            try {
+                follow(version);
+            } catch (RuntimeException e) {
+                log.warn("Feed {}: could not follow version {} yet ({}); the next reconcile tries again",
+                        version.feed(), version.version(), e.getMessage());
+            }
+        }
         for (String feed : Set.copyOf(installed.keySet())) {
             if (!current.containsKey(feed)) {
                 retire(feed);
@@ -87,11 +94,6 @@ public class DefinedFeeds {
         } else if (installed.containsKey(feed)) {
             retire(feed);
         }
-    }
-
-    /** Whether this node runs the feed's routes at this version (or a newer one). */
-    public synchronized boolean follows(String feed, int version) {
-        return installed.getOrDefault(feed, 0) >= version;
     }
 
     private void follow(StoredFeeds.Version version) {

@@ -84,6 +84,11 @@ public class RecordTransformer implements Processor {
         return new TransformedRecord(key.toString(), rows, record);
     }
 
+    /** Checks that the feed's transform can be made (its bean exists), as startup does. */
+    public void check(FeedDefinition feed) {
+        newMapper(feed, context);
+    }
+
     private RecordMapper mapperFor(FeedDefinition feed) {
         Map.Entry<FeedDefinition, RecordMapper> made = mappers.get(feed.name());
         if (made == null || !made.getKey().equals(feed)) {

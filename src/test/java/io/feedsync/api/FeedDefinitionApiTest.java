@@ -102,6 +102,23 @@ class FeedDefinitionApiTest extends FeedsyncTest {
     }
 
     @Test
+    void aTargetTableWithoutAUniqueKeyOrABeanThatDoesNotExistIsRefusedAsAtStartup() {
+        Api.Answer noUniqueKey = api.put("/api/feeds/" + FEED, definition("/all/defined", null)
+                .replace("test_plans", "test_no_unique_key").replace(", \"gateway_id\": \"/id\"", ""));
+        Api.Answer noBean = api.put("/api/feeds/" + FEED, """
+                {"source": {"url": "%s"}, "transform": {"bean": "noSuchMapper"},
+                 "target": {"table": "test_plans", "key": ["epa_type"]}}""".formatted(upstream.url("/all/defined")));
+
+        assertThat(noUniqueKey.status()).isEqualTo(400);
+        assertThat(noUniqueKey.json().get("problems").get(0).asText())
+                .startsWith("feedsync.feeds.api-plans.target.key: table 'test_no_unique_key' has no unique constraint on (epa_type)");
+        assertThat(noBean.status()).isEqualTo(400);
+        assertThat(noBean.json().get("problems").get(0).asText())
+                .startsWith("feedsync.feeds.api-plans.transform.bean: no bean named 'noSuchMapper'");
+        assertThat(count("select count(*) from sync_feed_definition")).isZero();
+    }
+
+    @Test
     void aLiteralSecretIsRefusedAndNeverStoredOrAnswered() {
         Api.Answer refused = api.put("/api/feeds/" + FEED, definition("/all/defined",
                 "{\"type\": \"bearer\", \"token\": \"literal-upstream-token\"}"));
@@ -148,7 +165,7 @@ class FeedDefinitionApiTest extends FeedsyncTest {
         api.put("/api/feeds/" + FEED, definition("/all/defined", NEVER));
         assertThat(camel.getRoute("feed-" + FEED + "-timer")).isNotNull();
         assertThat(quartz.getTrigger(TriggerKey.triggerKey(FEED, "feedsync"))).isNotNull();
-        upstream.delay(Duration.ofSeconds(2));
+        upstream.delay(Duration.ofSeconds(4)); // longer than DELETE waits for a run to end
         long runId = api.startRun(FEED, null);
 
         Api.Answer refused = api.delete("/api/feeds/" + FEED);
