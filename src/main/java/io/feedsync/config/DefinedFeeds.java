@@ -16,9 +16,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.run.FeedLock;
-import io.feedsync.run.FeedLocks;
 import io.feedsync.run.RetiredFeedTimers;
+import io.feedsync.run.RunGuard;
 import io.feedsync.store.TargetTables;
 
 /**
@@ -29,22 +28,20 @@ import io.feedsync.store.TargetTables;
  * for all of them every {@code feedsync.definitions.reconcile-interval} (ms) as the safety net, and
  * whenever the listener (re)connects.
  * <p>
- * Routes are only replaced or removed while the feed's run lock is free, that is while no node runs
- * the feed: a change made during a run applies to the feed's next run, and its routes are replaced
- * at the next reconcile after the run.
+ * Routes are only replaced or removed while no run of the feed is under way on this node (and none
+ * is admitted here meanwhile): a change made during a run applies to the feed's next run, and its
+ * routes are replaced at the first reconcile after the run.
  */
 @Component("definedFeeds")
 public class DefinedFeeds {
 
     private static final Logger log = LoggerFactory.getLogger(DefinedFeeds.class);
-    /** How long a change waits for a run of the feed to end before it is left to the next reconcile. */
-    private static final java.time.Duration RUN_END_WAIT = java.time.Duration.ofSeconds(3);
 
     private final StoredFeeds stored;
     private final FeedCatalog catalog;
     private final FeedRoutes routes;
     private final CamelContext camel;
-    private final FeedLocks locks;
+    private final RunGuard guard;
     private final TargetTables tables;
     private final Environment environment;
     private final ObjectProvider<Scheduler> quartz;
@@ -55,13 +52,13 @@ public class DefinedFeeds {
     private final Map<String, Integer> failed = new HashMap<>();
 
     public DefinedFeeds(StoredFeeds stored, FeedCatalog catalog, FeedRoutes routes, CamelContext camel,
-                        FeedLocks locks, TargetTables tables, Environment environment, ObjectProvider<Scheduler> quartz,
+                        RunGuard guard, TargetTables tables, Environment environment, ObjectProvider<Scheduler> quartz,
                         @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
         this.stored = stored;
         this.catalog = catalog;
         this.routes = routes;
         this.camel = camel;
-        this.locks = locks;
+        this.guard = guard;
         this.tables = tables;
         this.environment = environment;
         this.quartz = quartz;
@@ -131,7 +128,7 @@ public class DefinedFeeds {
             log.info("Feed {}: version {} by {} runs on this node", name, version.version(), version.changedBy());
         };
         if (installed.containsKey(name)) {
-            withLock(name, install);
+            unlessRunningHere(name, install);
         } else {
             // no routes of it here yet, so no run of it here to disturb
             apply(name, install);
@@ -140,7 +137,7 @@ public class DefinedFeeds {
 
     private void retire(String name) {
         catalog.forget(name);
-        withLock(name, () -> {
+        unlessRunningHere(name, () -> {
             routes.remove(camel, name);
             unschedule(name);
             installed.remove(name);
@@ -149,17 +146,13 @@ public class DefinedFeeds {
     }
 
     /**
-     * Runs the change while no node runs the feed, waiting {@link #RUN_END_WAIT} for a run to end;
-     * a longer run leaves the change to the next reconcile after it.
+     * Runs the change unless the feed runs on this node (its routes are not changed under a run);
+     * then the change is left to the first reconcile after the run. Runs elsewhere do not matter:
+     * this node's routes of the feed are idle.
      */
-    private void withLock(String feed, Change change) {
-        Optional<FeedLock> lock = locks.lockWithin(feed, RUN_END_WAIT);
-        if (lock.isEmpty()) {
-            log.info("Feed {} is running; its routes change at the first reconcile after the run", feed);
-            return;
-        }
-        try (FeedLock held = lock.get()) {
-            apply(feed, change);
+    private void unlessRunningHere(String feed, Change change) {
+        if (!guard.unlessRunningHere(feed, () -> apply(feed, change))) {
+            log.info("Feed {} is running on this node; its routes change at the first reconcile after the run", feed);
         }
     }
 

@@ -14,6 +14,7 @@ import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -33,16 +34,28 @@ public class DefinitionChanges implements DisposableBean {
 
     private final DataSource dataSource;
     private final DefinedFeeds feeds;
+    private final boolean listen;
     private volatile boolean listening;
     private Thread listener;
 
-    public DefinitionChanges(DataSource dataSource, DefinedFeeds feeds) {
+    public DefinitionChanges(DataSource dataSource, DefinedFeeds feeds,
+                             @Value("${feedsync.definitions.listen:true}") boolean listen) {
         this.dataSource = dataSource;
         this.feeds = feeds;
+        this.listen = listen;
     }
 
+    /**
+     * Follows every API feed once the node is up, then each change as it is announced — unless
+     * {@code feedsync.definitions.listen} is false (several applications in one JVM, as in tests):
+     * then the node keeps the definitions it started with and those changed through its own API.
+     */
     @EventListener(ApplicationReadyEvent.class)
     public synchronized void start() {
+        if (!listen) {
+            feeds.reconcile();
+            return;
+        }
         listening = true;
         listener = new Thread(this::listen, "feedsync-definition-changes");
         listener.setDaemon(true);
