@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
-import io.feedsync.run.RunMode;
+import io.feedsync.config.RunMode;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunTrigger;
 
@@ -28,7 +28,7 @@ import io.feedsync.run.RunTrigger;
 @Component("apiRequests")
 public class ApiRequests {
 
-    private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm");
+    private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm", "restart");
     private static final int MAX_LIMIT = 1000;
 
     private final FeedCatalog catalog;
@@ -46,7 +46,7 @@ public class ApiRequests {
     public RunRequest runRequest(@Header("feed") String feedName, @Body String body) {
         FeedDefinition feed = catalog.get(feedName);
         JsonNode json = parse(body, RUN_FIELDS, "like {\"mode\": \"full\", \"dryRun\": false}",
-                "expected mode, dryRun, confirm");
+                "expected mode, dryRun, confirm, restart");
         RunMode mode = feed.mode();
         if (json.hasNonNull("mode")) {
             if (!json.get("mode").isTextual()) {
@@ -58,7 +58,8 @@ public class ApiRequests {
                 throw new BadRequestException("'mode': " + e.getMessage());
             }
         }
-        return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(json, "dryRun"), flag(json, "confirm"));
+        return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(json, "dryRun"), flag(json, "confirm"),
+                flag(json, "restart"));
     }
 
     /** {@code POST /api/feeds/{feed}/dead-letters/replay}: a replay run of the feed; no body, or {@code {}}. */

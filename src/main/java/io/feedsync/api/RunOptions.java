@@ -14,5 +14,7 @@ public record RunOptions(
         @Schema(nullable = true, description = "count what would change and write nothing; default false")
         Boolean dryRun,
         @Schema(nullable = true, description = "go past the deletion guard, and soft-delete even when records were "
-                + "rejected before their key was known; default false") Boolean confirm) {
+                + "rejected before their key was known; default false") Boolean confirm,
+        @Schema(nullable = true, description = "start from the first page even when the feed's last run stopped "
+                + "unfinished and left a checkpoint to resume from; default false") Boolean restart) {
 }

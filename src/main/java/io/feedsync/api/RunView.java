@@ -32,7 +32,10 @@ public record RunView(
         Failure error,
         @Schema(requiredMode = REQUIRED, nullable = true,
                 description = "sample keys by outcome (inserted, updated, unchanged, deleted, deadLettered); null while RUNNING")
-        Map<String, List<String>> samples) {
+        Map<String, List<String>> samples,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "the unfinished run this one resumed from "
+                + "its checkpoint (its counts are this run's own pages only); null when it started from the first page")
+        Long resumedFrom) {
 
     /** Why a run failed. */
     @Schema(name = "RunFailure", description = "Why a run failed")
@@ -53,6 +56,6 @@ public record RunView(
     static RunView of(RunRecord run) {
         return new RunView(run.runId(), run.feed(), run.status().name(), run.trigger(), run.mode(), run.dryRun(),
                 run.pages(), run.counts(), run.startedAt(), run.finishedAt(), run.watermark(), Failure.of(run.error()),
-                run.samples());
+                run.samples(), run.resumedFrom());
     }
 }

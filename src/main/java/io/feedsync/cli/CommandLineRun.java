@@ -17,7 +17,7 @@ import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.FeedPausedException;
 import io.feedsync.run.RunLedger;
-import io.feedsync.run.RunMode;
+import io.feedsync.config.RunMode;
 import io.feedsync.run.RunRecord;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunState;
@@ -26,7 +26,7 @@ import io.feedsync.run.RunTrigger;
 import io.feedsync.upstream.FailureClass;
 
 /**
- * {@code java -jar feedsync.jar run <feed> [--full] [--dry-run]}: one sync in the foreground, for
+ * {@code java -jar feedsync.jar run <feed> [--full] [--dry-run] [--restart]}: one sync in the foreground, for
  * cron and other external schedulers (seed 001). No timers. Prints the run's one-line summary on
  * standard output — the only line written there — and exits 0 when the run succeeded, 1 on a
  * permanent failure (bad config, unknown feed, a 4xx), 2 on a transient one (upstream or database
@@ -41,7 +41,7 @@ public final class CommandLineRun {
     public static final int SUCCEEDED = 0;
     public static final int PERMANENT = 1;
     public static final int TRANSIENT = 2;
-    private static final String USAGE = "usage: java -jar feedsync.jar run <feed> [--full] [--dry-run] [--verbose] [--spring.property=value ...]";
+    private static final String USAGE = "usage: java -jar feedsync.jar run <feed> [--full] [--dry-run] [--restart] [--verbose] [--spring.property=value ...]";
 
     private CommandLineRun() {
     }
@@ -54,12 +54,14 @@ public final class CommandLineRun {
         String feed = null;
         RunMode mode = null;
         boolean dryRun = false;
+        boolean restart = false;
         boolean verbose = false;
         List<String> springArgs = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> mode = RunMode.FULL;
                 case "--dry-run" -> dryRun = true;
+                case "--restart" -> restart = true;
                 case "--verbose" -> verbose = true;
                 default -> {
                     if (args[i].startsWith("--")) {
@@ -99,12 +101,12 @@ public final class CommandLineRun {
             return rootCause(e) instanceof FeedConfigException ? PERMANENT : TRANSIENT;
         }
         try (context) {
-            return runFeed(context, feed, mode, dryRun, out, err);
+            return runFeed(context, feed, mode, dryRun, restart, out, err);
         }
     }
 
     private static int runFeed(ConfigurableApplicationContext context, String feed, RunMode mode, boolean dryRun,
-                               PrintStream out, PrintStream err) {
+                               boolean restart, PrintStream out, PrintStream err) {
         FeedCatalog catalog = context.getBean(FeedCatalog.class);
         if (!catalog.contains(feed)) {
             err.println("feedsync: no feed named '" + feed + "' (configured: "
@@ -112,7 +114,7 @@ public final class CommandLineRun {
             return PERMANENT;
         }
         RunRequest request = new RunRequest(feed, RunTrigger.CLI, mode == null ? catalog.get(feed).mode() : mode,
-                dryRun, false);
+                dryRun, false, restart);
         Exchange done = context.getBean(ProducerTemplate.class)
                 .send("direct:run-now", exchange -> exchange.getMessage().setBody(request));
         if (done.getException() != null) {
@@ -135,6 +137,7 @@ public final class CommandLineRun {
         long runId = done.getProperty(RunState.PROPERTY, RunState.class).runId();
         RunRecord run = context.getBean(RunLedger.class).find(runId).orElseThrow();
         String line = "feed " + run.feed() + " run " + run.runId() + " " + run.status() + (run.dryRun() ? " (dry run)" : "")
+                + (run.resumedFrom() == null ? "" : " (resumed run " + run.resumedFrom() + ")")
                 + ": pages=" + run.pages() + " fetched=" + run.counts().fetched() + " inserted=" + run.counts().inserted()
                 + " updated=" + run.counts().updated() + " unchanged=" + run.counts().unchanged()
                 + " deleted=" + run.counts().deleted() + " deadLettered=" + run.counts().deadLettered()

@@ -7,7 +7,7 @@ import java.util.Map;
 
 import org.springframework.util.unit.DataSize;
 
-import io.feedsync.run.RunMode;
+import io.feedsync.transform.DeleteMarkers;
 import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.ErrorBodies;
 import io.feedsync.upstream.Incremental;
@@ -27,17 +27,22 @@ public record FeedDefinition(
         int chunkSize,
         OnRecordFailure onRecordFailure,
         double deletionGuard,
-        Duration statementTimeout) {
+        Duration statementTimeout,
+        Duration resumeWithin) {
+
+    /** The exchange property that carries the feed of the run a sync route exchange belongs to. */
+    public static final String PROPERTY = "feedsyncFeed";
 
     /**
      * Where the records come from. {@code incremental} is null when the feed has no cursor; a page
      * larger than {@code maxPageSize} fails the run; {@code rateLimit} is how hard it may be pulled;
-     * {@code errorBodies} (null: none) tells an error answered with 200 from a page.
+     * {@code errorBodies} (null: none) tells an error answered with 200 from a page;
+     * {@code deleteMarkers} (null: none) tell a record that says its row is deleted.
      */
     public record Source(URI url, Authentication auth, Pagination pagination, int maxPages,
                          String recordsPointer, Incremental incremental, Duration timeout,
                          Duration connectTimeout, RetryPolicy retry, DataSize maxPageSize, RateLimit rateLimit,
-                         ErrorBodies errorBodies) {
+                         ErrorBodies errorBodies, DeleteMarkers deleteMarkers) {
     }
 
     /** What happens to the watermark when some records of a run were dead-lettered. */
@@ -57,7 +62,8 @@ public record FeedDefinition(
 
     /**
      * The table the feed owns rows in, the columns that identify a row, and the timestamp column
-     * that full runs set on rows the upstream no longer has (null: full runs delete nothing).
+     * that full runs set on rows the upstream no longer has, and delete markers on the rows they mark
+     * (null: nothing is ever deleted).
      */
     public record Target(String table, List<String> key, String softDeleteColumn) {
     }

@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.quartz.CronExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +32,7 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.util.unit.DataSize;
 
-import io.feedsync.run.RunMode;
+import io.feedsync.transform.DeleteMarkers;
 import io.feedsync.upstream.ApiKeyAuthentication;
 import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.BasicAuthentication;
@@ -73,6 +75,7 @@ public final class FeedValidator {
     private static final DataSize DEFAULT_MAX_PAGE_SIZE = DataSize.ofMegabytes(256);
     /** Generous for a chunk or a full run's soft-delete; a write stuck behind a lock for this long fails the run. */
     private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration DEFAULT_RESUME_WITHIN = Duration.ofHours(24);
 
     /** A whole value that is one placeholder: {@code ${UPSTREAM_TOKEN}}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[A-Za-z0-9_.-]+}");
@@ -183,11 +186,28 @@ public final class FeedValidator {
         Double deletionGuard = checked(problems, () -> deletionGuard(keys, feed.deletionGuard()));
         Duration statementTimeout = checked(problems,
                 () -> duration(keys, "statement-timeout", feed.statementTimeout(), DEFAULT_STATEMENT_TIMEOUT));
+        Duration resumeWithin = checked(problems, () -> resumeWithin(keys, feed.resumeWithin()));
+        if (source != null && target != null && source.deleteMarkers() != null && target.softDeleteColumn() == null) {
+            problems.add(keys.bad("source.delete-marker", "needs target.soft-delete: a marked record's row gets its"
+                    + " deletion time in that column (nothing is ever hard-deleted)"));
+        }
         if (!problems.isEmpty()) {
             throw FeedConfigException.of(problems);
         }
         return new FeedDefinition(name, schedule, mode, Boolean.TRUE.equals(feed.runOnStartup()), source,
-                transform, target, chunkSize, onRecordFailure, deletionGuard, statementTimeout);
+                transform, target, chunkSize, onRecordFailure, deletionGuard, statementTimeout, resumeWithin);
+    }
+
+    /**
+     * {@code resume-within: 24h}: how old an unfinished run's checkpoint may be for the next run to
+     * resume from it; {@code 0} or {@code off}: never resume.
+     */
+    private static Duration resumeWithin(Keys keys, String text) {
+        String value = blankToNull(text);
+        if (value != null && (value.trim().equals("0") || value.trim().equalsIgnoreCase("off"))) {
+            return Duration.ZERO;
+        }
+        return duration(keys, "resume-within", value, DEFAULT_RESUME_WITHIN);
     }
 
     /** One part of a feed, or null with its problem noted, so that every wrong part is named at once. */
@@ -386,7 +406,71 @@ public final class FeedValidator {
                 duration(keys, "source.timeout", source.timeout(), DEFAULT_TIMEOUT),
                 duration(keys, "source.connect-timeout", source.connectTimeout(), Duration.ofSeconds(10)),
                 retry(keys, source.retry()), maxPageSize(keys, source.maxPageSize()),
-                rateLimit(keys, source.rateLimit()), errorBodies(keys, source.errorWhen()));
+                rateLimit(keys, source.rateLimit()), errorBodies(keys, source.errorWhen()),
+                deleteMarkers(keys, source.deleteMarker()));
+    }
+
+    /**
+     * {@code source.delete-marker: { pointer: /is_deleted, value: true }}, or a list of such; optional.
+     * Bound as written (a list arrives keyed by its indexes), so that the value keeps its YAML type:
+     * {@code true} and {@code "true"} are different markers. YAML's {@code null} (or an empty value)
+     * is JSON null.
+     */
+    private static DeleteMarkers deleteMarkers(Keys keys, Map<String, Object> written) {
+        String key = "source.delete-marker";
+        if (written == null || written.isEmpty()) {
+            return null;
+        }
+        if (!written.keySet().stream().allMatch(index -> index.matches("\\d+"))) {
+            return new DeleteMarkers(List.of(marker(keys, key, written)));
+        }
+        List<DeleteMarkers.Marker> markers = new ArrayList<>();
+        written.entrySet().stream().sorted(Comparator.comparingInt(item -> Integer.parseInt(item.getKey())))
+                .forEach(item -> markers.add(marker(keys, key + "[" + item.getKey() + "]", item.getValue())));
+        return new DeleteMarkers(markers);
+    }
+
+    private static DeleteMarkers.Marker marker(Keys keys, String key, Object written) {
+        if (!(written instanceof Map<?, ?> fields)) {
+            throw keys.bad(key, "must be { pointer: /is_deleted, value: true } (a JSON pointer and the value there"
+                    + " that marks a record deleted)");
+        }
+        for (Object field : fields.keySet()) {
+            if (!"pointer".equals(field) && !"value".equals(field)) {
+                throw keys.bad(key + "." + field, "unknown key (a delete marker has a pointer and a value)");
+            }
+        }
+        Object pointer = fields.get("pointer");
+        String checked = keys.pointer(key + ".pointer",
+                keys.required(key + ".pointer", pointer == null ? null : pointer.toString()));
+        return new DeleteMarkers.Marker(JsonPointer.compile(checked), markerValue(keys, key + ".value",
+                fields.get("value")));
+    }
+
+    /** The marker's value as JSON: what YAML made of it (text from an environment variable stays text). */
+    private static JsonNode markerValue(Keys keys, String key, Object value) {
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        if (value == null) {
+            throw keys.bad(key, "must be set (the JSON value that marks a record deleted: true, 1, \"removed\" or null)");
+        }
+        if (value instanceof String text) {
+            // Spring reads YAML's null, ~ and an empty value alike, as ""
+            return text.isEmpty() ? json.nullNode() : json.textNode(text);
+        }
+        if (value instanceof Boolean flag) {
+            return json.booleanNode(flag);
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger) {
+            return json.numberNode(new java.math.BigInteger(value.toString()));
+        }
+        if (value instanceof Number number) {
+            try {
+                return json.numberNode(new java.math.BigDecimal(number.toString()));
+            } catch (NumberFormatException notFinite) {
+                throw keys.bad(key, "'" + number + "' is not a JSON number");
+            }
+        }
+        throw keys.bad(key, "must be one JSON value (true, 1, \"removed\" or null), not an object or a list");
     }
 
     /** {@code source.error-when: { pointer: /error, retry: false }}; optional. */

@@ -9,7 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * The feeds exactly as written under {@code feedsync.feeds.<name>}. Every value is kept as text
  * so that {@link FeedCatalog} can validate it and name the offending key in one line, instead of
- * a binder stack trace.
+ * a binder stack trace. {@code source.delete-marker} is the exception: bound as written, so that
+ * its value keeps its YAML type (JSON {@code true} is not {@code "true"}).
  */
 @ConfigurationProperties(prefix = "feedsync")
 public record FeedsyncProperties(Map<String, Feed> feeds) {
@@ -20,12 +21,12 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
 
     public record Feed(String schedule, String mode, Boolean runOnStartup, Source source,
                        Transform transform, Target target, Integer batchSize, String onRecordFailure,
-                       String deletionGuard, String statementTimeout, Integer chunkSize) {
+                       String deletionGuard, String statementTimeout, Integer chunkSize, String resumeWithin) {
     }
 
     public record Source(String url, Auth auth, Pagination pagination, String records, Incremental incremental,
                          String timeout, String connectTimeout, Retry retry, String maxPageSize,
-                         RateLimit rateLimit, ErrorWhen errorWhen) {
+                         RateLimit rateLimit, ErrorWhen errorWhen, Map<String, Object> deleteMarker) {
     }
 
     public record ErrorWhen(String pointer, Boolean retry) {

@@ -1,31 +1,77 @@
 package io.feedsync.run;
 
+import java.net.URI;
+
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.store.ChunkOutcome;
+import io.feedsync.store.SoftDeleted;
 import io.feedsync.transform.Chunk;
 
 /**
- * Where a run meets its writer stage: a chunk is counted as it is queued for the writer, and what
- * the writer did with it ({@link ChunkOutcome}) is folded into the run in this one place. The
+ * Where a run meets what its steps did: a chunk is counted as it is queued for the writer, and
+ * what the writer did with it ({@link ChunkOutcome}), the records the dead letters took, what a
+ * full run soft-deleted and what a replay did are folded into the run in this one place. The
  * run's finish — and its failure — wait for every queued chunk first.
  */
 @Component("runChunks")
 public class RunChunks {
 
-    /** Before the chunk goes into the writer's queue: the page's records it carried are done with. */
-    public void queued(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
-        run.writes().queued();
-        run.currentPage().done(chunk.upstreamSize());
+    private static final Logger log = LoggerFactory.getLogger(RunChunks.class);
+
+    private final RunLedger ledger;
+
+    public RunChunks(RunLedger ledger) {
+        this.ledger = ledger;
     }
 
+    /**
+     * Before the next page is fetched: at most {@code source.rate-limit.prefetch} pages are read
+     * ahead of the writer.
+     */
+    public void awaitPrefetch(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+        run.writes().awaitPrefetch(run.pages(), run.feed().source().rateLimit().prefetch());
+    }
+
+    /** The records of a chunk that the dead letters took (stored by then): counted, and out of the chunk. */
+    public void deadLettered(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        chunk.takeRejections().forEach(run::fold);
+    }
+
+    /** Before the chunk goes into the writer's queue: the page's records it carried are fetched and done with. */
+    public void queued(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        run.writes().queued();
+        run.recordFetched(chunk.upstreamSize());
+        run.pageProgress().currentPage().done(chunk.upstreamSize());
+    }
+
+    /**
+     * What the writer did with a chunk, folded into the run; when that commits a page (every chunk of
+     * it written), the run's checkpoint moves past it.
+     */
     public void written(@Body ChunkOutcome outcome, @ExchangeProperty(RunState.PROPERTY) RunState run) {
         try {
             run.fold(outcome);
+            URI next = run.writes().committing(outcome.failure() == null && run.writeFailure() == null);
+            if (next != null && run.request().checkpoints()) {
+                saveCheckpoint(run, next);
+            }
         } finally {
             run.writes().written();
+        }
+    }
+
+    private void saveCheckpoint(RunState run, URI next) {
+        try {
+            ledger.checkpoint(run.runId(), run.checkpoint(next, run.writes().committedPages()));
+        } catch (RuntimeException unavailable) {
+            // the run goes on; an older checkpoint (or none) only means more pages read again
+            log.warn("Feed {} run {}: could not save its checkpoint ({})", run.feed().name(), run.runId(),
+                    unavailable.getMessage());
         }
     }
 
@@ -35,5 +81,15 @@ public class RunChunks {
         if (run.writeFailure() != null) {
             throw run.writeFailure();
         }
+    }
+
+    public void softDeleted(@Body SoftDeleted softDeleted, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        run.fold(softDeleted);
+    }
+
+    /** One dead letter replayed: read once, and what writing it did. */
+    public void replayed(@Body ChunkOutcome outcome, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+        run.recordFetched(1);
+        run.fold(outcome);
     }
 }

@@ -24,6 +24,20 @@ public final class RunCursors {
         this.beforeRun = beforeRun;
     }
 
+    /** Carries on from what an earlier attempt of the run saw (a resumed run). */
+    synchronized void resume(String highest, String lowestFailed) {
+        this.highest = highest;
+        this.lowestFailed = lowestFailed;
+    }
+
+    synchronized String highest() {
+        return highest;
+    }
+
+    synchronized String lowestFailed() {
+        return lowestFailed;
+    }
+
     public synchronized void seen(String cursor) {
         if (!beforeRun.test(cursor)) {
             return;

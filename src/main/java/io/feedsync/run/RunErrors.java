@@ -1,5 +1,6 @@
 package io.feedsync.run;
 
+import io.feedsync.store.RunRefusedException;
 import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -85,11 +85,28 @@ public class RunGuard {
                 log.warn("Feed {}: marked {} run(s) ABANDONED; the node running them stopped, or lost the database",
                         feed.name(), abandoned);
             }
+            // an unfinished run of the feed (killed, or failed for a transient reason) is resumed
+            // from its checkpoint, unless the caller asked for a restart
+            RunLedger.Unfinished unfinished = request.mayResume()
+                    ? ledger.unfinished(feed.name(), request.mode(), feed.resumeWithin()).orElse(null) : null;
+            if (unfinished != null && unfinished.checkpoint().keysSeen() && !seenKeys.any(unfinished.runId())) {
+                log.warn("Feed {}: run {} cannot be resumed: the keys it saw are gone (a database crash empties"
+                        + " them); the run starts from the first page", feed.name(), unfinished.runId());
+                unfinished = null;
+            }
+            long runId = ledger.open(request, NODE, unfinished == null ? null : unfinished.runId());
+            if (unfinished != null) {
+                // a resumed full run soft-deletes only what none of its attempts saw
+                seenKeys.adopt(unfinished.runId(), runId);
+                log.info("Feed {} run {}: resumes run {} after its page {}", feed.name(), runId, unfinished.runId(),
+                        unfinished.checkpoint().pages());
+            }
             // what runs that could not clean up left behind (a node that died, a database that went away)
             seenKeys.forgetFinished(feed.name());
-            RunState run = new RunState(ledger.open(request, NODE), feed, request, lock,
-                    watermarks.current(feed.name()).orElse(null), deadLetters.waiting(feed.name()));
-            exchange.setProperty(RunState.PROPERTY, run);
+            RunState run = new RunState(runId, feed, request, lock, watermarks.current(feed.name()).orElse(null),
+                    deadLetters.waiting(feed.name()), unfinished == null ? null : unfinished.runId(),
+                    unfinished == null ? null : unfinished.checkpoint());
+            run.attachTo(exchange);
             return run;
         } catch (RuntimeException e) {
             lock.close();

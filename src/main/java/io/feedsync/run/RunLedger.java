@@ -3,17 +3,22 @@ package io.feedsync.run;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Optional;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.config.RunMode;
 import io.feedsync.upstream.FailureClass;
 
 /** The {@code sync_run} table: every run's identity, live progress and outcome. */
@@ -23,9 +28,12 @@ public class RunLedger {
     private static final String COLUMNS = """
             r.id, r.feed, r.status, r.trigger, r.mode, r.dry_run, r.pages, r.fetched, r.inserted, r.updated,
             r.unchanged, r.deleted, r.dead_lettered, r.started_at, r.finished_at, r.watermark,
-            r.error_class, r.error_message, r.error_http_status, r.error_url, r.samples::text as samples""";
+            r.error_class, r.error_message, r.error_http_status, r.error_url, r.samples::text as samples,
+            r.resumed_from""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper CHECKPOINTS = JsonMapper.builder().addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
     private static final TypeReference<Map<String, List<String>>> SAMPLES = new TypeReference<>() { };
 
     private final JdbcTemplate jdbc;
@@ -50,11 +58,56 @@ public class RunLedger {
         }
     }
 
-    public long open(RunRequest request, String node) {
+    public long open(RunRequest request, String node, Long resumedFrom) {
         return jdbc.queryForObject("""
-                insert into sync_run (feed, trigger, mode, dry_run, status, node)
-                values (?, ?, ?, ?, 'RUNNING', ?) returning id""",
-                Long.class, request.feed(), request.trigger().value(), request.mode().value(), request.dryRun(), node);
+                insert into sync_run (feed, trigger, mode, dry_run, status, node, resumed_from)
+                values (?, ?, ?, ?, 'RUNNING', ?, ?) returning id""",
+                Long.class, request.feed(), request.trigger().value(), request.mode().value(), request.dryRun(), node,
+                resumedFrom);
+    }
+
+    /** An unfinished run and the checkpoint it left. */
+    public record Unfinished(long runId, RunCheckpoint checkpoint) {
+    }
+
+    /**
+     * The run a new run of {@code feed} in {@code mode} resumes: the feed's newest sync in that mode,
+     * if it ended unfinished for a transient reason (or was abandoned) and left a checkpoint no older
+     * than {@code within}. Only call while holding the feed's lock, after stale runs are abandoned.
+     */
+    public Optional<Unfinished> unfinished(String feed, RunMode mode, Duration within) {
+        if (within.isZero()) {
+            return Optional.empty();
+        }
+        return jdbc.query("""
+                select r.id, r.status, r.error_class, r.checkpoint::text as checkpoint,
+                       r.checkpoint_at > now() - make_interval(secs => ?) as fresh
+                  from sync_run r
+                 where r.feed = ? and r.mode = ? and not r.dry_run and r.trigger in ('timer', 'rest', 'cli')
+                 order by r.id desc limit 1""", (rs, row) -> {
+                    boolean resumable = ("FAILED".equals(rs.getString("status")) || "ABANDONED".equals(rs.getString("status")))
+                            && "TRANSIENT".equals(rs.getString("error_class")) && rs.getString("checkpoint") != null
+                            && rs.getBoolean("fresh");
+                    return resumable ? new Unfinished(rs.getLong("id"), checkpoint(rs.getString("checkpoint"))) : null;
+                }, (double) within.toSeconds(), feed, mode.value()).stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /** Keeps where the run stands after its last committed page. */
+    public void checkpoint(long runId, RunCheckpoint checkpoint) {
+        try {
+            jdbc.update("update sync_run set checkpoint = cast(? as jsonb), checkpoint_at = now() where id = ?",
+                    CHECKPOINTS.writeValueAsString(checkpoint), runId);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static RunCheckpoint checkpoint(String json) throws SQLException {
+        try {
+            return CHECKPOINTS.readValue(json, RunCheckpoint.class);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable checkpoint", e);
+        }
     }
 
     public void progress(RunState run) {
@@ -138,7 +191,7 @@ public class RunLedger {
                 new RunCounts(rs.getLong("fetched"), rs.getLong("inserted"), rs.getLong("updated"),
                         rs.getLong("unchanged"), rs.getLong("deleted"), rs.getLong("dead_lettered")),
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")),
-                rs.getString("watermark"), error, samples(rs.getString("samples")));
+                rs.getString("watermark"), error, samples(rs.getString("samples")), (Long) rs.getObject("resumed_from"));
     }
 
     private static java.time.Instant instant(Timestamp timestamp) {

@@ -15,6 +15,7 @@ import io.feedsync.store.RecordHashes;
 import io.feedsync.store.SeenKeys;
 import io.feedsync.store.TargetTables;
 import io.feedsync.store.Watermarks;
+import io.feedsync.upstream.FailureClass;
 
 /** The start and finish steps of the sync route: the run's log lines, its final row, its lock. */
 @Component("runLifecycle")
@@ -72,7 +73,12 @@ public class RunLifecycle {
             finishWithoutLock(run, error);
         }
         try {
-            seenKeys.forget(run.runId());
+            // a run the next one may resume keeps its seen keys for it (the next run drops them otherwise)
+            boolean resumable = error.failureClass() == FailureClass.TRANSIENT && run.request().checkpoints()
+                    && run.writes().committedPages() > 0;
+            if (!resumable) {
+                seenKeys.forget(run.runId());
+            }
         } catch (RuntimeException unavailable) {
             log.warn("Feed {} run {}: could not drop its seen keys ({}); the feed's next run does",
                     run.feed().name(), run.runId(), unavailable.getMessage());
@@ -98,7 +104,7 @@ public class RunLifecycle {
     }
 
     private void publish(RunState run, RunStatus status, RunError error) {
-        recordHashes.release(run);
+        recordHashes.release(run.store());
         events.publishEvent(new RunFinished(run.feed().name(), run.runId(), status, run.request(), run.counts(),
                 run.pages(), Duration.between(run.startedAt(), Instant.now()), error));
     }

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A run as stored in {@code sync_run}. */
+/** A run as stored in {@code sync_run}; {@code resumedFrom}: the unfinished run it resumed, if any. */
 public record RunRecord(long runId, String feed, RunStatus status, String trigger, String mode, boolean dryRun,
                         int pages, RunCounts counts, Instant startedAt, Instant finishedAt, String watermark,
-                        RunError error, Map<String, List<String>> samples) {
+                        RunError error, Map<String, List<String>> samples, Long resumedFrom) {
 }

@@ -1,21 +1,29 @@
 package io.feedsync.run;
 
-import java.net.URI;
+import io.feedsync.store.RunSamples;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.camel.Exchange;
+
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.RunMode;
 import io.feedsync.store.ChunkOutcome;
+import io.feedsync.store.RunSamples;
+import io.feedsync.store.SoftDeleted;
+import io.feedsync.store.StoreRun;
 import io.feedsync.store.UpsertCounts;
+import io.feedsync.transform.Chunk;
 import io.feedsync.upstream.Incremental;
-import io.feedsync.upstream.PageChunks;
+import io.feedsync.upstream.PageProgress;
 
 /**
  * A run in progress, carried through the sync route as the exchange property {@value #PROPERTY}:
- * its identity, its live counts, where pagination stands, and the lock that makes it the only
- * run of its feed.
+ * its identity, its live counts and samples, and the lock that makes it the only run of its feed.
+ * It composes what the other packages keep of the run — where pagination stands
+ * ({@link PageProgress}, upstream), what the store knows of it ({@link StoreRun}) — and folds what
+ * they report (chunk outcomes, dead letters, soft-deletes) into its counts.
  */
 public final class RunState {
 
@@ -26,43 +34,83 @@ public final class RunState {
     private final RunRequest request;
     private final FeedLock lock;
     private final String startWatermark;
-    private final boolean lettersWaiting;
+    private final String screenFrom;
     private final RunCursors cursors;
+    private final StoreRun store;
+    private final PageProgress pages;
+    /** The run this one resumes (null: it started from the first page), and the pages read before it. */
+    private final Long resumedFrom;
+    private final int pagesBefore;
+    /** When the first run of a resumed chain started. */
+    private final Instant origin;
     private final RunSamples samples = new RunSamples();
     private final RunWrites writes = new RunWrites();
     private final Instant startedAt = Instant.now();
 
-    private final AtomicInteger pages = new AtomicInteger();
     private final AtomicLong fetched = new AtomicLong();
     private final AtomicLong inserted = new AtomicLong();
     private final AtomicLong updated = new AtomicLong();
     private final AtomicLong unchanged = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
-    private final AtomicLong keylessRejections = new AtomicLong();
 
-    private volatile URI nextPage;
-    private volatile String screenFrom;
-    /** The pages this run has asked for, as its pagination named them (64-bit digests: a long export stays small). */
-    private final java.util.Set<Long> visited = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private volatile PageChunks currentPage;
-    private volatile URI pageUri;
-    private volatile String pageUrl;
-    private volatile String pageLinkHeader;
-    private volatile RuntimeException writeFailure;
     private volatile Instant lastProgressLog = startedAt;
 
     public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock, String startWatermark,
                     boolean lettersWaiting) {
+        this(runId, feed, request, lock, startWatermark, lettersWaiting, null, null);
+    }
+
+    /** A run that resumes run {@code resumedFrom}, which left {@code checkpoint}; both null for a fresh start. */
+    public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock, String startWatermark,
+                    boolean lettersWaiting, Long resumedFrom, RunCheckpoint checkpoint) {
         this.runId = runId;
         this.feed = feed;
         this.request = request;
         this.lock = lock;
         this.startWatermark = startWatermark;
-        this.lettersWaiting = lettersWaiting;
+        this.resumedFrom = checkpoint == null ? null : resumedFrom;
+        this.pagesBefore = checkpoint == null ? 0 : checkpoint.pages();
+        this.origin = checkpoint == null || checkpoint.origin() == null ? startedAt : checkpoint.origin();
         Incremental incremental = feed.source().incremental();
         this.cursors = incremental == null ? new RunCursors(Comparator.naturalOrder(), cursor -> true)
-                : new RunCursors(incremental.order(), cursor -> incremental.predates(cursor, startedAt));
+                : new RunCursors(incremental.order(), cursor -> incremental.predates(cursor, origin));
+        // where this run reads from: its starting watermark less the feed's lookback
+        this.screenFrom = startWatermark == null || incremental == null ? startWatermark
+                : incremental.lookBack(startWatermark);
+        this.store = new StoreRun(runId, feed, request.mode(), request.dryRun(), request.trigger() == RunTrigger.DRIFT,
+                request.trigger() == RunTrigger.REPLAY, request.confirm(), lettersWaiting);
+        boolean asksFrom = incremental != null && incremental.param() != null && screenFrom != null
+                && request.mode() == RunMode.INCREMENTAL;
+        this.pages = new PageProgress(runId, feed, asksFrom ? incremental.format(screenFrom) : null);
+        if (checkpoint != null) {
+            pages.resumeAt(java.net.URI.create(checkpoint.next()), checkpoint.pages());
+            cursors.resume(checkpoint.highest(), checkpoint.lowestFailed());
+            store.keylessRejections(checkpoint.keyless());
+            store.keysSeen(checkpoint.keysSeen());
+        }
+    }
+
+    /** The run this one resumed from its checkpoint; null when it started from the first page. */
+    public Long resumedFrom() {
+        return resumedFrom;
+    }
+
+    /**
+     * Where this run stands once its first {@code committedPages} pages are committed, with
+     * {@code next} the page after them: what a later run resumes from.
+     */
+    public RunCheckpoint checkpoint(java.net.URI next, int committedPages) {
+        return new RunCheckpoint(pages.storable(next).toString(), pagesBefore + committedPages, cursors.highest(),
+                cursors.lowestFailed(), store.keylessRejections(), origin, store.keysSeen());
+    }
+
+    /** Puts the run on the exchange that carries it, with the parts the other packages' steps read. */
+    public void attachTo(Exchange exchange) {
+        exchange.setProperty(PROPERTY, this);
+        exchange.setProperty(StoreRun.PROPERTY, store);
+        exchange.setProperty(PageProgress.PROPERTY, pages);
+        exchange.setProperty(FeedDefinition.PROPERTY, feed);
     }
 
     public long runId() {
@@ -87,9 +135,14 @@ public final class RunState {
         return startWatermark;
     }
 
-    /** Whether dead letters of the feed, with a key, waited when the run started: its writes may settle them. */
-    public boolean lettersWaiting() {
-        return lettersWaiting;
+    /** What the store knows of this run. */
+    public StoreRun store() {
+        return store;
+    }
+
+    /** Where this run's pagination stands. */
+    public PageProgress pageProgress() {
+        return pages;
     }
 
     public RunSamples samples() {
@@ -100,21 +153,29 @@ public final class RunState {
         return cursors;
     }
 
-    public void recordDeleted(long count) {
-        deleted.addAndGet(count);
+    /** Folds what a full run's soft-delete did into the run. */
+    public void fold(SoftDeleted softDeleted) {
+        deleted.addAndGet(softDeleted.count());
+        softDeleted.sample().forEach(key -> samples.add(RunSamples.DELETED, key));
     }
 
-    public void recordDeadLettered() {
+    /**
+     * Folds a record that went to the dead letters into the run: counted, sampled, and (its cursor)
+     * holding the watermark back.
+     */
+    public void fold(Chunk.Rejection rejection) {
         deadLettered.incrementAndGet();
-    }
-
-    /** A record dead-lettered before its key was known: a full run cannot tell which row it was. */
-    public void recordKeylessRejection() {
-        keylessRejections.incrementAndGet();
-    }
-
-    public long keylessRejections() {
-        return keylessRejections.get();
+        samples.add(RunSamples.DEAD_LETTERED, rejection.key());
+        Incremental incremental = feed.source().incremental();
+        String cursor = incremental == null ? null : incremental.cursorOf(rejection.payload());
+        if (cursor != null && !cursor.isEmpty()) {
+            try {
+                incremental.check(cursor);
+                cursors.failed(cursor);
+            } catch (IllegalArgumentException unusable) {
+                // a record whose cursor does not parse cannot pin the watermark
+            }
+        }
     }
 
     public Instant startedAt() {
@@ -136,11 +197,12 @@ public final class RunState {
     }
 
     public int pages() {
-        return pages.get();
+        return pages.pages();
     }
 
-    public int pageFetched() {
-        return pages.incrementAndGet();
+    /** The current page's URL without credentials; null before the first request. */
+    public String pageUrl() {
+        return pages.pageUrl();
     }
 
     public void recordFetched(int records) {
@@ -151,6 +213,7 @@ public final class RunState {
         inserted.addAndGet(counts.inserted());
         updated.addAndGet(counts.updated());
         unchanged.addAndGet(counts.unchanged());
+        deleted.addAndGet(counts.deleted());
     }
 
     /** Folds what the writer did with one chunk into the run's counts and samples. */
@@ -159,8 +222,10 @@ public final class RunState {
         outcome.inserted().forEach(key -> samples.add(RunSamples.INSERTED, key));
         outcome.updated().forEach(key -> samples.add(RunSamples.UPDATED, key));
         outcome.unchanged().forEach(key -> samples.add(RunSamples.UNCHANGED, key));
+        outcome.deadLettered().forEach(this::fold);
+        outcome.deleted().forEach(key -> samples.add(RunSamples.DELETED, key));
         if (outcome.failure() != null) {
-            recordWriteFailure(outcome.failure());
+            store.writeFailed(outcome.failure());
         }
     }
 
@@ -169,35 +234,9 @@ public final class RunState {
         return writes;
     }
 
-    public void recordWriteFailure(RuntimeException failure) {
-        if (writeFailure == null) {
-            writeFailure = failure;
-        }
-    }
-
+    /** The first write of the run that failed (not for its data), or null. */
     public RuntimeException writeFailure() {
-        return writeFailure;
-    }
-
-    public URI nextPage() {
-        return nextPage;
-    }
-
-    /** Whether this run has not asked for {@code page} yet; remembers it. */
-    public boolean firstVisit(URI page) {
-        if (visited.isEmpty() && nextPage != null) {
-            visited.add(digest(nextPage));
-        }
-        return visited.add(digest(page));
-    }
-
-    private static long digest(URI page) {
-        byte[] text = page.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        long hash = 0xcbf29ce484222325L;
-        for (byte b : text) {
-            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
-        }
-        return hash;
+        return store.writeFailure();
     }
 
     /**
@@ -205,56 +244,7 @@ public final class RunState {
      * asked from there, and records from there on are applied).
      */
     public String screenFrom() {
-        String from = screenFrom;
-        if (from == null && startWatermark() != null) {
-            from = feed().source().incremental() == null ? startWatermark()
-                    : feed().source().incremental().lookBack(startWatermark());
-            screenFrom = from;
-        }
-        return from;
-    }
-
-    public void nextPage(URI uri) {
-        this.nextPage = uri;
-    }
-
-    /** Whether the paginator has another page to fetch; read by the sync route's page loop. */
-    public boolean hasMorePages() {
-        return nextPage != null;
-    }
-
-    /** The page being requested: its URI, and its URL without credentials (for errors and logs). */
-    public void pageRequested(URI uri, String safeUrl) {
-        this.pageUri = uri;
-        this.pageUrl = safeUrl;
-        this.pageLinkHeader = null;
-    }
-
-    public URI pageUri() {
-        return pageUri;
-    }
-
-    /** The current page's URL without credentials; null before the first request. */
-    public String pageUrl() {
-        return pageUrl;
-    }
-
-    /** The {@code Link} header of the current page's response, for Link-header pagination. */
-    public void pageLinkHeader(String linkHeader) {
-        this.pageLinkHeader = linkHeader;
-    }
-
-    public String pageLinkHeader() {
-        return pageLinkHeader;
-    }
-
-    /** The page being read, in chunks; after it, until the next one is read. */
-    public PageChunks currentPage() {
-        return currentPage;
-    }
-
-    public void currentPage(PageChunks page) {
-        this.currentPage = page;
+        return screenFrom;
     }
 
     FeedLock lock() {

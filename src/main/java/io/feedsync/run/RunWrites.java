@@ -1,5 +1,6 @@
 package io.feedsync.run;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +16,11 @@ public final class RunWrites {
     private long written;
     /** For each page read to its end, in order: the chunks queued by then. */
     private final List<Long> pageEnds = new ArrayList<>();
+    /** For each page read to its end: the next page's request (null after the last). */
+    private final List<URI> nextPages = new ArrayList<>();
+    /** How many pages are committed: every chunk of theirs written. */
+    private int committedPages;
+    private boolean broken;
 
     synchronized void queued() {
         queued++;
@@ -25,8 +31,40 @@ public final class RunWrites {
         notifyAll();
     }
 
-    public synchronized void pageRead() {
+    /**
+     * A page is read to its end, its chunks queued. Answers the next page's request when that
+     * commits the page at once (the writer had written all its chunks already), else null.
+     */
+    public synchronized URI pageRead(URI nextPage) {
         pageEnds.add(queued);
+        nextPages.add(nextPage);
+        if (broken || written < queued) {
+            return null;
+        }
+        committedPages = pageEnds.size();
+        return nextPage;
+    }
+
+    /**
+     * The writer is done with its next chunk ({@code ok}: written, not failed or skipped). Answers the
+     * request of the page after the pages this commits, or null when it commits no page (or after a
+     * failure: nothing after it is committed).
+     */
+    synchronized URI committing(boolean ok) {
+        broken |= !ok;
+        if (broken) {
+            return null;
+        }
+        int before = committedPages;
+        while (committedPages < pageEnds.size() && pageEnds.get(committedPages) <= written + 1) {
+            committedPages++;
+        }
+        return committedPages > before ? nextPages.get(committedPages - 1) : null;
+    }
+
+    /** How many pages are committed: every chunk of theirs written. */
+    synchronized int committedPages() {
+        return committedPages;
     }
 
     /** Waits until the writer has finished with every chunk queued so far. */

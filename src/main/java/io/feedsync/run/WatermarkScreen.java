@@ -1,5 +1,6 @@
 package io.feedsync.run;
 
+import io.feedsync.config.RunMode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.springframework.stereotype.Component;

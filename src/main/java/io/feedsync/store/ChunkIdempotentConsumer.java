@@ -5,7 +5,6 @@ import org.apache.camel.Processor;
 import org.apache.camel.spi.IdempotentRepository;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.run.RunState;
 import io.feedsync.transform.Chunk;
 
 /**
@@ -27,7 +26,7 @@ public class ChunkIdempotentConsumer implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
+        StoreRun run = exchange.getProperty(StoreRun.PROPERTY, StoreRun.class);
         exchange.getMessage().getBody(Chunk.class).eachRecord(record ->
                 repository.add(run.runId(), record.digest().keyHash(), record.digest().contentHash())
                         ? record : record.asUnchanged());

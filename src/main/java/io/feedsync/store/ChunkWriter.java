@@ -24,8 +24,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.feedsync.run.RunSamples;
-import io.feedsync.run.RunState;
 import io.feedsync.transform.Chunk;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
@@ -41,7 +39,9 @@ import io.feedsync.transform.TransformedRecord;
  * runs for the keys applied (or already applied) are settled. A chunk that fails on bad data
  * (SQLSTATE classes 22 and 23) is split in halves until only the records PostgreSQL rejects are
  * left, and those are dead-lettered; any other failure (see {@link DatabaseFailure}) fails the
- * run. Each statement is bounded by the feed's {@code statement-timeout}.
+ * run. Each statement is bounded by the feed's {@code statement-timeout}. Records that carry a
+ * delete marker soft-delete their rows in the same transaction ({@link MarkedDeletes}), their
+ * hashes saved like any others', so the same marker sent again is unchanged.
  */
 @Component("chunkWriter")
 public class ChunkWriter {
@@ -54,6 +54,7 @@ public class ChunkWriter {
     private final DeadLetters deadLetters;
     private final SeenKeys seenKeys;
     private final Map<String, MergeStatement> statements = new ConcurrentHashMap<>();
+    private final Map<String, MarkedDeletes> markedDeletes = new ConcurrentHashMap<>();
     private final AtomicInteger stages = new AtomicInteger();
 
     public ChunkWriter(JdbcTemplate jdbc, TransactionTemplate transaction, TargetTables tables,
@@ -69,7 +70,7 @@ public class ChunkWriter {
      * Writes the chunk and answers what it did. It never throws: a failure that is not the data's
      * comes back in the outcome, and the chunks after it are skipped.
      */
-    public ChunkOutcome write(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+    public ChunkOutcome write(@Body Chunk chunk, @ExchangeProperty(StoreRun.PROPERTY) StoreRun run) {
         if (run.writeFailure() != null) {
             return ChunkOutcome.skipped();
         }
@@ -89,7 +90,7 @@ public class ChunkWriter {
                 }
             }
             written.counts = new UpsertCounts(0, 0, chunk.size() - latest.size());
-            if (seenKeys.wanted(run)) {
+            if (run.seesKeys()) {
                 seenKeys.record(run, chunk.records());
             }
             deadLetters.settle(run, alreadyApplied);
@@ -97,23 +98,31 @@ public class ChunkWriter {
         } catch (RuntimeException failure) {
             written.failure = failure;
         }
-        Map<String, List<String>> samples = written.samples.snapshot();
-        return new ChunkOutcome(written.counts, samples.get(RunSamples.INSERTED), samples.get(RunSamples.UPDATED),
-                samples.get(RunSamples.UNCHANGED), written.failure);
+        if (written.failure != null) {
+            run.writeFailed(written.failure);
+        }
+        return written.outcome();
     }
 
     /** What a chunk's write did so far. */
     private static final class Written {
         private UpsertCounts counts = UpsertCounts.NONE;
         private final RunSamples samples = new RunSamples();
+        private final List<Chunk.Rejection> deadLettered = new ArrayList<>(0);
         private RuntimeException failure;
+
+        ChunkOutcome outcome() {
+            Map<String, List<String>> keys = samples.snapshot();
+            return new ChunkOutcome(counts, keys.get(RunSamples.INSERTED), keys.get(RunSamples.UPDATED),
+                    keys.get(RunSamples.UNCHANGED), keys.get(RunSamples.DELETED), deadLettered, failure);
+        }
     }
 
     /**
      * Writes the records in one transaction; if bad data sinks it, each half on its own, down to
      * the single records PostgreSQL refuses, which go to the dead letters.
      */
-    private void writeSplitting(RunState run, List<TransformedRecord> records, Written written) {
+    private void writeSplitting(StoreRun run, List<TransformedRecord> records, Written written) {
         if (records.isEmpty() || written.failure != null) {
             return;
         }
@@ -127,7 +136,9 @@ public class ChunkWriter {
                 return;
             }
             if (records.size() == 1) {
-                deadLetters.store(run, records.get(0).source(), records.get(0).key(), failure);
+                TransformedRecord record = records.get(0);
+                deadLetters.store(run, record.source(), record.key(), failure);
+                written.deadLettered.add(new Chunk.Rejection(record.source(), record, failure));
                 return;
             }
             int half = records.size() / 2;
@@ -137,13 +148,17 @@ public class ChunkWriter {
     }
 
     /** Writes one record now, for a replay: a failure is thrown, not dead-lettered again. */
-    public UpsertCounts writeNow(RunState run, TransformedRecord record) {
-        return inTransaction(run, List.of(record), run.samples());
+    public ChunkOutcome writeNow(StoreRun run, TransformedRecord record) {
+        Written written = new Written();
+        written.counts = inTransaction(run, List.of(record), written.samples);
+        return written.outcome();
     }
 
-    private UpsertCounts inTransaction(RunState run, Collection<TransformedRecord> records, RunSamples samples) {
+    private UpsertCounts inTransaction(StoreRun run, Collection<TransformedRecord> records, RunSamples samples) {
         String primary = run.feed().target().table();
-        Map<String, List<TargetRow>> byTable = rowsByTable(records);
+        List<TransformedRecord> marked = records.stream().filter(TransformedRecord::deleteMarker).toList();
+        Map<String, List<TargetRow>> byTable = rowsByTable(marked.isEmpty() ? records
+                : records.stream().filter(record -> !record.deleteMarker()).toList());
         return transaction.execute(status -> {
             StatementTimeout.apply(jdbc, run.feed().statementTimeout());
             UpsertCounts written = UpsertCounts.NONE;
@@ -155,9 +170,12 @@ public class ChunkWriter {
                     merge(secondary, latestPerKey(secondary, table.getValue()), new RunSamples());
                 }
             }
+            if (!marked.isEmpty()) {
+                written = written.plus(softDelete(tables.of(run.feed().name()), marked, samples));
+            }
             saveHashes(run, records);
             deadLetters.settle(run, records.stream().map(TransformedRecord::key).toList());
-            if (run.request().dryRun()) {
+            if (run.dryRun()) {
                 // a dry run learns exactly what the merge would do, then takes it back
                 status.setRollbackOnly();
             }
@@ -165,8 +183,41 @@ public class ChunkWriter {
         });
     }
 
+    /**
+     * Soft-deletes the rows of the records that carry a delete marker, in the feed's target table
+     * only (a mapper's other tables keep their rows); a marked key whose row is missing or deleted
+     * already counts as unchanged.
+     */
+    private UpsertCounts softDelete(TargetTable table, List<TransformedRecord> marked, RunSamples samples) {
+        MarkedDeletes statement = markedDeletes.computeIfAbsent(
+                table.name() + "/" + table.softDeleteColumn() + table.key(),
+                k -> new MarkedDeletes(table, "feedsync_stage_" + stages.incrementAndGet(), RunSamples.PER_OUTCOME));
+        StringBuilder lines = new StringBuilder(marked.size() * 32);
+        for (TransformedRecord record : marked) {
+            Map<String, String> key = record.rows().get(0).values();
+            for (int c = 0; c < table.key().size(); c++) {
+                if (c > 0) {
+                    lines.append('\t');
+                }
+                CopyText.appendValue(lines, key.get(table.key().get(c)));
+            }
+            lines.append('\n');
+        }
+        jdbc.execute(statement.createStage());
+        copy(statement.copy(), lines);
+        List<UpsertCounts> answer = jdbc.query(connection -> connection.prepareStatement(statement.softDelete()),
+                (result, n) -> {
+                    long deleted = result.getLong(1);
+                    for (String key : (String[]) result.getArray(2).getArray()) {
+                        samples.add(RunSamples.DELETED, key);
+                    }
+                    return new UpsertCounts(0, 0, marked.size() - deleted, deleted);
+                });
+        return answer.get(0);
+    }
+
     /** Remembers what was applied, for the idempotent consumer of later runs (see {@link RecordHashes}). */
-    private void saveHashes(RunState run, Collection<TransformedRecord> records) {
+    private void saveHashes(StoreRun run, Collection<TransformedRecord> records) {
         StringBuilder lines = new StringBuilder(records.size() * 48);
         for (TransformedRecord record : records) {
             CopyText.appendValue(lines, record.key());
@@ -230,9 +281,10 @@ public class ChunkWriter {
         }
         for (Map.Entry<Set<String>, List<TargetRow>> group : byColumns.entrySet()) {
             List<String> columns = List.copyOf(group.getKey());
-            MergeStatement statement = statements.computeIfAbsent(table.name() + "/" + table.softDeleteColumn() + columns,
-                    k -> new MergeStatement(table, columns, "feedsync_stage_" + stages.incrementAndGet(),
-                            RunSamples.PER_OUTCOME));
+            // two feeds may write one table with different keys: the key is part of the statement
+            String id = table.name() + "/" + table.key() + "/" + table.softDeleteColumn() + columns;
+            MergeStatement statement = statements.computeIfAbsent(id, k -> new MergeStatement(table, columns,
+                    "feedsync_stage_" + stages.incrementAndGet(), RunSamples.PER_OUTCOME));
             counts = counts.plus(execute(statement, group.getValue(), samples));
         }
         return counts;

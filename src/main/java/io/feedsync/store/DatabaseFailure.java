@@ -49,6 +49,11 @@ public final class DatabaseFailure {
                     || cause instanceof SQLTransientException) {
                 return true;
             }
+            // a commit or rollback that failed: the connection broke under the transaction (when the
+            // server went away mid-commit, the rollback after it can fail with any state, even 25P01)
+            if (cause instanceof TransactionSystemException) {
+                return true;
+            }
             if (cause instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || TRANSIENT_STATES.contains(sql.getSQLState()))) {
                 return true;

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.run.RunState;
+import io.feedsync.transform.Chunk;
 import io.feedsync.transform.RecordRejectedException;
 import io.feedsync.transform.RecordTransformer;
 import io.feedsync.transform.TransformedRecord;
@@ -31,27 +31,29 @@ public class DeadLetterReplay {
         this.deadLetters = deadLetters;
     }
 
-    public void replay(@Body DeadLetter letter, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+    /** Replays one letter; answers what it did, for the run to count. */
+    public ChunkOutcome replay(@Body DeadLetter letter, @ExchangeProperty(StoreRun.PROPERTY) StoreRun run) {
         try {
-            TransformedRecord record = transformer.transform(letter.payload(), run);
-            run.recordWritten(writer.writeNow(run, record));
+            TransformedRecord record = transformer.transform(letter.payload(), run.feed());
+            ChunkOutcome written = writer.writeNow(run, record);
             deadLetters.markReplayed(letter.id(), run.runId());
             // an older letter of the record that failed again must not be replayed over this one later
             deadLetters.settleOlder(letter, record.key(), run.runId());
+            return written;
         } catch (RecordRejectedException e) {
-            failedAgain(letter, run, e);
+            return failedAgain(letter, run, e);
         } catch (RuntimeException e) {
             if (!DatabaseFailure.isBadData(e)) {
                 throw e;
             }
-            failedAgain(letter, run, e);
+            return failedAgain(letter, run, e);
         }
     }
 
-    private void failedAgain(DeadLetter letter, RunState run, RuntimeException failure) {
+    private ChunkOutcome failedAgain(DeadLetter letter, StoreRun run, RuntimeException failure) {
         deadLetters.failedAgain(letter.id(), failure);
-        run.recordDeadLettered();
         log.warn("Feed {} run {}: dead letter {} failed again: {}", run.feed().name(), run.runId(), letter.id(),
                 DeadLetters.reason(failure));
+        return ChunkOutcome.rejected(new Chunk.Rejection(letter.payload(), null, failure));
     }
 }

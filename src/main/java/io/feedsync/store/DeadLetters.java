@@ -13,10 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.run.RunState;
-import io.feedsync.run.RunTrigger;
 import io.feedsync.transform.Chunk;
-import io.feedsync.upstream.Incremental;
 
 /**
  * The {@code sync_dead_letter} table: each record that could not be applied, with its original
@@ -55,7 +52,7 @@ public class DeadLetters {
     }
 
     /** What a replay run takes on: the feed's letters not replayed yet, oldest first. */
-    public List<DeadLetter> pending(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+    public List<DeadLetter> pending(@ExchangeProperty(StoreRun.PROPERTY) StoreRun run) {
         return jdbc.query("select " + COLUMNS + " from sync_dead_letter where feed = ? and replayed_at is null"
                 + " and run_id <> ? order by id limit ?", this::letter, run.feed().name(), run.runId(), REPLAY_LIMIT);
     }
@@ -77,9 +74,8 @@ public class DeadLetters {
      * just applied, or found applied already with the content it was sent: the upstream's latest
      * version of each is in the table, and a replay of a letter's older payload would overwrite it.
      */
-    public void settle(RunState run, Collection<String> keys) {
-        if (keys.isEmpty() || !run.lettersWaiting() || run.request().dryRun()
-                || run.request().trigger() == RunTrigger.REPLAY) {
+    public void settle(StoreRun run, Collection<String> keys) {
+        if (keys.isEmpty() || !run.lettersWaiting() || run.dryRun() || run.replay()) {
             return;
         }
         jdbc.update("""
@@ -92,7 +88,7 @@ public class DeadLetters {
      * Settles, as replayed by this full run, the letters of earlier runs whose records it did not
      * see: the upstream no longer has them, and a replay would bring them back.
      */
-    public void settleUnseen(RunState run) {
+    public void settleUnseen(StoreRun run) {
         if (!run.lettersWaiting()) {
             return;
         }
@@ -131,17 +127,17 @@ public class DeadLetters {
     }
 
     /**
-     * Stores the records a chunk lost on its way (transform, watermark screen). A dry run only
-     * counts them. A full run counts a record as seen when its key is known — the upstream still
-     * has it, so its row must not be soft-deleted.
+     * Stores the records a chunk lost on its way (transform, watermark screen); they stay in the
+     * chunk for the run to count. A dry run stores none. A full run counts a record as seen when its
+     * key is known — the upstream still has it, so its row must not be soft-deleted.
      */
-    public void store(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
-        for (Chunk.Rejection rejection : chunk.takeRejections()) {
-            if (seenKeys.wanted(run)) {
+    public void store(@Body Chunk chunk, @ExchangeProperty(StoreRun.PROPERTY) StoreRun run) {
+        for (Chunk.Rejection rejection : chunk.rejections()) {
+            if (run.seesKeys()) {
                 if (rejection.record() != null) {
                     seenKeys.record(run, List.of(rejection.record()));
                 } else if (rejection.keyValues() == null) {
-                    run.recordKeylessRejection();
+                    run.keylessRejection();
                 } else {
                     seenKeys.recordKeys(run, List.of(rejection.keyValues()));
                 }
@@ -150,9 +146,9 @@ public class DeadLetters {
         }
     }
 
-    /** Stores one record that failed, with why; a dry run only counts it. */
-    public void store(RunState run, JsonNode payload, String key, Throwable failure) {
-        if (!run.request().dryRun()) {
+    /** Stores one record that failed, with why; a dry run does not. */
+    public void store(StoreRun run, JsonNode payload, String key, Throwable failure) {
+        if (!run.dryRun()) {
             String json = storable(payload.toString());
             String storedKey = key == null ? null : key.replace('\u0000', '\uFFFD');
             // the same record already waiting (sent again by the next run, or read again after a
@@ -170,9 +166,6 @@ public class DeadLetters {
                         reason(failure));
             }
         }
-        run.recordDeadLettered();
-        run.samples().add(io.feedsync.run.RunSamples.DEAD_LETTERED, key);
-        rememberCursor(run, payload);
         log.warn("Feed {} run {}: record {} dead-lettered: {}", run.feed().name(), run.runId(),
                 key == null ? "(no key)" : key, reason(failure));
     }
@@ -197,21 +190,5 @@ public class DeadLetters {
             }
         }
         return String.valueOf(specific.getMessage());
-    }
-
-    private static void rememberCursor(RunState run, JsonNode payload) {
-        Incremental incremental = run.feed().source().incremental();
-        if (incremental == null) {
-            return;
-        }
-        String cursor = incremental.cursorOf(payload);
-        if (cursor != null && !cursor.isEmpty()) {
-            try {
-                incremental.check(cursor);
-                run.cursors().failed(cursor);
-            } catch (IllegalArgumentException unusable) {
-                // a record whose cursor does not parse cannot pin the watermark
-            }
-        }
     }
 }

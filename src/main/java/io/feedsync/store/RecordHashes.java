@@ -10,8 +10,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.feedsync.run.RunState;
-import io.feedsync.run.RunTrigger;
 
 /**
  * The repository of the sync route's idempotent consumer ({@link ChunkIdempotentConsumer}), backed by {@code sync_record_hash}:
@@ -34,8 +32,8 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
     }
 
     /** Loads the feed's hashes for a run that starts. */
-    public void load(@ExchangeProperty(RunState.PROPERTY) RunState run) {
-        if (run.request().trigger() == RunTrigger.DRIFT) {
+    public void load(@ExchangeProperty(StoreRun.PROPERTY) StoreRun run) {
+        if (run.drift()) {
             // a drift check compares with the table itself, not with what feedsync last applied
             runs.put(run.runId(), new HashIndex(16));
             return;
@@ -58,7 +56,7 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
     }
 
     /** Forgets a finished run's index. */
-    public void release(RunState run) {
+    public void release(StoreRun run) {
         runs.remove(run.runId());
     }
 

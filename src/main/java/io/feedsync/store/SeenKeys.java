@@ -12,9 +12,6 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.run.RunMode;
-import io.feedsync.run.RunState;
-import io.feedsync.run.RunTrigger;
 import io.feedsync.transform.TargetRow;
 import io.feedsync.transform.TransformedRecord;
 
@@ -31,13 +28,7 @@ public class SeenKeys {
         this.jdbc = jdbc;
     }
 
-    /** Whether the run must remember the keys it sees: a full run with soft-delete, or a drift check. */
-    public boolean wanted(RunState run) {
-        return run.request().mode() == RunMode.FULL
-                && (run.feed().target().softDeleteColumn() != null || run.request().trigger() == RunTrigger.DRIFT);
-    }
-
-    public void record(RunState run, Collection<TransformedRecord> records) {
+    public void record(StoreRun run, Collection<TransformedRecord> records) {
         List<String> keyColumns = run.feed().target().key();
         List<List<String>> keys = new ArrayList<>(records.size());
         for (TransformedRecord record : records) {
@@ -49,7 +40,8 @@ public class SeenKeys {
     }
 
     /** Records keys given as the values of the target's key columns, in order. */
-    public void recordKeys(RunState run, List<List<String>> keys) {
+    public void recordKeys(StoreRun run, List<List<String>> keys) {
+        run.keysSeen(!keys.isEmpty());
         StringBuilder copy = new StringBuilder(keys.size() * 32);
         for (List<String> key : keys) {
             copy.append(run.runId()).append('\t').append('{');
@@ -66,6 +58,20 @@ public class SeenKeys {
                 throw new DataAccessResourceFailureException("could not copy the keys seen", e);
             }
         });
+    }
+
+    /**
+     * The keys run {@code from} saw become run {@code to}'s: a run that resumes an unfinished one.
+     * Answers how many.
+     */
+    public int adopt(long from, long to) {
+        return jdbc.update("update sync_seen_key set run_id = ? where run_id = ?", to, from);
+    }
+
+    /** Whether run {@code runId} has keys recorded. */
+    public boolean any(long runId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "select exists (select 1 from sync_seen_key where run_id = ?)", Boolean.class, runId));
     }
 
     public void forget(long runId) {

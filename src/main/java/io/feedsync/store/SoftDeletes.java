@@ -10,11 +10,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.feedsync.run.RunMode;
-import io.feedsync.run.RunRefusedException;
-import io.feedsync.run.RunSamples;
-import io.feedsync.run.RunState;
-import io.feedsync.run.RunTrigger;
 
 /**
  * The full-refresh step at the end of the sync route, reached only when every page was fetched:
@@ -46,33 +41,32 @@ public class SoftDeletes {
         this.deadLetters = deadLetters;
     }
 
-    public void apply(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+    /** Soft-deletes what a full run did not see (a dry run or drift check only counts it); answers what it did. */
+    public SoftDeleted apply(@ExchangeProperty(StoreRun.PROPERTY) StoreRun run) {
         TargetTable table = tables.of(run.feed().name());
-        boolean drift = run.request().trigger() == RunTrigger.DRIFT;
-        if (run.request().mode() != RunMode.FULL || table.softDeleteColumn() == null && !drift) {
-            return;
+        if (!run.full() || table.softDeleteColumn() == null && !run.drift()) {
+            return SoftDeleted.NONE;
         }
         try {
-            if (run.keylessRejections() > 0 && !drift && !run.request().confirm()) {
+            if (run.keylessRejections() > 0 && !run.drift() && !run.confirm()) {
                 // any row could belong to a record that was rejected before its key was known
                 log.warn("Feed {} run {}: soft-delete skipped: {} records were dead-lettered before their key was known,"
                         + " so no row can be called gone; fix or replay them, or run with confirm: true",
                         run.feed().name(), run.runId(), run.keylessRejections());
-                return;
+                return SoftDeleted.NONE;
             }
             // one transaction, so that the feed's statement-timeout bounds the counts and the update
-            long deleted = transaction.execute(status -> {
+            return transaction.execute(status -> {
                 StatementTimeout.apply(jdbc, run.feed().statementTimeout());
                 return softDelete(run, table);
             });
-            run.recordDeleted(deleted);
         } finally {
             seenKeys.forget(run.runId());
         }
     }
 
-    /** Soft-deletes the rows the run did not see, or in a dry run counts them; returns how many. */
-    private long softDelete(RunState run, TargetTable table) {
+    /** Soft-deletes the rows the run did not see, or in a dry run counts them. */
+    private SoftDeleted softDelete(StoreRun run, TargetTable table) {
         String column = table.softDeleteColumn() == null ? null : TargetTable.quoteIdentifier(table.softDeleteColumn());
         String alivePredicate = column == null ? "true" : "t." + column + " is null";
         String unseen = " from " + table.quotedName() + " t where " + alivePredicate + " and not exists"
@@ -82,12 +76,12 @@ public class SoftDeletes {
         long missing = jdbc.queryForObject("select count(*)" + unseen, Long.class, run.runId());
         String keyText = String.join(", ", table.key().stream()
                 .map(c -> "t." + TargetTable.quoteIdentifier(c) + "::text").toList());
-        jdbc.queryForList("select concat_ws('|', " + keyText + ")" + unseen + " limit " + RunSamples.PER_OUTCOME,
-                String.class, run.runId()).forEach(key -> run.samples().add(RunSamples.DELETED, key));
-        if (run.request().dryRun()) {
-            return missing;
+        List<String> sample = jdbc.queryForList("select concat_ws('|', " + keyText + ")" + unseen + " limit "
+                + RunSamples.PER_OUTCOME, String.class, run.runId());
+        if (run.dryRun()) {
+            return new SoftDeleted(missing, sample);
         }
-        if (missing > run.feed().deletionGuard() * alive && !run.request().confirm()) {
+        if (missing > run.feed().deletionGuard() * alive && !run.confirm()) {
             throw new RunRefusedException(String.format(
                     "deletion guard: this full run would soft-delete %d of %d rows (%.0f%%), more than the %.0f%% "
                             + "allowed; nothing was deleted. Check the upstream, then run again with confirm: true",
@@ -96,7 +90,7 @@ public class SoftDeletes {
         // also the letters of records that never landed: a replay must not bring back what is gone
         deadLetters.settleUnseen(run);
         if (missing == 0) {
-            return 0;
+            return SoftDeleted.NONE;
         }
         int deleted = jdbc.update("update " + table.quotedName() + " t set " + column + " = now() where t."
                 + column + " is null and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
@@ -107,7 +101,7 @@ public class SoftDeletes {
                 run.runId());
         log.info("Feed {} run {}: soft-deleted {} of {} rows no longer in the upstream", run.feed().name(),
                 run.runId(), deleted, alive);
-        return deleted;
+        return new SoftDeleted(deleted, sample);
     }
 
     /** {@code s.key[1]::type = t.k1 and …}: the seen text parsed exactly as the upsert casts it. */

@@ -29,6 +29,16 @@ public record RecordDigest(long keyHash, long contentHash) {
     }
 
     /**
+     * The digest of a record that says its row is deleted (a delete marker): the same for every
+     * marker of the key, and unlike the digest of any rows (whose first text, a table name, is
+     * never null), so that the marker sent again is a duplicate and the record back without it is not.
+     */
+    public static RecordDigest ofDeletion(String key) {
+        long contentHash = ENCODER.get().reset().add(null).add("deleted").digest();
+        return new RecordDigest(ENCODER.get().reset().add(key).digest(), contentHash);
+    }
+
+    /**
      * The digested bytes: each text as its UTF-8 length (big-endian int, -1 for null) then its
      * bytes, so that ("ab", "c") and ("a", "bc") differ, and null differs from "". Built in one
      * reused buffer and digested at once.

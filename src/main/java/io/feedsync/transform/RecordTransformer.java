@@ -2,6 +2,7 @@ package io.feedsync.transform;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -17,13 +18,12 @@ import org.springframework.stereotype.Component;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedDefinition;
-import io.feedsync.run.RunState;
 
 /**
  * The transform step of the sync route: turns a chunk of upstream records into a {@link Chunk},
  * mapping each record with the feed's mapper and working out its key from the row it gives the
  * feed's target table. A record the mapper rejects leaves the chunk for the dead letters; the
- * chunk goes on.
+ * chunk goes on. A record carrying one of the feed's delete markers becomes its key alone.
  */
 @Component("recordTransformer")
 public class RecordTransformer implements Processor {
@@ -44,16 +44,15 @@ public class RecordTransformer implements Processor {
     public void process(Exchange exchange) {
         Message message = exchange.getMessage();
         message.setBody(transform((List<JsonNode>) message.getBody(List.class),
-                exchange.getProperty(RunState.PROPERTY, RunState.class)));
+                exchange.getProperty(FeedDefinition.PROPERTY, FeedDefinition.class)));
     }
 
-    public Chunk transform(List<JsonNode> upstream, RunState run) {
-        run.recordFetched(upstream.size());
-        RecordMapper mapper = mapperFor(run.feed());
+    public Chunk transform(List<JsonNode> upstream, FeedDefinition feed) {
+        RecordMapper mapper = mapperFor(feed);
         Chunk chunk = new Chunk(upstream.size(), new ArrayList<>(upstream.size()));
         for (JsonNode record : upstream) {
             try {
-                chunk.records().add(transform(record, run.feed(), mapper));
+                chunk.records().add(transform(record, feed, mapper));
             } catch (RecordRejectedException e) {
                 chunk.reject(record, null, e);
             }
@@ -62,17 +61,49 @@ public class RecordTransformer implements Processor {
     }
 
     /** One record, for a replay: a rejection is thrown. */
-    public TransformedRecord transform(JsonNode record, RunState run) {
-        run.recordFetched(1);
-        return transform(record, run.feed(), mapperFor(run.feed()));
+    public TransformedRecord transform(JsonNode record, FeedDefinition feed) {
+        return transform(record, feed, mapperFor(feed));
     }
 
     private static TransformedRecord transform(JsonNode record, FeedDefinition feed, RecordMapper mapper) {
+        DeleteMarkers markers = feed.source().deleteMarkers();
+        if (markers != null && markers.marks(record)) {
+            return marked(record, feed, mapper);
+        }
         List<TargetRow> rows = mapper.map(record);
-        TargetRow primary = rows.stream()
+        return new TransformedRecord(key(primary(rows, feed), feed), rows, record);
+    }
+
+    /**
+     * A record carrying a delete marker needs its key only: a tombstone often lacks the fields a
+     * mapping requires, so a mapper that rejects it but names its key ({@link RecordRejectedException#forKey})
+     * has said enough. Without a key it is rejected: there is no row to delete.
+     */
+    private static TransformedRecord marked(JsonNode record, FeedDefinition feed, RecordMapper mapper) {
+        Map<String, String> keyValues = new LinkedHashMap<>();
+        try {
+            TargetRow primary = primary(mapper.map(record), feed);
+            feed.target().key().forEach(column -> keyValues.put(column, primary.values().get(column)));
+        } catch (RecordRejectedException rejected) {
+            if (rejected.keyValues() == null) {
+                throw rejected;
+            }
+            for (int i = 0; i < feed.target().key().size(); i++) {
+                keyValues.put(feed.target().key().get(i), rejected.keyValues().get(i));
+            }
+        }
+        TargetRow keyRow = new TargetRow(feed.target().table(), keyValues);
+        return TransformedRecord.deleteMarker(key(keyRow, feed), keyRow, record);
+    }
+
+    private static TargetRow primary(List<TargetRow> rows, FeedDefinition feed) {
+        return rows.stream()
                 .filter(row -> row.table().equals(feed.target().table()))
                 .findFirst()
                 .orElseThrow(() -> new RecordRejectedException("mapper gave no row for " + feed.target().table()));
+    }
+
+    private static String key(TargetRow primary, FeedDefinition feed) {
         StringJoiner key = new StringJoiner("|");
         for (String column : feed.target().key()) {
             String value = primary.values().get(column);
@@ -81,7 +112,7 @@ public class RecordTransformer implements Processor {
             }
             key.add(value);
         }
-        return new TransformedRecord(key.toString(), rows, record);
+        return key.toString();
     }
 
     /** Checks that the feed's transform can be made (its bean exists), as startup does. */

@@ -12,8 +12,6 @@ import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 
-import io.feedsync.run.RunState;
-
 /**
  * The fetch route's check of a successful answer, from the http component's response headers: a
  * page must be JSON and must not announce more bytes than {@code source.max-page-size}. A login
@@ -28,7 +26,7 @@ public class PageScreen {
 
     public void screen(Exchange exchange) {
         Message message = exchange.getMessage();
-        RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
+        PageProgress run = exchange.getProperty(PageProgress.PROPERTY, PageProgress.class);
         String url = run.pageUrl();
         String contentType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
         if (!json(contentType)) {

@@ -11,6 +11,23 @@ public final class SafeUrls {
     private SafeUrls() {
     }
 
+    /** The URI to keep (a run's checkpoint): without user-info and secret query parameters, which a request adds again. */
+    public static URI withoutSecrets(URI uri, Set<String> secretParams) {
+        UriComponentsBuilder kept = UriComponentsBuilder.fromUri(uri).userInfo(null);
+        for (String param : secretParams) {
+            kept.replaceQueryParam(param);
+        }
+        return kept.build(true).toUri();
+    }
+
+    /** A kept URI ready to request again: the user-info of the feed's URL back, when it is the same host. */
+    public static URI restored(URI kept, URI feedUrl) {
+        if (feedUrl.getUserInfo() == null || !feedUrl.getHost().equalsIgnoreCase(String.valueOf(kept.getHost()))) {
+            return kept;
+        }
+        return UriComponentsBuilder.fromUri(kept).userInfo(feedUrl.getRawUserInfo()).build(true).toUri();
+    }
+
     public static String show(URI uri, Set<String> secretParams) {
         if (uri == null) {
             return null;

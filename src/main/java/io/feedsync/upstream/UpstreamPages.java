@@ -3,7 +3,6 @@ package io.feedsync.upstream;
 import java.io.Closeable;
 import java.io.InputStream;
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,15 +14,10 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
 import org.apache.camel.util.IOHelper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 
 import io.feedsync.config.FeedDefinition;
-import io.feedsync.run.RunLedger;
-import io.feedsync.run.RunMode;
-import io.feedsync.run.RunState;
 
 /**
  * The fetch steps of the sync route: builds each page request (URL, credentials), checks each
@@ -36,41 +30,36 @@ public class UpstreamPages {
     /** Camel counts redeliveries in these headers; every other header is cleared between pages. */
     private static final String REDELIVERY_HEADERS = "CamelRedelivery*";
 
-    private static final Logger log = LoggerFactory.getLogger(UpstreamPages.class);
-    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
     /** How deep a page's JSON may nest (Jackson's own default, set here on purpose). */
     static final int MAX_NESTING_DEPTH = 1000;
 
     private final ObjectMapper mapper;
-    private final RunLedger ledger;
     private final Map<DataSize, ObjectMapper> pageReaders = new ConcurrentHashMap<>();
 
-    public UpstreamPages(ObjectMapper mapper, RunLedger ledger) {
+    public UpstreamPages(ObjectMapper mapper) {
         this.mapper = mapper;
-        this.ledger = ledger;
     }
 
-    public void first(@ExchangeProperty(RunState.PROPERTY) RunState run) {
-        FeedDefinition.Source source = run.feed().source();
-        run.nextPage(source.pagination().firstPage(source.url()));
+    /** The first page: the export's, or for a run that resumes an unfinished one, the page it stopped before. */
+    public void first(@ExchangeProperty(PageProgress.PROPERTY) PageProgress run) {
+        if (run.nextPage() == null) {
+            FeedDefinition.Source source = run.feed().source();
+            run.nextPage(source.pagination().firstPage(source.url()));
+        }
     }
 
     /** Turns the next page into the HTTP request the {@code http} endpoint sends. */
     public void request(Exchange exchange) {
-        RunState run = run(exchange);
+        PageProgress run = run(exchange);
         FeedDefinition.Source source = run.feed().source();
-        if (run.pages() >= source.maxPages()) {
+        if (run.pagesOfExport() >= source.maxPages()) {
             throw new UpstreamException(FailureClass.PERMANENT, null, safe(run, run.nextPage()),
                     "stopped after " + source.maxPages() + " pages (source.pagination.max-pages); the upstream kept "
                             + "offering a next page");
         }
-        // at most source.rate-limit.prefetch pages read ahead of the writer
-        run.writes().awaitPrefetch(run.pages(), source.rateLimit().prefetch());
         PageRequest request = new PageRequest(run.nextPage());
-        Incremental incremental = source.incremental();
-        if (incremental != null && incremental.param() != null && run.startWatermark() != null
-                && run.request().mode() == RunMode.INCREMENTAL) {
-            request.queryParam(incremental.param(), incremental.format(run.screenFrom()));
+        if (run.watermarkParam() != null) {
+            request.queryParam(source.incremental().param(), run.watermarkParam());
         }
         source.auth().authorize(request);
         Message message = exchange.getMessage();
@@ -125,14 +114,14 @@ public class UpstreamPages {
      * {@code chunk-size}. A page read again after a failure skips the records an earlier read handed on.
      */
     public PageChunks chunks(Exchange exchange) {
-        RunState run = run(exchange);
+        PageProgress run = run(exchange);
         InputStream found = exchange.getMessage().getBody(InputStream.class);
         // no body at all (a 204): an empty page, like an empty body
         InputStream body = found == null ? InputStream.nullInputStream() : found;
         FeedDefinition.Source source = run.feed().source();
         PageRecords page = new PageRecords(pageReader(source.maxPageSize()), body,
                 run.pageUri(), run.pageUrl(),
-                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize(), run.pages() > 0,
+                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize(), run.pagesOfExport() > 0,
                 source.errorBodies());
         PageChunks earlier = run.currentPage();
         int done = earlier != null && earlier.page() == run.pages() ? earlier.done() : 0;
@@ -141,32 +130,21 @@ public class UpstreamPages {
         return chunks;
     }
 
-    /** After a page is split: counts the page, saves progress, and moves pagination on. */
+    /** After a page is split: counts the page and moves pagination on. */
     public void next(Exchange exchange) {
-        RunState run = run(exchange);
-        if (run.writeFailure() != null) {
-            throw run.writeFailure();
-        }
+        PageProgress run = run(exchange);
         PageOutcome outcome = run.currentPage().records().outcome(run.pageLinkHeader());
-        run.writes().pageRead();
         // Camel counts attempts in these headers: the next page has attempts of its own
         exchange.getMessage().removeHeaders(REDELIVERY_HEADERS);
-        run.pageFetched();
+        run.pageRead();
         URI next = outcome.ended() ? null : run.feed().source().pagination().nextPage(outcome).orElse(null);
         // a next link or cursor that does not move on would loop until max-pages, loading its pages again
         if (next != null && !run.firstVisit(next)) {
             throw new UpstreamException(FailureClass.PERMANENT, null, safe(run, next),
-                    "the upstream sent the same next page twice (" + safe(run, next) + ", after page " + run.pages()
+                    "the upstream sent the same next page twice (" + safe(run, next) + ", after page " + run.pagesOfExport()
                             + "); it would never end");
         }
         run.nextPage(next);
-        ledger.progress(run);
-        if (run.hasMorePages() && Duration.between(run.lastProgressLog(), Instant.now()).compareTo(PROGRESS_EVERY) >= 0) {
-            run.progressLogged(Instant.now());
-            long seconds = Math.max(1, Duration.between(run.startedAt(), Instant.now()).toSeconds());
-            log.info("Feed {} run {}: {} pages, {} records ({} records/s)", run.feed().name(), run.runId(),
-                    run.pages(), run.counts().fetched(), run.counts().fetched() / seconds);
-        }
     }
 
     /**
@@ -190,11 +168,11 @@ public class UpstreamPages {
         return status >= 500 || status == 429 || status == 408 ? FailureClass.TRANSIENT : FailureClass.PERMANENT;
     }
 
-    private static String safe(RunState run, URI uri) {
+    private static String safe(PageProgress run, URI uri) {
         return SafeUrls.show(uri, run.feed().source().auth().secretQueryParams());
     }
 
-    private static RunState run(Exchange exchange) {
-        return exchange.getProperty(RunState.PROPERTY, RunState.class);
+    private static PageProgress run(Exchange exchange) {
+        return exchange.getProperty(PageProgress.PROPERTY, PageProgress.class);
     }
 }

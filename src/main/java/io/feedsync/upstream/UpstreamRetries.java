@@ -9,8 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.run.RunState;
-
 /**
  * The redelivery decisions of the sync route's error policy for failed page requests: whether a
  * failure is worth another attempt under the feed's {@code source.retry}, and how long Camel
@@ -46,7 +44,7 @@ public class UpstreamRetries implements Processor {
     }
 
     private boolean decide(Exchange exchange) {
-        RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
+        PageProgress run = exchange.getProperty(PageProgress.PROPERTY, PageProgress.class);
         PageFetchException failure = exchange.getException() instanceof PageFetchException fetch ? fetch
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, PageFetchException.class);
         // Camel has already counted this failure: after the first attempt fails the counter is 1

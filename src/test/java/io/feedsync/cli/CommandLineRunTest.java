@@ -73,6 +73,25 @@ class CommandLineRunTest {
     }
 
     @Test
+    void aRunResumesWhereTheUnfinishedOneStoppedAndRestartStartsOver() {
+        upstream.dataset("plans", FakeUpstream.plans(12, "v1"));
+        upstream.fail(request -> request.page() == 2, 503, 3);
+        assertThat(run("run", "plans", "--full")).isEqualTo(CommandLineRun.TRANSIENT);
+        out.reset();
+
+        assertThat(run("run", "plans", "--full")).isZero();
+        assertThat(out()).as("pages 2 and 3: page 1 was committed").contains("(resumed run ")
+                .contains("pages=2 fetched=8");
+        out.reset();
+
+        upstream.fail(request -> request.page() == 3, 503, 3);
+        assertThat(run("run", "plans", "--full")).isEqualTo(CommandLineRun.TRANSIENT);
+        out.reset();
+        assertThat(run("run", "plans", "--full", "--restart")).isZero();
+        assertThat(out()).doesNotContain("resumed").contains("pages=3 fetched=12 inserted=0 updated=0 unchanged=12");
+    }
+
+    @Test
     void feedRunningElsewhereExitsTwo() throws Exception {
         upstream.dataset("plans", FakeUpstream.plans(1, "v1"));
         try (Connection other = connect(); Statement sql = other.createStatement()) {

@@ -1,9 +1,12 @@
 package io.feedsync.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,7 +15,8 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.util.unit.DataSize;
 
-import io.feedsync.run.RunMode;
+import io.feedsync.config.RunMode;
+import io.feedsync.transform.DeleteMarkers;
 import io.feedsync.upstream.ApiKeyAuthentication;
 import io.feedsync.upstream.PageNumberPagination;
 
@@ -81,6 +85,84 @@ class FeedCatalogTest {
                 .hasMessageStartingWith(message);
     }
 
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "source.delete-marker.pointer|is_deleted|feedsync.feeds.partners.source.delete-marker.pointer: 'is_deleted' is not a JSON pointer",
+            "source.delete-marker.pointer|          |feedsync.feeds.partners.source.delete-marker.pointer: must be set",
+            "source.delete-marker.value|            |feedsync.feeds.partners.source.delete-marker.value: must be set",
+            "source.delete-marker.valeu|true        |feedsync.feeds.partners.source.delete-marker.valeu: unknown key (a delete marker has a pointer and a value)",
+            "source.delete-marker.value.deep|true   |feedsync.feeds.partners.source.delete-marker.value: must be one JSON value",
+            "target.soft-delete|                    |feedsync.feeds.partners.source.delete-marker: needs target.soft-delete",
+    })
+    void badDeleteMarkerIsNamedByItsFullKey(String key, String value, String message) {
+        Map<String, Object> raw = validFeed();
+        set(raw, "target.soft-delete", "deleted_at");
+        set(raw, "source.delete-marker.pointer", "/is_deleted");
+        set(raw, "source.delete-marker.value", true);
+        if (value == null) {
+            remove(raw, key);
+        } else {
+            set(raw, key, value);
+        }
+
+        assertThatThrownBy(() -> define("partners", raw))
+                .isInstanceOf(FeedConfigException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void badItemOfADeleteMarkerListIsNamedByItsIndex() {
+        Map<String, Object> raw = validFeed();
+        set(raw, "target.soft-delete", "deleted_at");
+        set(raw, "source.delete-marker", List.of(Map.of("pointer", "/is_deleted", "value", true),
+                Map.of("pointer", "status", "value", "removed")));
+
+        assertThatThrownBy(() -> define("partners", raw))
+                .isInstanceOf(FeedConfigException.class)
+                .hasMessageStartingWith("feedsync.feeds.partners.source.delete-marker[1].pointer: 'status' is not a JSON pointer");
+    }
+
+    @Test
+    void deleteMarkersMatchByJsonEquality() throws Exception {
+        Map<String, Object> raw = validFeed();
+        set(raw, "target.soft-delete", "deleted_at");
+        List<Map<String, Object>> markers = new ArrayList<>();
+        markers.add(Map.of("pointer", "/is_deleted", "value", true));
+        markers.add(Map.of("pointer", "/status", "value", "removed"));
+        markers.add(Map.of("pointer", "/state/code", "value", 9));
+        // YAML's null arrives from Spring's loader as an empty value
+        markers.add(Map.of("pointer", "/gone_since", "value", ""));
+        set(raw, "source.delete-marker", markers);
+
+        DeleteMarkers marks = define("partners", raw).source().deleteMarkers();
+
+        assertThat(marks.markers()).hasSize(4);
+        assertThat(marks.marks(json("{\"is_deleted\": true}"))).isTrue();
+        assertThat(marks.marks(json("{\"is_deleted\": \"true\"}"))).as("true is not \"true\"").isFalse();
+        assertThat(marks.marks(json("{\"is_deleted\": false, \"status\": \"active\"}"))).isFalse();
+        assertThat(marks.marks(json("{\"status\": \"removed\"}"))).isTrue();
+        assertThat(marks.marks(json("{\"status\": \"Removed\"}"))).isFalse();
+        assertThat(marks.marks(json("{\"state\": {\"code\": 9.0}}"))).as("numbers compare by value").isTrue();
+        assertThat(marks.marks(json("{\"state\": {\"code\": \"9\"}}"))).isFalse();
+        assertThat(marks.marks(json("{\"gone_since\": null}"))).isTrue();
+        assertThat(marks.marks(json("{\"key\": \"Payer_1\"}"))).as("an absent field is not null").isFalse();
+    }
+
+    @Test
+    void oneDeleteMarkerMayBeWrittenWithoutAList() throws Exception {
+        Map<String, Object> raw = validFeed();
+        set(raw, "target.soft-delete", "deleted_at");
+        set(raw, "source.delete-marker.pointer", "/meta/deleted");
+        set(raw, "source.delete-marker.value", 1);
+
+        DeleteMarkers marks = define("partners", raw).source().deleteMarkers();
+
+        assertThat(marks.markers()).hasSize(1);
+        assertThat(marks.marks(json("{\"meta\": {\"deleted\": 1}}"))).isTrue();
+        assertThat(marks.marks(json("{\"meta\": {\"deleted\": true}}"))).isFalse();
+        assertThat(define("partners", validFeed()).source().deleteMarkers()).as("none configured").isNull();
+    }
+
     @Test
     void aLookbackIsKeptInTheCursorsOwnTerms() {
         Map<String, Object> raw = validFeed();
@@ -99,6 +181,8 @@ class FeedCatalogTest {
             "feedsync.feeds.epa-clients.source.auth.client-secet|feedsync.feeds.epa-clients.source.auth.client-secet: unknown key; did you mean 'client-secret'?",
             "feedsync.feeds.epa-clients.target.colour           |feedsync.feeds.epa-clients.target.colour: unknown key",
             "feedsync.feeds.epa-clients.source.url.host         |feedsync.feeds.epa-clients.source.url.host: unknown key",
+            "feedsync.feeds.epa-clients.source.delete-markr.value|feedsync.feeds.epa-clients.source.delete-markr: unknown key; did you mean 'delete-marker'?",
+            "feedsync.feeds.epa-clients.source.delete-marker.value.x|feedsync.feeds.epa-clients.source.delete-marker.value.x: unknown key",
     })
     void aMisspeltOrUnknownKeyIsNamedWithTheKeyMeant(String property, String message) {
         assertThatThrownBy(() -> FeedValidator.checkWrittenName(property))
@@ -115,6 +199,8 @@ class FeedCatalogTest {
             "feedsync.feeds.epa-clients.source.retry.max-attempts",
             "feedsync.feeds.epa-clients.transform.mapping.any_column",
             "feedsync.feeds.epa-clients.target.key[0]",
+            "feedsync.feeds.epa-clients.source.delete-marker.pointer",
+            "feedsync.feeds.epa-clients.source.delete-marker[1].value",
     })
     void everyKeyOfAFeedIsKnown(String property) {
         FeedValidator.checkWrittenName(property);
@@ -253,8 +339,24 @@ class FeedCatalogTest {
             map.put(parts[0], value);
             return;
         }
-        Map<String, Object> child = (Map<String, Object>) map.computeIfAbsent(parts[0], k -> new LinkedHashMap<>());
-        set(child, parts[1], value);
+        if (!(map.get(parts[0]) instanceof Map)) {
+            map.put(parts[0], new LinkedHashMap<>());
+        }
+        set((Map<String, Object>) map.get(parts[0]), parts[1], value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void remove(Map<String, Object> map, String dottedKey) {
+        String[] parts = dottedKey.split("\\.", 2);
+        if (parts.length == 1) {
+            map.remove(parts[0]);
+        } else if (map.get(parts[0]) instanceof Map<?, ?> child) {
+            remove((Map<String, Object>) child, parts[1]);
+        }
+    }
+
+    private static JsonNode json(String text) throws Exception {
+        return new ObjectMapper().readTree(text);
     }
 
     @SuppressWarnings("unchecked")
@@ -265,7 +367,11 @@ class FeedCatalogTest {
                 flat.putAll(flatten(prefix + "." + key, (Map<String, Object>) child));
             } else if (value instanceof List<?> list) {
                 for (int i = 0; i < list.size(); i++) {
-                    flat.put(prefix + "." + key + "[" + i + "]", list.get(i));
+                    if (list.get(i) instanceof Map<?, ?> item) {
+                        flat.putAll(flatten(prefix + "." + key + "[" + i + "]", (Map<String, Object>) item));
+                    } else {
+                        flat.put(prefix + "." + key + "[" + i + "]", list.get(i));
+                    }
                 }
             } else {
                 flat.put(prefix + "." + key, value);

@@ -26,8 +26,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A feedsync JVM killed with SIGKILL in the middle of a run: its run is left RUNNING, the lock
- * dies with its database session, the next node marks the run ABANDONED, and the next run
- * completes the job with nothing lost or duplicated: the {@link Invariants} hold.
+ * dies with its database session, the next node marks the run ABANDONED, and the next run resumes
+ * it after its last committed page and completes the job with nothing lost or duplicated: the
+ * {@link Invariants} hold.
  */
 class KilledNodeTest {
 
@@ -64,16 +65,27 @@ class KilledNodeTest {
         int landed = count("select count(*) from killed_node_plans");
         assertThat(landed).isBetween(1, 39);
 
+        int committed = count("select coalesce((checkpoint->>'pages')::int, 0) from sync_run where id = " + runId);
+        assertThat(committed).as("the pages whose every chunk was written before the kill").isBetween(1, 9);
+        int requestsOfKilledRun = upstream.requests().size();
+
         upstream.delay(Duration.ZERO);
         FeedsyncNode second = startNode();
         await().atMost(Duration.ofSeconds(60)).until(() -> "ABANDONED".equals(status(runId)));
         JsonNode next = second.api().run("killable", null);
 
         assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(next.get("resumedFrom").asLong()).as("it resumed the killed run").isEqualTo(runId);
+        List<Integer> resumedPages = upstream.requests().subList(requestsOfKilledRun, upstream.requests().size())
+                .stream().map(FakeUpstream.Request::page).toList();
+        assertThat(resumedPages).as("from the page after the last committed one to the end (11: empty)")
+                .isEqualTo(java.util.stream.IntStream.rangeClosed(committed + 1, 11).boxed().toList());
+        assertThat(upstream.requests().stream().filter(r -> r.page() <= committed))
+                .as("no committed page is requested again").hasSize(committed);
         assertThat(count("select count(*) from killed_node_plans")).isEqualTo(40);
         assertThat(count("select count(distinct epa_type) from killed_node_plans")).isEqualTo(40);
         assertThat(next.get("counts").get("inserted").asLong() + next.get("counts").get("unchanged").asLong())
-                .isEqualTo(40);
+                .as("the records of the pages it read").isEqualTo(40 - 4L * committed);
         assertThat(status(runId)).isEqualTo("ABANDONED");
         invariants().check(upstream.dataset("plans"));
     }

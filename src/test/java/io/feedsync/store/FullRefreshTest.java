@@ -91,7 +91,15 @@ class FullRefreshTest extends FeedsyncTest {
         assertThat(run.get("status").asText()).isEqualTo("FAILED");
         assertThat(run.get("counts").get("deleted").asLong()).isZero();
         assertThat(deletedIds()).isEmpty();
-        assertThat(count("select count(*) from sync_seen_key")).isZero();
+        assertThat(count("select count(*) from sync_seen_key where run_id = " + run.get("runId").asLong()))
+                .as("page 1's keys, kept for the run that resumes this one").isEqualTo(4);
+
+        upstream.reset();
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        JsonNode resumed = api.run("plans-full");
+        assertThat(resumed.get("resumedFrom").asLong()).isEqualTo(run.get("runId").asLong());
+        assertThat(resumed.get("counts").get("deleted").asLong()).as("page 1 was seen by the failed run").isZero();
+        assertThat(count("select count(*) from sync_seen_key")).as("scratch keys cleaned up").isZero();
     }
 
     @Test

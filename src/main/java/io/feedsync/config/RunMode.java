@@ -1,4 +1,4 @@
-package io.feedsync.run;
+package io.feedsync.config;
 
 import java.util.Locale;
 

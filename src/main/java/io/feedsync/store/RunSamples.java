@@ -1,4 +1,4 @@
-package io.feedsync.run;
+package io.feedsync.store;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

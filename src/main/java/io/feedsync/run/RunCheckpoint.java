@@ -1,0 +1,16 @@
+package io.feedsync.run;
+
+import java.time.Instant;
+
+/**
+ * Where an unfinished run stood after its last committed page, kept in its {@code sync_run} row
+ * for the next run of the feed to resume from: the request of the next page (without credentials),
+ * how many pages were read, the cursors seen (the highest from before the run began, the lowest
+ * that failed), how many records were rejected before their key was known, and when the first
+ * run of the chain began (records stamped after that do not move the watermark); and whether a
+ * full run had recorded keys it saw by then ({@code sync_seen_key} is unlogged: a database crash
+ * empties it, and a resumed run that found them gone could soft-delete rows it did see).
+ */
+public record RunCheckpoint(String next, int pages, String highest, String lowestFailed, long keyless,
+                            Instant origin, boolean keysSeen) {
+}

@@ -1,0 +1,45 @@
+package io.feedsync.run;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * After each page of a run: a chunk the writer could not write fails the run now, the page counts
+ * for the prefetch bound, and the run's progress is saved (and logged every 10 seconds).
+ */
+@Component("runProgress")
+public class RunProgress {
+
+    private static final Logger log = LoggerFactory.getLogger(RunProgress.class);
+    private static final Duration LOG_EVERY = Duration.ofSeconds(10);
+
+    private final RunLedger ledger;
+
+    public RunProgress(RunLedger ledger) {
+        this.ledger = ledger;
+    }
+
+    public void pageDone(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+        if (run.writeFailure() != null) {
+            throw run.writeFailure();
+        }
+        URI committed = run.writes().pageRead(run.pageProgress().nextPage());
+        if (committed != null && run.request().checkpoints()) {
+            ledger.checkpoint(run.runId(), run.checkpoint(committed, run.writes().committedPages()));
+        }
+        ledger.progress(run);
+        Instant now = Instant.now();
+        if (run.pageProgress().hasMorePages() && Duration.between(run.lastProgressLog(), now).compareTo(LOG_EVERY) >= 0) {
+            run.progressLogged(now);
+            long seconds = Math.max(1, Duration.between(run.startedAt(), now).toSeconds());
+            log.info("Feed {} run {}: {} pages, {} records ({} records/s)", run.feed().name(), run.runId(),
+                    run.pages(), run.counts().fetched(), run.counts().fetched() / seconds);
+        }
+    }
+}

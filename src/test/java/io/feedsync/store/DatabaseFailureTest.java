@@ -1,0 +1,40 @@
+package io.feedsync.store;
+
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.transaction.TransactionSystemException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** How a database failure is classed: bad data (dead letters), transient (a later run), or neither. */
+class DatabaseFailureTest {
+
+    @Test
+    void aRollbackThatFailedAfterTheServerWentAwayMidCommitIsTransient() {
+        // seen in PostgresRestartTest: the commit failed (57P01), then the rollback on the dead connection
+        TransactionSystemException rollback = new TransactionSystemException("JDBC rollback failed",
+                new PSQLException("Cannot rollback when autoCommit is enabled.", PSQLState.NO_ACTIVE_SQL_TRANSACTION));
+
+        assertThat(DatabaseFailure.isTransient(rollback)).isTrue();
+        assertThat(DatabaseFailure.isBadData(rollback)).isFalse();
+    }
+
+    @Test
+    void aConstraintViolationIsBadDataNotTransient() {
+        DataIntegrityViolationException violation = new DataIntegrityViolationException("duplicate",
+                new PSQLException("duplicate key value", PSQLState.UNIQUE_VIOLATION));
+
+        assertThat(DatabaseFailure.isBadData(violation)).isTrue();
+        assertThat(DatabaseFailure.isTransient(violation)).isFalse();
+    }
+
+    @Test
+    void aSchemaErrorIsNeither() {
+        PSQLException missingColumn = new PSQLException("column \"x\" does not exist", PSQLState.UNDEFINED_COLUMN);
+
+        assertThat(DatabaseFailure.isTransient(missingColumn)).isFalse();
+        assertThat(DatabaseFailure.isBadData(missingColumn)).isFalse();
+    }
+}
