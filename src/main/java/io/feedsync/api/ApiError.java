@@ -12,13 +12,19 @@ import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 @Schema(name = "Error", description = "An error: a stable code to branch on and a message for people")
 public record ApiError(
         @Schema(requiredMode = REQUIRED, example = "not_found", description = "bad_request, unauthorized, forbidden, "
-                + "not_found, method_not_allowed, not_acceptable, feed_running, payload_too_large, "
-                + "unsupported_media_type, internal, database_unavailable") String error,
+                + "not_found, method_not_allowed, not_acceptable, feed_running, feed_paused, feed_configured, "
+                + "payload_too_large, unsupported_media_type, internal, database_unavailable") String error,
         @Schema(requiredMode = REQUIRED, description = "what went wrong, and what to change") String message,
         @Schema(description = "feed_running only: the run in the way")
-        @JsonInclude(JsonInclude.Include.NON_NULL) Long runId) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long runId,
+        @Schema(description = "a refused feed definition only: every problem, each naming its key")
+        @JsonInclude(JsonInclude.Include.NON_NULL) java.util.List<String> problems) {
+
+    public ApiError(String error, String message, Long runId) {
+        this(error, message, runId, null);
+    }
 
     public static ApiError of(String error, String message) {
-        return new ApiError(error, message, null);
+        return new ApiError(error, message, null, null);
     }
 }

@@ -1,11 +1,14 @@
 package io.feedsync.api;
 
+import java.util.List;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.FeedPausedException;
@@ -21,7 +24,15 @@ public class ApiErrors {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         int status;
         ApiError body;
-        if (failure instanceof BadRequestException) {
+        if (failure instanceof FeedConfigException refused) {
+            status = 400;
+            List<String> problems = refused.problems().stream().map(Throwable::getMessage).toList();
+            body = new ApiError("bad_request", "the feed's definition is refused: " + String.join("; ", problems),
+                    null, problems);
+        } else if (failure instanceof FeedConfiguredException) {
+            status = 409;
+            body = ApiError.of("feed_configured", failure.getMessage());
+        } else if (failure instanceof BadRequestException) {
             status = 400;
             body = ApiError.of("bad_request", failure.getMessage());
         } else if (failure instanceof UnknownFeedException || failure instanceof NotFoundException) {

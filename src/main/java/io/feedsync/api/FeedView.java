@@ -10,6 +10,8 @@ import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 @Schema(name = "Feed", description = "A feed: its schedule, mode, target, last run, watermark and pause")
 public record FeedView(
         @Schema(requiredMode = REQUIRED) String feed,
+        @Schema(requiredMode = REQUIRED, allowableValues = {"config", "api"},
+                description = "config: defined in application.yaml; api: defined over the API") String source,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "Quartz cron; null for a feed run only on demand")
         String schedule,
         @Schema(requiredMode = REQUIRED, nullable = true) Instant nextFire,

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Instantiates the route templates of {@code routes/} for every configured feed, before Camel
- * starts: {@code feed-<name>-sync}, {@code feed-<name>-page}, {@code feed-<name>-fetch} and
+ * starts, and for feeds defined over the API while it runs ({@link DefinedFeeds}): {@code feed-<name>-sync}, {@code feed-<name>-page}, {@code feed-<name>-fetch} and
  * {@code feed-<name>-write} for each feed,
  * {@code feed-<name>-timer} for scheduled ones.
  * Each feed also gets its own {@code http} component so that its timeouts are its own.
@@ -20,6 +20,8 @@ public class FeedRoutes implements CamelContextConfiguration {
 
     /** Chunks that may wait for a feed's writer: enough to keep it busy, few enough to bound the heap. */
     private static final int WRITE_QUEUE = 4;
+    /** A feed's routes, the first ones a run comes through first (removed in this order). */
+    private static final java.util.List<String> ROUTES = java.util.List.of("timer", "sync", "page", "fetch", "write");
 
     private final FeedCatalog catalog;
     private final boolean scheduling;
@@ -31,38 +33,64 @@ public class FeedRoutes implements CamelContextConfiguration {
 
     @Override
     public void beforeApplicationStart(CamelContext context) {
-        for (FeedDefinition feed : catalog.all()) {
-            context.addComponent(httpComponentName(feed), httpComponent(feed));
-            TemplatedRouteBuilder.builder(context, "feed-fetch")
-                    .routeId("feed-" + feed.name() + "-fetch")
+        for (FeedDefinition feed : catalog.configured()) {
+            add(context, feed);
+        }
+    }
+
+    /**
+     * Adds the feed's routes and http component; on a running context they start at once (the
+     * timer's storing or updating its Quartz trigger).
+     */
+    void add(CamelContext context, FeedDefinition feed) {
+        context.addComponent(httpComponentName(feed), httpComponent(feed));
+        TemplatedRouteBuilder.builder(context, "feed-fetch")
+                .routeId("feed-" + feed.name() + "-fetch")
+                .parameter("feed", feed.name())
+                .parameter("http", httpComponentName(feed))
+                .parameter("unlimited", !feed.source().rateLimit().limited())
+                .parameter("requestsPerPeriod", feed.source().rateLimit().requestsPerPeriod())
+                .parameter("ratePeriod", feed.source().rateLimit().periodMillis())
+                .add();
+        TemplatedRouteBuilder.builder(context, "feed-page")
+                .routeId("feed-" + feed.name() + "-page")
+                .parameter("feed", feed.name())
+                .parameter("writeQueue", WRITE_QUEUE)
+                .add();
+        TemplatedRouteBuilder.builder(context, "feed-write")
+                .routeId("feed-" + feed.name() + "-write")
+                .parameter("feed", feed.name())
+                .parameter("writeQueue", WRITE_QUEUE)
+                .add();
+        TemplatedRouteBuilder.builder(context, "feed-sync")
+                .routeId("feed-" + feed.name() + "-sync")
+                .parameter("feed", feed.name())
+                .add();
+        if (feed.scheduled() && scheduling) {
+            TemplatedRouteBuilder.builder(context, "feed-timer")
+                    .routeId("feed-" + feed.name() + "-timer")
                     .parameter("feed", feed.name())
-                    .parameter("http", httpComponentName(feed))
-                    .parameter("unlimited", !feed.source().rateLimit().limited())
-                    .parameter("requestsPerPeriod", feed.source().rateLimit().requestsPerPeriod())
-                    .parameter("ratePeriod", feed.source().rateLimit().periodMillis())
+                    .parameter("cron", feed.schedule())
                     .add();
-            TemplatedRouteBuilder.builder(context, "feed-page")
-                    .routeId("feed-" + feed.name() + "-page")
-                    .parameter("feed", feed.name())
-                    .parameter("writeQueue", WRITE_QUEUE)
-                    .add();
-            TemplatedRouteBuilder.builder(context, "feed-write")
-                    .routeId("feed-" + feed.name() + "-write")
-                    .parameter("feed", feed.name())
-                    .parameter("writeQueue", WRITE_QUEUE)
-                    .add();
-            TemplatedRouteBuilder.builder(context, "feed-sync")
-                    .routeId("feed-" + feed.name() + "-sync")
-                    .parameter("feed", feed.name())
-                    .add();
-            if (feed.scheduled() && scheduling) {
-                TemplatedRouteBuilder.builder(context, "feed-timer")
-                        .routeId("feed-" + feed.name() + "-timer")
-                        .parameter("feed", feed.name())
-                        .parameter("cron", feed.schedule())
-                        .add();
+        }
+    }
+
+    /**
+     * Stops and removes the feed's routes and its http component. The timer's stored Quartz trigger
+     * stays (the job store is clustered): whoever retires the timer unschedules it.
+     */
+    void remove(CamelContext context, String feed) throws Exception {
+        for (String route : ROUTES) {
+            String id = "feed-" + feed + "-" + route;
+            if (context.getRoute(id) != null) {
+                context.getRouteController().stopRoute(id);
+                context.removeRoute(id);
             }
         }
+        // endpoints are cached by URI: the next routes must get new ones, on the feed's new http component
+        context.removeEndpoints("upstream-" + feed + ":*");
+        context.removeEndpoints("scheduler:feed-" + feed + "*");
+        context.removeComponent("upstream-" + feed);
     }
 
     @Override

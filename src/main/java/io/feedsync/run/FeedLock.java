@@ -19,6 +19,8 @@ public final class FeedLock implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FeedLock.class);
     private static final int IS_VALID_TIMEOUT_SECONDS = 10;
+    /** PostgreSQL's lock_not_available: lock_timeout ran out. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private final Connection connection;
     private final String feed;
@@ -43,6 +45,33 @@ public final class FeedLock implements AutoCloseable {
         }
         connection.close();
         return null;
+    }
+
+    /**
+     * Locks the feed, waiting at most {@code millis} for whoever holds it (PostgreSQL's
+     * {@code lock_timeout}); {@code null} means it was still held then.
+     */
+    static FeedLock acquireWithin(Connection connection, String feed, long millis) throws SQLException {
+        try (PreparedStatement timeout = connection.prepareStatement("select set_config('lock_timeout', ?, false)");
+             PreparedStatement lock = connection.prepareStatement(FeedLocks.LOCK)) {
+            timeout.setString(1, millis + "ms");
+            timeout.execute();
+            lock.setString(1, feed);
+            lock.execute();
+            return new FeedLock(connection, feed);
+        } catch (SQLException e) {
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw e;
+            }
+            connection.close();
+            return null;
+        } finally {
+            if (!connection.isClosed()) {
+                try (PreparedStatement reset = connection.prepareStatement("reset lock_timeout")) {
+                    reset.execute();
+                }
+            }
+        }
     }
 
     /**

@@ -27,6 +27,8 @@ public class RunGuard {
     private static final Logger log = LoggerFactory.getLogger(RunGuard.class);
     private static final String NODE = ManagementFactory.getRuntimeMXBean().getName();
 
+    /** One admission of a feed at a time on this node, and none while its routes change. */
+    private final java.util.Map<String, Object> admissions = new java.util.concurrent.ConcurrentHashMap<>();
     private final FeedCatalog catalog;
     private final FeedLocks locks;
     private final RunLedger ledger;
@@ -47,6 +49,30 @@ public class RunGuard {
     }
 
     public RunState admit(@Body RunRequest request, Exchange exchange) {
+        synchronized (admission(request.feed())) {
+            return admitted(request, exchange);
+        }
+    }
+
+    /**
+     * Runs the change (replacing or removing the feed's routes) unless a run of the feed is under way
+     * on this node; no run of it is admitted on this node meanwhile. False if one was under way.
+     */
+    public boolean unlessRunningHere(String feed, Runnable change) {
+        synchronized (admission(feed)) {
+            if (ledger.runningOn(feed, NODE)) {
+                return false;
+            }
+            change.run();
+            return true;
+        }
+    }
+
+    private Object admission(String feed) {
+        return admissions.computeIfAbsent(feed, name -> new Object());
+    }
+
+    private RunState admitted(RunRequest request, Exchange exchange) {
         FeedDefinition feed = catalog.get(request.feed());
         pauses.of(feed.name()).ifPresent(pause -> {
             throw new FeedPausedException(pause);

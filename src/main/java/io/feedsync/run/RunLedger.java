@@ -159,6 +159,13 @@ public class RunLedger {
                 Long.class, feed).stream().findFirst();
     }
 
+    /** Whether a run of the feed is under way on this node. */
+    public boolean runningOn(String feed, String node) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "select exists (select 1 from sync_run where feed = ? and status = 'RUNNING' and node = ?)",
+                Boolean.class, feed, node));
+    }
+
     public Optional<RunRecord> find(long runId) {
         return jdbc.query("select " + COLUMNS + " from sync_run r where r.id = ?", RunLedger::record, runId)
                 .stream().findFirst();

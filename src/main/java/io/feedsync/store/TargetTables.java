@@ -83,6 +83,24 @@ public class TargetTables {
         }
     }
 
+    /**
+     * Checks a feed's target table as startup does: a table that does not exist yet is no error (the
+     * feed's runs fail until it is created), anything else wrong with it is.
+     */
+    public void check(FeedDefinition feed) {
+        try {
+            describe(feed);
+        } catch (TargetTableMissingException notYet) {
+            log.info("Feed {}: {}; its runs fail until it is created", feed.name(), notYet.getMessage());
+        }
+    }
+
+    /** Forgets the feed's described table: its definition changed, so its next run describes it again. */
+    public void forget(String feed) {
+        tables.remove(feed);
+        missing.remove(feed);
+    }
+
     /** Why the feed cannot run, if its target table was missing when last looked for (and still is). */
     public java.util.Optional<String> missing(String feed) {
         if (!missing.containsKey(feed)) {

@@ -28,11 +28,14 @@ import io.feedsync.config.FeedDefinition;
 @Component("recordTransformer")
 public class RecordTransformer implements Processor {
 
-    private final Map<String, RecordMapper> mappers = new HashMap<>();
+    /** Each feed's mapper, with the definition it was made for (a feed defined over the API may change). */
+    private final Map<String, Map.Entry<FeedDefinition, RecordMapper>> mappers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ApplicationContext context;
 
     public RecordTransformer(FeedCatalog catalog, ApplicationContext context) {
+        this.context = context;
         for (FeedDefinition feed : catalog.all()) {
-            mappers.put(feed.name(), mapperFor(feed, context));
+            mapperFor(feed);
         }
     }
 
@@ -45,7 +48,7 @@ public class RecordTransformer implements Processor {
     }
 
     public Chunk transform(List<JsonNode> upstream, FeedDefinition feed) {
-        RecordMapper mapper = mappers.get(feed.name());
+        RecordMapper mapper = mapperFor(feed);
         Chunk chunk = new Chunk(upstream.size(), new ArrayList<>(upstream.size()));
         for (JsonNode record : upstream) {
             try {
@@ -59,7 +62,7 @@ public class RecordTransformer implements Processor {
 
     /** One record, for a replay: a rejection is thrown. */
     public TransformedRecord transform(JsonNode record, FeedDefinition feed) {
-        return transform(record, feed, mappers.get(feed.name()));
+        return transform(record, feed, mapperFor(feed));
     }
 
     private static TransformedRecord transform(JsonNode record, FeedDefinition feed, RecordMapper mapper) {
@@ -112,7 +115,21 @@ public class RecordTransformer implements Processor {
         return key.toString();
     }
 
-    private static RecordMapper mapperFor(FeedDefinition feed, ApplicationContext context) {
+    /** Checks that the feed's transform can be made (its bean exists), as startup does. */
+    public void check(FeedDefinition feed) {
+        newMapper(feed, context);
+    }
+
+    private RecordMapper mapperFor(FeedDefinition feed) {
+        Map.Entry<FeedDefinition, RecordMapper> made = mappers.get(feed.name());
+        if (made == null || !made.getKey().equals(feed)) {
+            made = Map.entry(feed, newMapper(feed, context));
+            mappers.put(feed.name(), made);
+        }
+        return made.getValue();
+    }
+
+    private static RecordMapper newMapper(FeedDefinition feed, ApplicationContext context) {
         String bean = feed.transform().bean();
         if (bean == null) {
             return new ColumnMapping(feed.target().table(), feed.transform().mapping());

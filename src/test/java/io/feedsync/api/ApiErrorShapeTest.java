@@ -19,7 +19,7 @@ class ApiErrorShapeTest extends FeedsyncTest {
 
     @Test
     void anUnknownPathIs404InTheErrorShape() {
-        for (String path : List.of("/api/runs", "/api/nope", "/api/feeds/plans", "/api/feeds/plans/runs/1", "/nope",
+        for (String path : List.of("/api/runs", "/api/nope", "/api/feeds/plans/nope", "/api/feeds/plans/runs/1", "/nope",
                 "/actuator/nope")) {
             Api.Answer answer = api.get(path);
 
@@ -40,6 +40,9 @@ class ApiErrorShapeTest extends FeedsyncTest {
         assertThat(put.status()).isEqualTo(405);
         assertError(put, "method_not_allowed");
         assertThat(put.json().get("message").asText()).contains("PUT /api/feeds/plans/runs").contains("GET, POST");
+        Api.Answer get = api.get("/api/feeds/plans");
+        assertThat(get.status()).isEqualTo(405);
+        assertError(get, "method_not_allowed");
         assertThat(count("select count(*) from sync_run")).isZero();
     }
 

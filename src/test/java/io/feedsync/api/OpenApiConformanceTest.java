@@ -79,6 +79,7 @@ class OpenApiConformanceTest extends FeedsyncTest {
             check("POST", path, 200, api.post(url, null));
             checkRefusedPosts(path, nobody, viewer);
         }
+        checkDefinedFeeds(nobody, viewer);
         upstream.delay(Duration.ofMillis(300));
         long running = api.startRun("plans-single", null);
         check("GET", "/runs/{id}", 200, api.get("/api/runs/" + running));
@@ -112,6 +113,35 @@ class OpenApiConformanceTest extends FeedsyncTest {
         assertThat(document.violations("GET", "/runs/{id}", 404, json.readTree("{\"error\": 404, \"message\": \"x\"}")))
                 .as("an error code that is no string").isNotEmpty();
         assertThat(document.violations("GET", "/runs/{id}", 418, json.readTree("{}"))).as("an undeclared status").isNotEmpty();
+    }
+
+    /** The operations of feeds defined over the API, each answering every status it declares. */
+    private void checkDefinedFeeds(Api nobody, Api viewer) {
+        jdbc.update("delete from sync_feed_definition");
+        String feed = "/api/feeds/conformance";
+        String definition = """
+                {"source": {"url": "%s", "records": "/epa_clients"}, "transform": {"mapping": {"epa_type": "/key"}},
+                 "target": {"table": "test_plans", "key": ["epa_type"]}}""".formatted(upstream.url("/all/plans"));
+        check("PUT", "/feeds/{feed}", 201, api.put(feed, definition));
+        check("PUT", "/feeds/{feed}", 200, api.put(feed, definition));
+        check("PUT", "/feeds/{feed}", 400, api.put(feed, "{\"shedule\": \"0 0 * * * ?\"}"));
+        check("PUT", "/feeds/{feed}", 401, nobody.put(feed, definition));
+        check("PUT", "/feeds/{feed}", 403, viewer.put(feed, definition));
+        check("PUT", "/feeds/{feed}", 409, api.put("/api/feeds/plans", definition));
+        check("PUT", "/feeds/{feed}", 413, api.put(feed, BIG_BODY));
+        check("PUT", "/feeds/{feed}", 415, api.request("PUT", feed, Map.of("Content-Type", "text/plain"), definition));
+        for (String path : List.of("/feeds/{feed}/definition", "/feeds/{feed}/history")) {
+            check("GET", path, 200, api.get("/api" + path.replace("{feed}", "conformance")));
+            check("GET", path, 200, api.get("/api" + path.replace("{feed}", "plans")));
+            check("GET", path, 401, nobody.get("/api" + path.replace("{feed}", "conformance")));
+            check("GET", path, 404, api.get("/api" + path.replace("{feed}", "nope")));
+        }
+        check("DELETE", "/feeds/{feed}", 401, nobody.delete(feed));
+        check("DELETE", "/feeds/{feed}", 403, viewer.delete(feed));
+        check("DELETE", "/feeds/{feed}", 409, api.delete("/api/feeds/plans"));
+        check("DELETE", "/feeds/{feed}", 200, api.delete(feed));
+        check("DELETE", "/feeds/{feed}", 404, api.delete(feed));
+        jdbc.update("delete from sync_feed_definition");
     }
 
     /** Each operation's declared statuses, but 503. */

@@ -185,7 +185,7 @@ class FeedCatalogTest {
             "feedsync.feeds.epa-clients.source.delete-marker.value.x|feedsync.feeds.epa-clients.source.delete-marker.value.x: unknown key",
     })
     void aMisspeltOrUnknownKeyIsNamedWithTheKeyMeant(String property, String message) {
-        assertThatThrownBy(() -> FeedCatalog.checkWrittenName(property))
+        assertThatThrownBy(() -> FeedValidator.checkWrittenName(property))
                 .isInstanceOf(FeedConfigException.class)
                 .hasMessage(message);
     }
@@ -203,7 +203,7 @@ class FeedCatalogTest {
             "feedsync.feeds.epa-clients.source.delete-marker[1].value",
     })
     void everyKeyOfAFeedIsKnown(String property) {
-        FeedCatalog.checkWrittenName(property);
+        FeedValidator.checkWrittenName(property);
     }
 
     @Test
@@ -318,7 +318,7 @@ class FeedCatalogTest {
         org.springframework.boot.context.properties.bind.Binder binder = new org.springframework.boot.context.properties.bind.Binder(
                 new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(flatten("feedsync.feeds." + name, raw)));
         FeedsyncProperties properties = binder.bind("feedsync", FeedsyncProperties.class).get();
-        return FeedCatalog.define(name, properties.feeds().get(name));
+        return FeedValidator.define(name, properties.feeds().get(name));
     }
 
     private static Map<String, Object> validFeed() {

@@ -1,0 +1,12 @@
+package io.feedsync.api;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** The body of {@code PUT /api/feeds/{feed}} as the OpenAPI document shows it. */
+@Schema(name = "FeedDefinitionBody", description = "A feed's definition: exactly the keys of feedsync.feeds.<name> "
+        + "(kebab-case, as in application.yaml), e.g. {\"schedule\": \"0 0 * * * ?\", \"source\": {\"url\": \"https://…\"}, "
+        + "\"transform\": {\"mapping\": {\"id\": \"/id\"}}, \"target\": {\"table\": \"t\", \"key\": [\"id\"]}}. "
+        + "Secrets (source.auth password, token, key, client-secret) only as ${NAME} placeholders",
+        additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
+public record FeedDefinitionBody() {
+}

@@ -1,0 +1,182 @@
+package io.feedsync.api;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.config.DefinedFeeds;
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.FeedValidator;
+import io.feedsync.config.FeedsyncProperties;
+import io.feedsync.config.StoredFeeds;
+import io.feedsync.run.FeedBusyException;
+import io.feedsync.run.FeedLock;
+import io.feedsync.run.FeedLocks;
+import io.feedsync.run.RunLedger;
+import io.feedsync.store.TargetTables;
+import io.feedsync.transform.RecordTransformer;
+
+/**
+ * Feeds defined over the API: {@code PUT}, {@code GET …/definition}, {@code GET …/history} and
+ * {@code DELETE} of {@code /api/feeds/{feed}}. A definition is checked as the configuration is at
+ * startup ({@link FeedValidator}, then its transform bean and target table) before anything is stored; each change is stored as a new version and
+ * followed by this node before the answer (by the others as it is announced).
+ */
+@Component("apiFeedDefinitions")
+public class FeedDefinitionsApi {
+
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    };
+    /** Configured secrets are never answered (relaxed key names: lower case, no '-'). */
+    private static final Set<String> SECRETS = Set.of("password", "token", "key", "clientsecret");
+    /** A node replacing the feed's routes holds its lock for a moment; a run holds it longer: that is a 409. */
+    private static final Duration BUSY_WAIT = Duration.ofSeconds(1);
+
+    private final FeedCatalog catalog;
+    private final StoredFeeds stored;
+    private final DefinedFeeds defined;
+    private final FeedLocks locks;
+    private final RunLedger ledger;
+    private final RecordTransformer transformer;
+    private final TargetTables tables;
+    private final FeedsyncProperties properties;
+    private final Environment environment;
+    private final ObjectMapper mapper;
+    private final ObjectMapper kebab;
+
+    public FeedDefinitionsApi(FeedCatalog catalog, StoredFeeds stored, DefinedFeeds defined, FeedLocks locks,
+                              RunLedger ledger, RecordTransformer transformer, TargetTables tables,
+                              FeedsyncProperties properties, Environment environment, ObjectMapper mapper) {
+        this.transformer = transformer;
+        this.tables = tables;
+        this.catalog = catalog;
+        this.stored = stored;
+        this.defined = defined;
+        this.locks = locks;
+        this.ledger = ledger;
+        this.properties = properties;
+        this.environment = environment;
+        this.mapper = mapper;
+        this.kebab = mapper.copy().setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    }
+
+    /** {@code PUT /api/feeds/{feed}}: 201 when the feed is new, 200 when changed or sent unchanged (no new version). */
+    public FeedDefinitionView put(@ExchangeProperty("feed") String feed, @ExchangeProperty("caller") String caller,
+                                  @Body String body, Exchange exchange) {
+        if (catalog.isConfigured(feed)) {
+            throw new FeedConfiguredException(feed);
+        }
+        JsonNode definition = parse(body);
+        FeedDefinition checked = FeedValidator.define(feed, definition, environment);
+        transformer.check(checked);
+        tables.check(checked);
+        StoredFeeds.Saved saved = stored.save(feed, definition, caller);
+        defined.reconcile(feed);
+        boolean created = saved.outcome() == StoredFeeds.Outcome.CREATED;
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, created ? 201 : 200);
+        if (created) {
+            exchange.getMessage().setHeader("Location", "/api/feeds/" + feed + "/definition");
+        }
+        return view(saved.version());
+    }
+
+    /** {@code GET /api/feeds/{feed}/definition}. */
+    public FeedDefinitionView definition(@ExchangeProperty("feed") String feed) {
+        if (catalog.isConfigured(feed)) {
+            return new FeedDefinitionView(feed, FeedCatalog.Source.CONFIG.value(), null, null, null,
+                    masked(kebab.convertValue(properties.feeds().get(feed), OBJECT), false));
+        }
+        return stored.current(feed).map(this::view).orElseThrow(() -> unknown(feed));
+    }
+
+    /** {@code GET /api/feeds/{feed}/history}: every version, newest first (none for a configured feed). */
+    public List<FeedVersionView> history(@ExchangeProperty("feed") String feed) {
+        List<StoredFeeds.Version> versions = stored.history(feed);
+        if (versions.isEmpty() && !catalog.isConfigured(feed)) {
+            throw unknown(feed);
+        }
+        return versions.stream().map(version -> new FeedVersionView(feed, version.version(),
+                version.deleted() ? "deleted" : version.version() == 1 || deletedBefore(versions, version) ? "created" : "changed",
+                version.changedBy(), version.changedAt(), object(version.definition()))).toList();
+    }
+
+    /** {@code DELETE /api/feeds/{feed}}: 409 while it runs; its runs, rows and history stay. */
+    public FeedVersionView delete(@ExchangeProperty("feed") String feed, @ExchangeProperty("caller") String caller) {
+        if (catalog.isConfigured(feed)) {
+            throw new FeedConfiguredException(feed);
+        }
+        if (stored.current(feed).isEmpty()) {
+            throw unknown(feed);
+        }
+        Optional<StoredFeeds.Version> deletion;
+        try (FeedLock lock = locks.lockWithin(feed, BUSY_WAIT)
+                .orElseThrow(() -> new FeedBusyException(feed, ledger.runningRun(feed).orElse(null)))) {
+            deletion = stored.delete(feed, caller);
+        }
+        defined.reconcile(feed);
+        StoredFeeds.Version version = deletion.orElseThrow(() -> unknown(feed));
+        return new FeedVersionView(feed, version.version(), "deleted", version.changedBy(), version.changedAt(), null);
+    }
+
+    private FeedDefinitionView view(StoredFeeds.Version version) {
+        return new FeedDefinitionView(version.feed(), FeedCatalog.Source.API.value(), version.version(),
+                version.changedBy(), version.changedAt(), object(version.definition()));
+    }
+
+    private static boolean deletedBefore(List<StoredFeeds.Version> newestFirst, StoredFeeds.Version version) {
+        return newestFirst.stream().filter(v -> v.version() == version.version() - 1).anyMatch(StoredFeeds.Version::deleted);
+    }
+
+    private JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            throw new BadRequestException("send the feed's definition as a JSON object with the keys of feedsync.feeds.<name>");
+        }
+        JsonNode json;
+        try {
+            json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
+        } catch (IOException e) {
+            throw new BadRequestException("body is not valid JSON");
+        }
+        if (!json.isObject()) {
+            throw new BadRequestException("body must be a JSON object with the keys of feedsync.feeds.<name>");
+        }
+        return json;
+    }
+
+    private Map<String, Object> object(JsonNode json) {
+        return json == null ? null : mapper.convertValue(json, OBJECT);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> masked(Map<String, Object> tree, boolean auth) {
+        Map<String, Object> masked = new LinkedHashMap<>();
+        tree.forEach((key, value) -> {
+            String relaxed = key.toLowerCase(java.util.Locale.ROOT).replace("-", "");
+            masked.put(key, value instanceof Map<?, ?> child ? masked((Map<String, Object>) child, "auth".equals(key))
+                    : auth && SECRETS.contains(relaxed) && value != null ? "*****" : value);
+        });
+        return masked;
+    }
+
+    private static NotFoundException unknown(String feed) {
+        return new NotFoundException("no feed named '" + feed + "'");
+    }
+}
