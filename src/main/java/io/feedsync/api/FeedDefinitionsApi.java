@@ -20,7 +20,7 @@ import org.apache.camel.ExchangeProperty;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.config.DefinedFeeds;
+import io.feedsync.run.DefinedFeeds;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedValidator;

@@ -72,7 +72,7 @@ public class FeedCatalog {
     }
 
     /** Puts an API-defined feed in, or replaces it: runs admitted from now on use this definition. */
-    void define(FeedDefinition feed) {
+    public void define(FeedDefinition feed) {
         if (configured.containsKey(feed.name())) {
             throw new IllegalStateException("feed " + feed.name() + " is defined in the configuration");
         }
@@ -80,7 +80,7 @@ public class FeedCatalog {
     }
 
     /** Takes an API-defined feed out. */
-    void forget(String name) {
+    public void forget(String name) {
         defined.remove(name);
     }
 }

@@ -42,7 +42,7 @@ public class FeedRoutes implements CamelContextConfiguration {
      * Adds the feed's routes and http component; on a running context they start at once (the
      * timer's storing or updating its Quartz trigger).
      */
-    void add(CamelContext context, FeedDefinition feed) {
+    public void add(CamelContext context, FeedDefinition feed) {
         context.addComponent(httpComponentName(feed), httpComponent(feed));
         TemplatedRouteBuilder.builder(context, "feed-fetch")
                 .routeId("feed-" + feed.name() + "-fetch")
@@ -79,7 +79,7 @@ public class FeedRoutes implements CamelContextConfiguration {
      * Stops and removes the feed's routes and its http component. The timer's stored Quartz trigger
      * stays (the job store is clustered): whoever retires the timer unschedules it.
      */
-    void remove(CamelContext context, String feed) throws Exception {
+    public void remove(CamelContext context, String feed) throws Exception {
         for (String route : ROUTES) {
             String id = "feed-" + feed + "-" + route;
             if (context.getRoute(id) != null) {

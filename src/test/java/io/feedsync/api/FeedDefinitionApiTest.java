@@ -11,7 +11,7 @@ import org.quartz.Scheduler;
 import org.quartz.TriggerKey;
 import org.springframework.beans.factory.annotation.Autowired;
 
-import io.feedsync.config.DefinedFeeds;
+import io.feedsync.run.DefinedFeeds;
 import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;

@@ -1,4 +1,4 @@
-package io.feedsync.config;
+package io.feedsync.run;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,6 +18,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
+
+import io.feedsync.config.StoredFeeds;
 
 /**
  * Listens for changes of API-defined feeds ({@code LISTEN} on {@link StoredFeeds#CHANNEL}) on a

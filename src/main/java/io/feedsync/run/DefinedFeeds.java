@@ -1,4 +1,4 @@
-package io.feedsync.config;
+package io.feedsync.run;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -16,8 +16,12 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.run.RetiredFeedTimers;
-import io.feedsync.run.RunGuard;
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedConfigException;
+import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.FeedRoutes;
+import io.feedsync.config.FeedValidator;
+import io.feedsync.config.StoredFeeds;
 import io.feedsync.store.TargetTables;
 
 /**
