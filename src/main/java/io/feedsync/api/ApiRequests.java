@@ -21,6 +21,7 @@ import org.springframework.stereotype.Component;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.RunMode;
+import io.feedsync.run.RunRange;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunTrigger;
 
@@ -28,7 +29,7 @@ import io.feedsync.run.RunTrigger;
 @Component("apiRequests")
 public class ApiRequests {
 
-    private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm", "restart");
+    private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm", "restart", "since", "until");
     private static final int MAX_LIMIT = 1000;
 
     private final FeedCatalog catalog;
@@ -42,11 +43,14 @@ public class ApiRequests {
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    /** {@code POST /api/feeds/{feed}/runs} with an optional body {@code {mode, dryRun, confirm}}. */
+    /**
+     * {@code POST /api/feeds/{feed}/runs} with an optional body {@code {mode, dryRun, confirm, restart,
+     * since, until}}; {@code since} makes it a selective (incremental) run of that cursor range.
+     */
     public RunRequest runRequest(@Header("feed") String feedName, @Body String body) {
         FeedDefinition feed = catalog.get(feedName);
         JsonNode json = parse(body, RUN_FIELDS, "like {\"mode\": \"full\", \"dryRun\": false}",
-                "expected mode, dryRun, confirm, restart");
+                "expected mode, dryRun, confirm, restart, since, until");
         RunMode mode = feed.mode();
         if (json.hasNonNull("mode")) {
             if (!json.get("mode").isTextual()) {
@@ -58,8 +62,23 @@ public class ApiRequests {
                 throw new BadRequestException("'mode': " + e.getMessage());
             }
         }
+        RunRange range = null;
+        String since = cursor(json, "since");
+        String until = cursor(json, "until");
+        if (since != null || until != null) {
+            if (json.hasNonNull("mode") && mode != RunMode.INCREMENTAL) {
+                throw new BadRequestException("'since' and 'until' make an incremental run; a full run covers the "
+                        + "whole export (leave out 'mode', or give \"incremental\")");
+            }
+            try {
+                range = RunRange.of(feed, since, until);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException(e.getMessage());
+            }
+            mode = RunMode.INCREMENTAL;
+        }
         return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(json, "dryRun"), flag(json, "confirm"),
-                flag(json, "restart"));
+                flag(json, "restart"), range);
     }
 
     /** {@code POST /api/feeds/{feed}/dead-letters/replay}: a replay run of the feed; no body, or {@code {}}. */
@@ -164,6 +183,21 @@ public class ApiRequests {
             }
         }
         return json;
+    }
+
+    /** A cursor value: text, or a number for a feed whose cursors are numbers; null when absent. */
+    private static String cursor(JsonNode json, String name) {
+        JsonNode value = json.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual() && !value.isNumber()) {
+            throw new BadRequestException("'" + name + "' must be a cursor value of the feed, as text");
+        }
+        if (value.asText().isBlank()) {
+            throw new BadRequestException("'" + name + "' must not be empty");
+        }
+        return value.asText();
     }
 
     private static boolean flag(JsonNode json, String name) {

@@ -4,21 +4,38 @@ import io.feedsync.config.RunMode;
 
 /**
  * A request to run a feed once, from the timer, the REST API or the command line. {@code restart}:
- * start from the first page even when an unfinished run of the feed left a checkpoint.
+ * start from the first page even when an unfinished run of the feed left a checkpoint. {@code range}:
+ * a selective run of the records in that cursor range (an incremental run), null for a run from
+ * the watermark.
  */
 public record RunRequest(String feed, RunTrigger trigger, RunMode mode, boolean dryRun, boolean confirm,
-                         boolean restart) {
+                         boolean restart, RunRange range) {
+
+    public RunRequest {
+        if (range != null && mode != RunMode.INCREMENTAL) {
+            throw new IllegalArgumentException("a selective run (since..until) is an incremental run");
+        }
+    }
+
+    public RunRequest(String feed, RunTrigger trigger, RunMode mode, boolean dryRun, boolean confirm,
+                      boolean restart) {
+        this(feed, trigger, mode, dryRun, confirm, restart, null);
+    }
 
     public RunRequest(String feed, RunTrigger trigger, RunMode mode, boolean dryRun, boolean confirm) {
         this(feed, trigger, mode, dryRun, confirm, false);
     }
 
-    /** Whether this run keeps a checkpoint that a later run may resume from: a sync that writes. */
+    /**
+     * Whether this run keeps a checkpoint that a later run may resume from: a sync that writes. A
+     * selective run does not: the run resuming it would take its range for the feed's next run.
+     */
     public boolean checkpoints() {
-        return !dryRun && (trigger == RunTrigger.TIMER || trigger == RunTrigger.REST || trigger == RunTrigger.CLI);
+        return !dryRun && range == null
+                && (trigger == RunTrigger.TIMER || trigger == RunTrigger.REST || trigger == RunTrigger.CLI);
     }
 
-    /** Whether this run may pick up where an unfinished run of its feed stopped. */
+    /** Whether this run may pick up where an unfinished run of its feed stopped; a selective run never does. */
     public boolean mayResume() {
         return checkpoints() && !restart;
     }

@@ -1,0 +1,4 @@
+-- Selective refresh (issue 16): the cursor range a run covered, since..until (until optional); both
+-- null for a run from the watermark.
+alter table sync_run add column range_since text;
+alter table sync_run add column range_until text;
