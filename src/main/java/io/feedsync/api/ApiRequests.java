@@ -18,6 +18,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.api.security.FeedScope;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.RunMode;
@@ -125,13 +126,22 @@ public class ApiRequests {
      * Security left the caller's context, not from this thread's.
      */
     public String caller(Exchange exchange) {
+        Authentication caller = authentication(exchange);
+        return caller == null ? "unknown" : caller.getName();
+    }
+
+    /** The feeds the caller sees: all of them, or a scoped API key's. */
+    public FeedScope scope(Exchange exchange) {
+        return FeedScope.of(authentication(exchange));
+    }
+
+    private static Authentication authentication(Exchange exchange) {
         if (exchange.getIn() instanceof PlatformHttpMessage http && http.getRequest() != null
                 && http.getRequest().getAttribute(RequestAttributeSecurityContextRepository.DEFAULT_REQUEST_ATTR_NAME)
                 instanceof SecurityContext context && context.getAuthentication() != null) {
-            return context.getAuthentication().getName();
+            return context.getAuthentication();
         }
-        Authentication caller = SecurityContextHolder.getContext().getAuthentication();
-        return caller == null ? "unknown" : caller.getName();
+        return SecurityContextHolder.getContext().getAuthentication();
     }
 
     /** A timer fire of a scheduled feed: its configured mode, for real. */

@@ -22,6 +22,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.authentication.session.NullAuthenticatedSessionStrategy;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -33,7 +34,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Who may do what (SPEC §5). API keys ({@code Authorization: Bearer} or {@code X-API-Key}) and basic auth
- * for the console; {@code viewer} reads, {@code operator} also writes and uses the console. Only health
+ * for the console; {@code viewer} reads, {@code operator} also writes and uses the console. A key scoped to
+ * some feeds ({@code feeds: [...]}) sees only those in the API and gets no console, Jolokia or actuator
+ * beyond health (see {@link FeedScope}). Only health
  * is open (and, in the demo profile, the sample upstream that feedsync fetches from itself).
  * Basic credentials are ambient in a browser, so unsafe requests made with them need the CSRF token that
  * the console sends back from the {@code XSRF-TOKEN} cookie; API keys are never sent by a browser on its own.
@@ -44,6 +47,8 @@ public class SecurityConfiguration {
 
     private static final String VIEWER = Role.VIEWER.name();
     private static final String OPERATOR = Role.OPERATOR.name();
+    private static final String SCOPED_VIEWER = Role.VIEWER.scoped();
+    private static final String SCOPED_OPERATOR = Role.OPERATOR.scoped();
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, ApiKeys apiKeys, ObjectMapper json,
@@ -68,8 +73,9 @@ public class SecurityConfiguration {
                         // the bundled sample feed fetches its upstream from feedsync itself
                         requests.requestMatchers(HttpMethod.GET, "/demo/**").permitAll();
                     }
-                    requests.requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole(VIEWER, OPERATOR)
-                            .requestMatchers("/api/**").hasRole(OPERATOR)
+                    // a key scoped to some feeds has its role's scoped form: the API only
+                    requests.requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole(VIEWER, OPERATOR, SCOPED_VIEWER, SCOPED_OPERATOR)
+                            .requestMatchers("/api/**").hasAnyRole(OPERATOR, SCOPED_OPERATOR)
                             .requestMatchers("/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
                                     "/actuator/jolokia/**").hasRole(OPERATOR)
                             .requestMatchers("/actuator/**").hasAnyRole(VIEWER, OPERATOR)
@@ -78,6 +84,8 @@ public class SecurityConfiguration {
                 // both before the CSRF check, so that wrong credentials are a 401, not a missing token
                 .addFilterBefore(apiKeyFilter, CsrfFilter.class)
                 .addFilterBefore(basicFilter, CsrfFilter.class)
+                // once the caller may call the API at all: a feed outside a scoped key's scope does not exist
+                .addFilterAfter(new FeedScopeFilter(json), AuthorizationFilter.class)
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(errors).accessDeniedHandler(errors))
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
