@@ -48,7 +48,7 @@ public class ApiRequests {
      * {@code POST /api/feeds/{feed}/runs} with an optional body {@code {mode, dryRun, confirm, restart,
      * since, until}}; {@code since} makes it a selective (incremental) run of that cursor range.
      */
-    public RunRequest runRequest(@Header("feed") String feedName, @Body String body) {
+    public RunRequest runRequest(@Header("feed") String feedName, @Body String body, Exchange exchange) {
         FeedDefinition feed = catalog.get(feedName);
         JsonNode json = parse(body, RUN_FIELDS, "like {\"mode\": \"full\", \"dryRun\": false}",
                 "expected mode, dryRun, confirm, restart, since, until");
@@ -79,24 +79,24 @@ public class ApiRequests {
             mode = RunMode.INCREMENTAL;
         }
         return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(json, "dryRun"), flag(json, "confirm"),
-                flag(json, "restart"), range);
+                flag(json, "restart"), range).by(caller(exchange));
     }
 
     /** {@code POST /api/feeds/{feed}/dead-letters/replay}: a replay run of the feed; no body, or {@code {}}. */
-    public RunRequest replayRequest(@Header("feed") String feedName, @Body String body) {
+    public RunRequest replayRequest(@Header("feed") String feedName, @Body String body, Exchange exchange) {
         FeedDefinition feed = catalog.get(feedName);
         parse(body, Set.of(), "or no body at all: a replay takes no options", "a replay takes no options");
-        return new RunRequest(feed.name(), RunTrigger.REPLAY, feed.mode(), false, false);
+        return new RunRequest(feed.name(), RunTrigger.REPLAY, feed.mode(), false, false).by(caller(exchange));
     }
 
     /**
      * {@code POST /api/feeds/{feed}/drift}: a drift check, a dry full run that compares the upstream with
      * the table; no body, or {@code {}}.
      */
-    public RunRequest driftRequest(@Header("feed") String feedName, @Body String body) {
+    public RunRequest driftRequest(@Header("feed") String feedName, @Body String body, Exchange exchange) {
         FeedDefinition feed = catalog.get(feedName);
         parse(body, Set.of(), "or no body at all: a drift check takes no options", "a drift check takes no options");
-        return new RunRequest(feed.name(), RunTrigger.DRIFT, RunMode.FULL, true, false);
+        return new RunRequest(feed.name(), RunTrigger.DRIFT, RunMode.FULL, true, false).by(caller(exchange));
     }
 
     /** {@code POST /api/feeds/{feed}/pause}: no body, {@code {}}, or {@code {"reason": "…"}}; the reason, if any. */

@@ -21,6 +21,9 @@ public record RunView(
         @Schema(requiredMode = REQUIRED) String feed,
         @Schema(requiredMode = REQUIRED, allowableValues = {"RUNNING", "SUCCEEDED", "FAILED", "ABANDONED"}) String status,
         @Schema(requiredMode = REQUIRED, allowableValues = {"timer", "rest", "cli", "replay", "drift"}) String trigger,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "who started the run: the API key's or console "
+                + "user's name (rest, replay, drift), or timer, cli; null for runs recorded before feedsync kept it")
+        String triggeredBy,
         @Schema(requiredMode = REQUIRED, allowableValues = {"incremental", "full"}) String mode,
         @Schema(requiredMode = REQUIRED) boolean dryRun,
         @Schema(requiredMode = REQUIRED) int pages,
@@ -70,7 +73,8 @@ public record RunView(
     }
 
     static RunView of(RunRecord run) {
-        return new RunView(run.runId(), run.feed(), run.status().name(), run.trigger(), run.mode(), run.dryRun(),
+        return new RunView(run.runId(), run.feed(), run.status().name(), run.trigger(), run.triggeredBy(), run.mode(),
+                run.dryRun(),
                 run.pages(), run.counts(), run.startedAt(), run.finishedAt(), run.watermark(), Failure.of(run.error()),
                 run.samples(), run.resumedFrom(), Range.of(run.range()));
     }

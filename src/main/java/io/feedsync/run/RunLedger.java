@@ -29,7 +29,7 @@ public class RunLedger {
             r.id, r.feed, r.status, r.trigger, r.mode, r.dry_run, r.pages, r.fetched, r.inserted, r.updated,
             r.unchanged, r.deleted, r.dead_lettered, r.started_at, r.finished_at, r.watermark,
             r.error_class, r.error_message, r.error_http_status, r.error_url, r.samples::text as samples,
-            r.resumed_from, r.range_since, r.range_until""";
+            r.resumed_from, r.range_since, r.range_until, r.triggered_by""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper CHECKPOINTS = JsonMapper.builder().addModule(new JavaTimeModule())
@@ -60,11 +60,12 @@ public class RunLedger {
 
     public long open(RunRequest request, String node, Long resumedFrom) {
         return jdbc.queryForObject("""
-                insert into sync_run (feed, trigger, mode, dry_run, status, node, resumed_from, range_since, range_until)
-                values (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?) returning id""",
+                insert into sync_run (feed, trigger, mode, dry_run, status, node, resumed_from, range_since, range_until,
+                                      triggered_by)
+                values (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?) returning id""",
                 Long.class, request.feed(), request.trigger().value(), request.mode().value(), request.dryRun(), node,
                 resumedFrom, request.range() == null ? null : request.range().since(),
-                request.range() == null ? null : request.range().until());
+                request.range() == null ? null : request.range().until(), request.triggeredBy());
     }
 
     /** An unfinished run and the checkpoint it left. */
@@ -189,7 +190,8 @@ public class RunLedger {
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")),
                 rs.getString("watermark"), error, samples(rs.getString("samples")), (Long) rs.getObject("resumed_from"),
                 rs.getString("range_since") == null ? null
-                        : new RunRange(rs.getString("range_since"), rs.getString("range_until")));
+                        : new RunRange(rs.getString("range_since"), rs.getString("range_until")),
+                rs.getString("triggered_by"));
     }
 
     private static java.time.Instant instant(Timestamp timestamp) {

@@ -42,8 +42,8 @@ public class RunLifecycle {
 
     public void started(@ExchangeProperty(RunState.PROPERTY) RunState run) {
         RunRequest request = run.request();
-        log.info("Feed {} run {} started: trigger={} mode={} dryRun={}{}", run.feed().name(), run.runId(),
-                request.trigger().value(), request.mode().value(), request.dryRun(), request.range() == null ? ""
+        log.info("Feed {} run {} started: trigger={} by={} mode={} dryRun={}{}", run.feed().name(), run.runId(),
+                request.trigger().value(), request.triggeredBy(), request.mode().value(), request.dryRun(), request.range() == null ? ""
                         : " since=" + request.range().since() + (request.range().until() == null ? ""
                         : " until=" + request.range().until()));
         // a target table created after startup is found here; one still missing fails the run

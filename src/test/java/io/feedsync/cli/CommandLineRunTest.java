@@ -141,12 +141,13 @@ class CommandLineRunTest {
         assertThat(upstream.requests()).allSatisfy(request -> assertThat(request.query().get("since"))
                 .isEqualTo(t0.plusSeconds(180).toString()));
         try (Connection db = connect(); Statement sql = db.createStatement();
-             var rows = sql.executeQuery("select trigger, mode, range_since, range_until from sync_run")) {
+             var rows = sql.executeQuery("select trigger, mode, range_since, range_until, triggered_by from sync_run")) {
             rows.next();
             assertThat(rows.getString(1)).isEqualTo("cli");
             assertThat(rows.getString(2)).isEqualTo("incremental");
             assertThat(rows.getString(3)).isEqualTo(t0.plusSeconds(180).toString());
             assertThat(rows.getString(4)).isEqualTo(t0.plusSeconds(240).toString());
+            assertThat(rows.getString(5)).isEqualTo("cli");
         }
 
         assertThat(run("run", "plans-incremental", "--since=last-tuesday")).isEqualTo(CommandLineRun.PERMANENT);

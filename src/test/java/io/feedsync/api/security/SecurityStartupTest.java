@@ -54,6 +54,14 @@ class SecurityStartupTest {
     }
 
     @Test
+    void aScopedKeyWithAnEmptyListOfFeedsStopsStartupRatherThanSeeAllOrNothing(CapturedOutput output) {
+        assertThatThrownBy(() -> start("--feedsync.security.api-keys.ci.key=a-long-enough-key-0123",
+                "--feedsync.security.api-keys.ci.role=viewer", "--feedsync.security.api-keys.ci.feeds=").close())
+                .hasRootCauseInstanceOf(SecurityConfigException.class);
+        assertThat(output.getAll()).contains("feedsync.security.api-keys.ci.feeds: names no feed");
+    }
+
+    @Test
     void withoutKeysAGeneratedOperatorKeyIsLoggedOnceAndWorks(CapturedOutput output) throws Exception {
         Path keyFile = Files.createTempDirectory("feedsync-key").resolve("generated-api-key");
         try (ConfigurableApplicationContext app = start("--feedsync.security.generated-key-file=" + keyFile)) {
