@@ -140,6 +140,23 @@ class SelectiveRunTest extends FeedsyncTest {
     }
 
     @Test
+    void anUpstreamThatIgnoresSinceStillHasOnlyTheRangeApplied() {
+        serving(validated(1, 6, "v1"));
+        api.run(FEED);
+        serving(validated(1, 6, "v2"));
+        upstream.ignoreSince();
+
+        JsonNode run = api.run(FEED, "{\"since\": \"" + at(3) + "\", \"until\": \"" + at(4) + "\"}");
+
+        assertThat(run.get("counts").get("fetched").asLong()).as("the whole export").isEqualTo(6);
+        assertThat(run.get("counts").get("updated").asLong()).isEqualTo(2);
+        assertThat(run.get("counts").get("unchanged").asLong()).as("before since, after until").isEqualTo(4);
+        assertThat(jdbc.queryForList("select gateway_id from test_plans where ncpdp_version = 'v2' order by gateway_id",
+                Integer.class)).containsExactly(3, 4);
+        assertThat(watermark()).isEqualTo(at(6));
+    }
+
+    @Test
     void aSelectiveRunOfAFeedWithNoWatermarkYetLeavesItWithout() {
         serving(validated(1, 6, "v1"));
 
