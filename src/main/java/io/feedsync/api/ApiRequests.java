@@ -158,7 +158,11 @@ public class ApiRequests {
         }
     }
 
-    public int limit(@Header("limit") String limit) {
+    /** A list's {@code limit}; a feed's list first needs the feed (404, whatever the limit). */
+    public int limit(@Header("limit") String limit, @Header("feed") String feed) {
+        if (feed != null) {
+            catalog.get(feed);
+        }
         if (limit == null || limit.isBlank()) {
             return 20;
         }

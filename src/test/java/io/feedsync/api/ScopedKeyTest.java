@@ -66,6 +66,40 @@ class ScopedKeyTest extends FeedsyncTest {
         assertThat(scoped.get("/api/feeds/no-such/runs").raw().body()).isEqualTo(unknown.raw().body());
     }
 
+    /** Whatever is wrong with the request besides the feed, the answer is the one an unknown feed gets. */
+    @Test
+    void aHiddenFeedAndAnUnknownOneAnswerAlikeWhateverElseIsWrong() {
+        Map<String, String> scoped = bearer(SCOPED_KEY);
+        Map<String, String> asJson = json(scoped);
+        Map<String, String> asText = new java.util.LinkedHashMap<>(scoped);
+        asText.put("Content-Type", "text/plain");
+        String big = "{\"reason\": \"" + "x".repeat(70_000) + "\"}";
+        List<Object[]> requests = List.of(
+                new Object[] {"GET", "/runs", scoped, null},
+                new Object[] {"GET", "/runs?limit=abc", scoped, null},
+                new Object[] {"GET", "/dead-letters?limit=0", scoped, null},
+                new Object[] {"PUT", "/runs", asJson, "{}"},
+                new Object[] {"DELETE", "/drift", scoped, null},
+                new Object[] {"GET", "/nothing-here", scoped, null},
+                new Object[] {"POST", "/runs", asText, "mode=full"},
+                new Object[] {"POST", "/runs", asJson, "{\"mode\": \"sideways\"}"},
+                new Object[] {"POST", "/pause", asJson, big});
+        for (Object[] request : requests) {
+            @SuppressWarnings("unchecked")
+            Map<String, String> headers = (Map<String, String>) request[2];
+            Api.Answer hidden = api.as(Map.of()).request((String) request[0], "/api/feeds/" + OTHER + request[1], headers,
+                    (String) request[3]);
+            Api.Answer unknown = api.as(Map.of()).request((String) request[0], "/api/feeds/no-such" + request[1], headers,
+                    (String) request[3]);
+            String what = request[0] + " " + request[1];
+            assertThat(hidden.status()).as(what).isEqualTo(unknown.status());
+            assertThat(hidden.raw().body()).as(what).isEqualTo(unknown.raw().body().replace("no-such", OTHER));
+            assertThat(hidden.header("Allow")).as(what).isEqualTo(unknown.header("Allow"));
+        }
+        assertThat(count("select count(*) from sync_run")).isZero();
+        assertThat(count("select count(*) from sync_feed_pause")).isZero();
+    }
+
     @Test
     void runsOfAnotherFeedAreUnknownRuns() {
         upstream.dataset("plans", FakeUpstream.plans(2, "v1"));

@@ -22,7 +22,6 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.authentication.session.NullAuthenticatedSessionStrategy;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -36,7 +35,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Who may do what (SPEC §5). API keys ({@code Authorization: Bearer} or {@code X-API-Key}) and basic auth
  * for the console; {@code viewer} reads, {@code operator} also writes and uses the console. A key scoped to
  * some feeds ({@code feeds: [...]}) sees only those in the API and gets no console, Jolokia or actuator
- * beyond health (see {@link FeedScope}). Only health
+ * beyond health (see {@link FeedScope}, {@link FeedScopeFilter}). Only health
  * is open (and, in the demo profile, the sample upstream that feedsync fetches from itself).
  * Basic credentials are ambient in a browser, so unsafe requests made with them need the CSRF token that
  * the console sends back from the {@code XSRF-TOKEN} cookie; API keys are never sent by a browser on its own.
@@ -84,8 +83,6 @@ public class SecurityConfiguration {
                 // both before the CSRF check, so that wrong credentials are a 401, not a missing token
                 .addFilterBefore(apiKeyFilter, CsrfFilter.class)
                 .addFilterBefore(basicFilter, CsrfFilter.class)
-                // once the caller may call the API at all: a feed outside a scoped key's scope does not exist
-                .addFilterAfter(new FeedScopeFilter(json), AuthorizationFilter.class)
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(errors).accessDeniedHandler(errors))
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
