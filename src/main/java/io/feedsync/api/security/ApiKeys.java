@@ -45,6 +45,10 @@ public class ApiKeys {
                 throw new SecurityConfigException(prefix + ".key", "is shorter than " + MIN_LENGTH + " characters");
             }
             Role role = Role.parse(prefix + ".role", apiKey.role());
+            if (apiKey.tags() != null) {
+                throw new SecurityConfigException(prefix + ".tags", "is not supported yet (feeds have no tags); "
+                        + "scope the key with feeds: [...]");
+            }
             byte[] digest = digest(key);
             if (holders.stream().anyMatch(other -> MessageDigest.isEqual(other.digest(), digest))) {
                 throw new SecurityConfigException(prefix + ".key", "is the same key as another entry");

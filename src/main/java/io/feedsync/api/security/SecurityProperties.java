@@ -19,7 +19,8 @@ public record SecurityProperties(Map<String, ApiKey> apiKeys, Map<String, Consol
         consoleUsers = consoleUsers == null ? Map.of() : new LinkedHashMap<>(consoleUsers);
     }
 
-    public record ApiKey(String key, String role, List<String> feeds) {
+    /** {@code tags}: read only to refuse it until feeds have tags; a key silently left unscoped would see every feed. */
+    public record ApiKey(String key, String role, List<String> feeds, List<String> tags) {
 
         @Override
         public String toString() {

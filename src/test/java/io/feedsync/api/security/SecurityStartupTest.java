@@ -54,6 +54,14 @@ class SecurityStartupTest {
     }
 
     @Test
+    void aKeyScopedByTagsStopsStartupUntilFeedsHaveTagsRatherThanSeeEveryFeed(CapturedOutput output) {
+        assertThatThrownBy(() -> start("--feedsync.security.api-keys.ci.key=a-long-enough-key-0123",
+                "--feedsync.security.api-keys.ci.role=viewer", "--feedsync.security.api-keys.ci.tags[0]=nightly").close())
+                .hasRootCauseInstanceOf(SecurityConfigException.class);
+        assertThat(output.getAll()).contains("feedsync.security.api-keys.ci.tags: is not supported yet");
+    }
+
+    @Test
     void aScopedKeyWithAnEmptyListOfFeedsStopsStartupRatherThanSeeAllOrNothing(CapturedOutput output) {
         assertThatThrownBy(() -> start("--feedsync.security.api-keys.ci.key=a-long-enough-key-0123",
                 "--feedsync.security.api-keys.ci.role=viewer", "--feedsync.security.api-keys.ci.feeds=").close())
