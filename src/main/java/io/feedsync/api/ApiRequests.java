@@ -18,9 +18,11 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.api.security.FeedScope;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.RunMode;
+import io.feedsync.run.RunRange;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunTrigger;
 
@@ -28,7 +30,7 @@ import io.feedsync.run.RunTrigger;
 @Component("apiRequests")
 public class ApiRequests {
 
-    private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm", "restart");
+    private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm", "restart", "since", "until");
     private static final int MAX_LIMIT = 1000;
 
     private final FeedCatalog catalog;
@@ -42,11 +44,14 @@ public class ApiRequests {
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    /** {@code POST /api/feeds/{feed}/runs} with an optional body {@code {mode, dryRun, confirm}}. */
-    public RunRequest runRequest(@Header("feed") String feedName, @Body String body) {
+    /**
+     * {@code POST /api/feeds/{feed}/runs} with an optional body {@code {mode, dryRun, confirm, restart,
+     * since, until}}; {@code since} makes it a selective (incremental) run of that cursor range.
+     */
+    public RunRequest runRequest(@Header("feed") String feedName, @Body String body, Exchange exchange) {
         FeedDefinition feed = catalog.get(feedName);
         JsonNode json = parse(body, RUN_FIELDS, "like {\"mode\": \"full\", \"dryRun\": false}",
-                "expected mode, dryRun, confirm, restart");
+                "expected mode, dryRun, confirm, restart, since, until");
         RunMode mode = feed.mode();
         if (json.hasNonNull("mode")) {
             if (!json.get("mode").isTextual()) {
@@ -58,25 +63,40 @@ public class ApiRequests {
                 throw new BadRequestException("'mode': " + e.getMessage());
             }
         }
+        RunRange range = null;
+        String since = cursor(json, "since");
+        String until = cursor(json, "until");
+        if (since != null || until != null) {
+            if (json.hasNonNull("mode") && mode != RunMode.INCREMENTAL) {
+                throw new BadRequestException("'since' and 'until' make an incremental run; a full run covers the "
+                        + "whole export (leave out 'mode', or give \"incremental\")");
+            }
+            try {
+                range = RunRange.of(feed, since, until);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException(e.getMessage());
+            }
+            mode = RunMode.INCREMENTAL;
+        }
         return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(json, "dryRun"), flag(json, "confirm"),
-                flag(json, "restart"));
+                flag(json, "restart"), range).by(caller(exchange));
     }
 
     /** {@code POST /api/feeds/{feed}/dead-letters/replay}: a replay run of the feed; no body, or {@code {}}. */
-    public RunRequest replayRequest(@Header("feed") String feedName, @Body String body) {
+    public RunRequest replayRequest(@Header("feed") String feedName, @Body String body, Exchange exchange) {
         FeedDefinition feed = catalog.get(feedName);
         parse(body, Set.of(), "or no body at all: a replay takes no options", "a replay takes no options");
-        return new RunRequest(feed.name(), RunTrigger.REPLAY, feed.mode(), false, false);
+        return new RunRequest(feed.name(), RunTrigger.REPLAY, feed.mode(), false, false).by(caller(exchange));
     }
 
     /**
      * {@code POST /api/feeds/{feed}/drift}: a drift check, a dry full run that compares the upstream with
      * the table; no body, or {@code {}}.
      */
-    public RunRequest driftRequest(@Header("feed") String feedName, @Body String body) {
+    public RunRequest driftRequest(@Header("feed") String feedName, @Body String body, Exchange exchange) {
         FeedDefinition feed = catalog.get(feedName);
         parse(body, Set.of(), "or no body at all: a drift check takes no options", "a drift check takes no options");
-        return new RunRequest(feed.name(), RunTrigger.DRIFT, RunMode.FULL, true, false);
+        return new RunRequest(feed.name(), RunTrigger.DRIFT, RunMode.FULL, true, false).by(caller(exchange));
     }
 
     /** {@code POST /api/feeds/{feed}/pause}: no body, {@code {}}, or {@code {"reason": "…"}}; the reason, if any. */
@@ -106,13 +126,22 @@ public class ApiRequests {
      * Security left the caller's context, not from this thread's.
      */
     public String caller(Exchange exchange) {
+        Authentication caller = authentication(exchange);
+        return caller == null ? "unknown" : caller.getName();
+    }
+
+    /** The feeds the caller sees: all of them, or a scoped API key's. */
+    public FeedScope scope(Exchange exchange) {
+        return FeedScope.of(authentication(exchange));
+    }
+
+    private static Authentication authentication(Exchange exchange) {
         if (exchange.getIn() instanceof PlatformHttpMessage http && http.getRequest() != null
                 && http.getRequest().getAttribute(RequestAttributeSecurityContextRepository.DEFAULT_REQUEST_ATTR_NAME)
                 instanceof SecurityContext context && context.getAuthentication() != null) {
-            return context.getAuthentication().getName();
+            return context.getAuthentication();
         }
-        Authentication caller = SecurityContextHolder.getContext().getAuthentication();
-        return caller == null ? "unknown" : caller.getName();
+        return SecurityContextHolder.getContext().getAuthentication();
     }
 
     /** A timer fire of a scheduled feed: its configured mode, for real. */
@@ -129,7 +158,11 @@ public class ApiRequests {
         }
     }
 
-    public int limit(@Header("limit") String limit) {
+    /** A list's {@code limit}; a feed's list first needs the feed (404, whatever the limit). */
+    public int limit(@Header("limit") String limit, @Header("feed") String feed) {
+        if (feed != null) {
+            catalog.get(feed);
+        }
         if (limit == null || limit.isBlank()) {
             return 20;
         }
@@ -164,6 +197,21 @@ public class ApiRequests {
             }
         }
         return json;
+    }
+
+    /** A cursor value: text, or a number for a feed whose cursors are numbers; null when absent. */
+    private static String cursor(JsonNode json, String name) {
+        JsonNode value = json.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual() && !value.isNumber()) {
+            throw new BadRequestException("'" + name + "' must be a cursor value of the feed, as text");
+        }
+        if (value.asText().isBlank()) {
+            throw new BadRequestException("'" + name + "' must not be empty");
+        }
+        return value.asText();
     }
 
     private static boolean flag(JsonNode json, String name) {

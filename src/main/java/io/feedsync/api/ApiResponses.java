@@ -11,6 +11,7 @@ import org.quartz.Trigger;
 import org.quartz.TriggerKey;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.api.security.FeedScope;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.run.FeedPause;
@@ -55,8 +56,9 @@ public class ApiResponses {
         return new RunAccepted(run.runId(), run.feed().name(), "RUNNING");
     }
 
-    public RunView run(long runId) {
-        return RunView.of(find(runId));
+    /** The run, unless it is of a feed the caller does not see: then, as for any unknown run, 404. */
+    public RunView run(long runId, FeedScope scope) {
+        return RunView.of(find(runId, scope));
     }
 
     public List<RunView> history(String feed, int limit) {
@@ -64,9 +66,9 @@ public class ApiResponses {
         return ledger.history(feed, limit).stream().map(RunView::of).toList();
     }
 
-    /** The drift check that is run {@code runId}; 404 for a run that is not one. */
-    public DriftView drift(long runId) {
-        RunRecord run = find(runId);
+    /** The drift check that is run {@code runId}; 404 for a run that is not one, or of a feed the caller does not see. */
+    public DriftView drift(long runId, FeedScope scope) {
+        RunRecord run = find(runId, scope);
         if (!RunTrigger.DRIFT.value().equals(run.trigger())) {
             throw new NotFoundException("run " + runId + " is not a drift check (its trigger is " + run.trigger() + ")");
         }
@@ -86,9 +88,11 @@ public class ApiResponses {
         return deadLetters.list(feed, limit);
     }
 
-    public List<FeedView> feeds() {
+    /** The feeds the caller sees. */
+    public List<FeedView> feeds(FeedScope scope) {
         java.util.Map<String, FeedPause> paused = pauses.all();
-        return catalog.all().stream().map(feed -> feed(feed, paused.get(feed.name()))).toList();
+        return catalog.all().stream().filter(feed -> scope.sees(feed.name()))
+                .map(feed -> feed(feed, paused.get(feed.name()))).toList();
     }
 
     /** {@code POST /api/feeds/{feed}/pause}: the feed's pause (the first one, if it was paused already). */
@@ -102,8 +106,9 @@ public class ApiResponses {
         return PauseView.of(feed, null);
     }
 
-    private RunRecord find(long runId) {
-        return ledger.find(runId).orElseThrow(() -> new NotFoundException("no run with id " + runId));
+    private RunRecord find(long runId, FeedScope scope) {
+        return ledger.find(runId).filter(run -> scope.sees(run.feed()))
+                .orElseThrow(() -> new NotFoundException("no run with id " + runId));
     }
 
     private FeedView feed(FeedDefinition feed, FeedPause pause) {

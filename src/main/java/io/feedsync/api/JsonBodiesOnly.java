@@ -8,6 +8,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -17,6 +19,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * runs, and fail as a 500.
  */
 @Component
+@Order(Ordered.LOWEST_PRECEDENCE - 1) // before FeedScopeFilter, which must not answer first
 public class JsonBodiesOnly extends OncePerRequestFilter {
 
     private final ObjectMapper json;

@@ -16,5 +16,11 @@ public record RunOptions(
         @Schema(nullable = true, description = "go past the deletion guard, and soft-delete even when records were "
                 + "rejected before their key was known; default false") Boolean confirm,
         @Schema(nullable = true, description = "start from the first page even when the feed's last run stopped "
-                + "unfinished and left a checkpoint to resume from; default false") Boolean restart) {
+                + "unfinished and left a checkpoint to resume from; default false") Boolean restart,
+        @Schema(nullable = true, description = "a selective run: ask the upstream from this cursor value (in the feed's "
+                + "cursor format; the feed needs source.incremental) and apply the records at or after it. An incremental "
+                + "run that neither resumes nor leaves a checkpoint; it moves the watermark only forward, and only when "
+                + "since is at or before it") String since,
+        @Schema(nullable = true, description = "with since: apply no record whose cursor is after this one (they "
+                + "are counted unchanged), and move the watermark no further") String until) {
 }

@@ -9,6 +9,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 
 import io.feedsync.run.RunCounts;
 import io.feedsync.run.RunError;
+import io.feedsync.run.RunRange;
 import io.feedsync.run.RunRecord;
 
 import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
@@ -20,6 +21,9 @@ public record RunView(
         @Schema(requiredMode = REQUIRED) String feed,
         @Schema(requiredMode = REQUIRED, allowableValues = {"RUNNING", "SUCCEEDED", "FAILED", "ABANDONED"}) String status,
         @Schema(requiredMode = REQUIRED, allowableValues = {"timer", "rest", "cli", "replay", "drift"}) String trigger,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "who started the run: the API key's or console "
+                + "user's name (rest, replay, drift), or timer, cli; null for runs recorded before feedsync kept it")
+        String triggeredBy,
         @Schema(requiredMode = REQUIRED, allowableValues = {"incremental", "full"}) String mode,
         @Schema(requiredMode = REQUIRED) boolean dryRun,
         @Schema(requiredMode = REQUIRED) int pages,
@@ -35,7 +39,22 @@ public record RunView(
         Map<String, List<String>> samples,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the unfinished run this one resumed from "
                 + "its checkpoint (its counts are this run's own pages only); null when it started from the first page")
-        Long resumedFrom) {
+        Long resumedFrom,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "the cursor range of a selective run "
+                + "(started with since, and perhaps until); null for a run from the watermark") Range range) {
+
+    /** The cursor range a selective run covered. */
+    @Schema(name = "RunRange", description = "The cursor range a selective run covered, in the feed's cursor format")
+    public record Range(
+            @Schema(requiredMode = REQUIRED, description = "records with a cursor at or after this were applied") String since,
+            @Schema(requiredMode = REQUIRED, nullable = true,
+                    description = "records with a cursor after this were left alone (counted unchanged); null: no end")
+            String until) {
+
+        static Range of(RunRange range) {
+            return range == null ? null : new Range(range.since(), range.until());
+        }
+    }
 
     /** Why a run failed. */
     @Schema(name = "RunFailure", description = "Why a run failed")
@@ -54,8 +73,9 @@ public record RunView(
     }
 
     static RunView of(RunRecord run) {
-        return new RunView(run.runId(), run.feed(), run.status().name(), run.trigger(), run.mode(), run.dryRun(),
+        return new RunView(run.runId(), run.feed(), run.status().name(), run.trigger(), run.triggeredBy(), run.mode(),
+                run.dryRun(),
                 run.pages(), run.counts(), run.startedAt(), run.finishedAt(), run.watermark(), Failure.of(run.error()),
-                run.samples(), run.resumedFrom());
+                run.samples(), run.resumedFrom(), Range.of(run.range()));
     }
 }

@@ -17,6 +17,8 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -28,6 +30,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * without one (chunked) is read up to the limit and no further.
  */
 @Component
+@Order(Ordered.LOWEST_PRECEDENCE - 1) // before FeedScopeFilter, which must not answer first
 public class SmallBodiesOnly extends OncePerRequestFilter {
 
     static final DataSize MAX_BODY = DataSize.ofKilobytes(64);

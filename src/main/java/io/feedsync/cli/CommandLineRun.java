@@ -17,6 +17,7 @@ import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.FeedPausedException;
 import io.feedsync.run.RunLedger;
+import io.feedsync.run.RunRange;
 import io.feedsync.config.RunMode;
 import io.feedsync.run.RunRecord;
 import io.feedsync.run.RunRequest;
@@ -26,7 +27,8 @@ import io.feedsync.run.RunTrigger;
 import io.feedsync.upstream.FailureClass;
 
 /**
- * {@code java -jar feedsync.jar run <feed> [--full] [--dry-run] [--restart]}: one sync in the foreground, for
+ * {@code java -jar feedsync.jar run <feed> [--full] [--dry-run] [--restart] [--since=<cursor> [--until=<cursor>]]}:
+ * one sync in the foreground (with {@code --since}, a selective run of that cursor range), for
  * cron and other external schedulers (seed 001). No timers. Prints the run's one-line summary on
  * standard output — the only line written there — and exits 0 when the run succeeded, 1 on a
  * permanent failure (bad config, unknown feed, a 4xx), 2 on a transient one (upstream or database
@@ -41,7 +43,7 @@ public final class CommandLineRun {
     public static final int SUCCEEDED = 0;
     public static final int PERMANENT = 1;
     public static final int TRANSIENT = 2;
-    private static final String USAGE = "usage: java -jar feedsync.jar run <feed> [--full] [--dry-run] [--restart] [--verbose] [--spring.property=value ...]";
+    private static final String USAGE = "usage: java -jar feedsync.jar run <feed> [--full] [--dry-run] [--restart] [--since=<cursor> [--until=<cursor>]] [--verbose] [--spring.property=value ...]";
 
     private CommandLineRun() {
     }
@@ -56,6 +58,8 @@ public final class CommandLineRun {
         boolean dryRun = false;
         boolean restart = false;
         boolean verbose = false;
+        String since = null;
+        String until = null;
         List<String> springArgs = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
@@ -63,8 +67,14 @@ public final class CommandLineRun {
                 case "--dry-run" -> dryRun = true;
                 case "--restart" -> restart = true;
                 case "--verbose" -> verbose = true;
+                case "--since" -> since = i + 1 < args.length ? args[++i] : "";
+                case "--until" -> until = i + 1 < args.length ? args[++i] : "";
                 default -> {
-                    if (args[i].startsWith("--")) {
+                    if (args[i].startsWith("--since=")) {
+                        since = args[i].substring("--since=".length());
+                    } else if (args[i].startsWith("--until=")) {
+                        until = args[i].substring("--until=".length());
+                    } else if (args[i].startsWith("--")) {
                         springArgs.add(args[i]);
                     } else if (feed == null) {
                         feed = args[i];
@@ -75,7 +85,7 @@ public final class CommandLineRun {
                 }
             }
         }
-        if (feed == null) {
+        if (feed == null || "".equals(since) || "".equals(until)) {
             err.println(USAGE);
             return PERMANENT;
         }
@@ -101,20 +111,34 @@ public final class CommandLineRun {
             return rootCause(e) instanceof FeedConfigException ? PERMANENT : TRANSIENT;
         }
         try (context) {
-            return runFeed(context, feed, mode, dryRun, restart, out, err);
+            return runFeed(context, feed, mode, dryRun, restart, since, until, out, err);
         }
     }
 
     private static int runFeed(ConfigurableApplicationContext context, String feed, RunMode mode, boolean dryRun,
-                               boolean restart, PrintStream out, PrintStream err) {
+                               boolean restart, String since, String until, PrintStream out, PrintStream err) {
         FeedCatalog catalog = context.getBean(FeedCatalog.class);
         if (!catalog.contains(feed)) {
             err.println("feedsync: no feed named '" + feed + "' (configured: "
                     + String.join(", ", catalog.all().stream().map(f -> f.name()).toList()) + ")");
             return PERMANENT;
         }
+        RunRange range = null;
+        if (since != null || until != null) {
+            if (mode == RunMode.FULL) {
+                err.println("feedsync: --since and --until make an incremental run; leave out --full");
+                return PERMANENT;
+            }
+            try {
+                range = RunRange.of(catalog.get(feed), since, until);
+            } catch (IllegalArgumentException e) {
+                err.println("feedsync: " + e.getMessage().replace("'since'", "--since").replace("'until'", "--until"));
+                return PERMANENT;
+            }
+            mode = RunMode.INCREMENTAL;
+        }
         RunRequest request = new RunRequest(feed, RunTrigger.CLI, mode == null ? catalog.get(feed).mode() : mode,
-                dryRun, false, restart);
+                dryRun, false, restart, range);
         Exchange done = context.getBean(ProducerTemplate.class)
                 .send("direct:run-now", exchange -> exchange.getMessage().setBody(request));
         if (done.getException() != null) {
@@ -138,6 +162,8 @@ public final class CommandLineRun {
         RunRecord run = context.getBean(RunLedger.class).find(runId).orElseThrow();
         String line = "feed " + run.feed() + " run " + run.runId() + " " + run.status() + (run.dryRun() ? " (dry run)" : "")
                 + (run.resumedFrom() == null ? "" : " (resumed run " + run.resumedFrom() + ")")
+                + (run.range() == null ? "" : " since=" + run.range().since()
+                        + (run.range().until() == null ? "" : " until=" + run.range().until()))
                 + ": pages=" + run.pages() + " fetched=" + run.counts().fetched() + " inserted=" + run.counts().inserted()
                 + " updated=" + run.counts().updated() + " unchanged=" + run.counts().unchanged()
                 + " deleted=" + run.counts().deleted() + " deadLettered=" + run.counts().deadLettered()

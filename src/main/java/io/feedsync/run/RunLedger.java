@@ -29,7 +29,7 @@ public class RunLedger {
             r.id, r.feed, r.status, r.trigger, r.mode, r.dry_run, r.pages, r.fetched, r.inserted, r.updated,
             r.unchanged, r.deleted, r.dead_lettered, r.started_at, r.finished_at, r.watermark,
             r.error_class, r.error_message, r.error_http_status, r.error_url, r.samples::text as samples,
-            r.resumed_from""";
+            r.resumed_from, r.range_since, r.range_until, r.triggered_by""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper CHECKPOINTS = JsonMapper.builder().addModule(new JavaTimeModule())
@@ -60,10 +60,12 @@ public class RunLedger {
 
     public long open(RunRequest request, String node, Long resumedFrom) {
         return jdbc.queryForObject("""
-                insert into sync_run (feed, trigger, mode, dry_run, status, node, resumed_from)
-                values (?, ?, ?, ?, 'RUNNING', ?, ?) returning id""",
+                insert into sync_run (feed, trigger, mode, dry_run, status, node, resumed_from, range_since, range_until,
+                                      triggered_by)
+                values (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?) returning id""",
                 Long.class, request.feed(), request.trigger().value(), request.mode().value(), request.dryRun(), node,
-                resumedFrom);
+                resumedFrom, request.range() == null ? null : request.range().since(),
+                request.range() == null ? null : request.range().until(), request.triggeredBy());
     }
 
     /** An unfinished run and the checkpoint it left. */
@@ -73,7 +75,8 @@ public class RunLedger {
     /**
      * The run a new run of {@code feed} in {@code mode} resumes: the feed's newest sync in that mode,
      * if it ended unfinished for a transient reason (or was abandoned) and left a checkpoint no older
-     * than {@code within}. Only call while holding the feed's lock, after stale runs are abandoned.
+     * than {@code within}. Selective runs (since..until) are not counted: they leave no checkpoint.
+     * Only call while holding the feed's lock, after stale runs are abandoned.
      */
     public Optional<Unfinished> unfinished(String feed, RunMode mode, Duration within) {
         if (within.isZero()) {
@@ -84,6 +87,7 @@ public class RunLedger {
                        r.checkpoint_at > now() - make_interval(secs => ?) as fresh
                   from sync_run r
                  where r.feed = ? and r.mode = ? and not r.dry_run and r.trigger in ('timer', 'rest', 'cli')
+                   and r.range_since is null
                  order by r.id desc limit 1""", (rs, row) -> {
                     boolean resumable = ("FAILED".equals(rs.getString("status")) || "ABANDONED".equals(rs.getString("status")))
                             && "TRANSIENT".equals(rs.getString("error_class")) && rs.getString("checkpoint") != null
@@ -191,7 +195,10 @@ public class RunLedger {
                 new RunCounts(rs.getLong("fetched"), rs.getLong("inserted"), rs.getLong("updated"),
                         rs.getLong("unchanged"), rs.getLong("deleted"), rs.getLong("dead_lettered")),
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")),
-                rs.getString("watermark"), error, samples(rs.getString("samples")), (Long) rs.getObject("resumed_from"));
+                rs.getString("watermark"), error, samples(rs.getString("samples")), (Long) rs.getObject("resumed_from"),
+                rs.getString("range_since") == null ? null
+                        : new RunRange(rs.getString("range_since"), rs.getString("range_until")),
+                rs.getString("triggered_by"));
     }
 
     private static java.time.Instant instant(Timestamp timestamp) {

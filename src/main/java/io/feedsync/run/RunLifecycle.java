@@ -42,15 +42,16 @@ public class RunLifecycle {
 
     public void started(@ExchangeProperty(RunState.PROPERTY) RunState run) {
         RunRequest request = run.request();
-        log.info("Feed {} run {} started: trigger={} mode={} dryRun={}", run.feed().name(), run.runId(),
-                request.trigger().value(), request.mode().value(), request.dryRun());
+        log.info("Feed {} run {} started: trigger={} by={} mode={} dryRun={}{}", run.feed().name(), run.runId(),
+                request.trigger().value(), request.triggeredBy(), request.mode().value(), request.dryRun(), request.range() == null ? ""
+                        : " since=" + request.range().since() + (request.range().until() == null ? ""
+                        : " until=" + request.range().until()));
         // a target table created after startup is found here; one still missing fails the run
         targetTables.of(run.feed().name());
     }
 
     public void succeeded(@ExchangeProperty(RunState.PROPERTY) RunState run) {
-        String watermark = run.cursors().next(run.startWatermark(),
-                run.feed().onRecordFailure() == FeedDefinition.OnRecordFailure.PIN_WATERMARK);
+        String watermark = run.nextWatermark(run.feed().onRecordFailure() == FeedDefinition.OnRecordFailure.PIN_WATERMARK);
         run.lock().releaseAfter(session -> {
             if (watermark != null && !watermark.equals(run.startWatermark()) && !run.request().dryRun()) {
                 watermarks.advance(session, run.feed().name(), watermark, run.runId());

@@ -4,8 +4,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A run as stored in {@code sync_run}; {@code resumedFrom}: the unfinished run it resumed, if any. */
+/**
+ * A run as stored in {@code sync_run}; {@code resumedFrom}: the unfinished run it resumed, if any;
+ * {@code range}: a selective run's since..until, null for a run from the watermark; {@code triggeredBy}:
+ * who started it (null for runs recorded before feedsync kept it).
+ */
 public record RunRecord(long runId, String feed, RunStatus status, String trigger, String mode, boolean dryRun,
                         int pages, RunCounts counts, Instant startedAt, Instant finishedAt, String watermark,
-                        RunError error, Map<String, List<String>> samples, Long resumedFrom) {
+                        RunError error, Map<String, List<String>> samples, Long resumedFrom,
+                        RunRange range, String triggeredBy) {
 }

@@ -75,9 +75,13 @@ public final class RunState {
         Incremental incremental = feed.source().incremental();
         this.cursors = incremental == null ? new RunCursors(Comparator.naturalOrder(), cursor -> true)
                 : new RunCursors(incremental.order(), cursor -> incremental.predates(cursor, origin));
-        // where this run reads from: its starting watermark less the feed's lookback
-        this.screenFrom = startWatermark == null || incremental == null ? startWatermark
-                : incremental.lookBack(startWatermark);
+        // where this run reads from: a selective run's since, or its starting watermark less the feed's lookback
+        if (request.range() != null) {
+            this.screenFrom = request.range().since();
+        } else {
+            this.screenFrom = startWatermark == null || incremental == null ? startWatermark
+                    : incremental.lookBack(startWatermark);
+        }
         this.store = new StoreRun(runId, feed, request.mode(), request.dryRun(), request.trigger() == RunTrigger.DRIFT,
                 request.trigger() == RunTrigger.REPLAY, request.confirm(), lettersWaiting);
         boolean asksFrom = incremental != null && incremental.param() != null && screenFrom != null
@@ -245,6 +249,19 @@ public final class RunState {
      */
     public String screenFrom() {
         return screenFrom;
+    }
+
+    /**
+     * The feed's watermark after this run succeeded: the highest cursor it applied (see
+     * {@link RunCursors#next}), never below the starting one. A selective run moves it only when its
+     * range starts at or before the starting watermark (see {@link RunRange#joins}).
+     */
+    public String nextWatermark(boolean pinToFailures) {
+        RunRange range = request.range();
+        if (range != null && !range.joins(feed.source().incremental(), startWatermark)) {
+            return startWatermark;
+        }
+        return cursors.next(startWatermark, pinToFailures);
     }
 
     FeedLock lock() {

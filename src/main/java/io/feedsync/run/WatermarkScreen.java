@@ -12,7 +12,8 @@ import io.feedsync.upstream.Incremental;
 
 /**
  * The incremental screen of the sync route: reads the cursor of each record of the chunk, keeps the highest one
- * seen for the watermark, and marks records older than the run's starting watermark as stale.
+ * seen for the watermark, and marks records older than the run's starting watermark (a selective run: outside its
+ * since..until) as stale.
  * In an incremental run a record without a usable cursor is rejected (dead-lettered): nobody
  * could say whether it is newer than the watermark; the chunk goes on.
  */
@@ -44,6 +45,11 @@ public class WatermarkScreen implements Processor {
             incremental.check(cursor);
         } catch (IllegalArgumentException e) {
             throw new RecordRejectedException(e.getMessage());
+        }
+        // a selective run with an end: records after it are left alone, and raise no watermark
+        RunRange range = run.request().range();
+        if (range != null && range.endsBefore(incremental, cursor)) {
+            return record.asStale();
         }
         run.cursors().seen(cursor);
         // the watermark less source.incremental.lookback: late records just behind it are applied

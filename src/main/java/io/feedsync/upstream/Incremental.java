@@ -61,6 +61,15 @@ public record Incremental(String cursorPointer, String param, CursorType type, S
         return type != CursorType.TIMESTAMP || instant(cursor).isBefore(instant);
     }
 
+    /** What a cursor value of this feed looks like, for messages: "an ISO-8601 timestamp, like …". */
+    public String expected() {
+        return switch (type) {
+            case TIMESTAMP -> "an ISO-8601 timestamp, like 2024-05-01T10:15:30Z";
+            case NUMBER -> "a number, like 1500";
+            case TEXT -> "text, compared in Unicode order";
+        };
+    }
+
     /** Checks that a cursor value parses as this feed's type. */
     public void check(String cursor) {
         order().compare(cursor, cursor);

@@ -124,6 +124,38 @@ class CommandLineRunTest {
         }
     }
 
+    @Test
+    void sinceAndUntilRunTheCursorRangeAndABadCursorExitsOne() throws Exception {
+        java.time.Instant t0 = java.time.Instant.parse("2026-05-18T01:00:00Z");
+        List<com.fasterxml.jackson.databind.node.ObjectNode> records = new ArrayList<>();
+        for (int id = 1; id <= 6; id++) {
+            records.add(FakeUpstream.plan(id, "v1", t0.plusSeconds(60L * id)));
+        }
+        upstream.dataset("plans", records);
+
+        assertThat(run("run", "plans-incremental", "--since", t0.plusSeconds(180).toString(),
+                "--until=" + t0.plusSeconds(240), "--dry-run")).isZero();
+
+        assertThat(out()).contains("(dry run)").contains("since=" + t0.plusSeconds(180))
+                .contains("until=" + t0.plusSeconds(240)).contains("fetched=4 inserted=2 updated=0 unchanged=2");
+        assertThat(upstream.requests()).allSatisfy(request -> assertThat(request.query().get("since"))
+                .isEqualTo(t0.plusSeconds(180).toString()));
+        try (Connection db = connect(); Statement sql = db.createStatement();
+             var rows = sql.executeQuery("select trigger, mode, range_since, range_until, triggered_by from sync_run")) {
+            rows.next();
+            assertThat(rows.getString(1)).isEqualTo("cli");
+            assertThat(rows.getString(2)).isEqualTo("incremental");
+            assertThat(rows.getString(3)).isEqualTo(t0.plusSeconds(180).toString());
+            assertThat(rows.getString(4)).isEqualTo(t0.plusSeconds(240).toString());
+            assertThat(rows.getString(5)).isEqualTo("cli");
+        }
+
+        assertThat(run("run", "plans-incremental", "--since=last-tuesday")).isEqualTo(CommandLineRun.PERMANENT);
+        assertThat(err()).contains("--since: 'last-tuesday' is not a cursor of this feed").contains("ISO-8601 timestamp");
+        assertThat(run("run", "plans", "--since=" + t0)).isEqualTo(CommandLineRun.PERMANENT);
+        assertThat(err()).contains("has no source.incremental");
+    }
+
     private int run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--spring.profiles.active=test");

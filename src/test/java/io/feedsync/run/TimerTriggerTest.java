@@ -49,8 +49,8 @@ class TimerTriggerTest extends FeedsyncTest {
                 "select count(*) from sync_run where feed = 'ticking' and status = 'SUCCEEDED'") >= 2);
 
         Map<String, Object> run = jdbc.queryForMap(
-                "select trigger, mode from sync_run where feed = 'ticking' and status = 'SUCCEEDED' limit 1");
-        assertThat(run).containsEntry("trigger", "timer").containsEntry("mode", "full");
+                "select trigger, triggered_by, mode from sync_run where feed = 'ticking' and status = 'SUCCEEDED' limit 1");
+        assertThat(run).containsEntry("trigger", "timer").containsEntry("triggered_by", "timer").containsEntry("mode", "full");
         assertThat(count("select count(*) from test_plans")).isEqualTo(3);
     }
 

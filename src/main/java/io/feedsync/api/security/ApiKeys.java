@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -22,9 +24,10 @@ public class ApiKeys {
 
     static final int MIN_LENGTH = 16;
     static final String GENERATED = "generated";
+    private static final Pattern FEED_NAME = Pattern.compile("[a-z0-9-]+");
 
-    /** One key: who it is, what it may do, and its digest. */
-    public record Holder(String name, Role role, byte[] digest) {
+    /** One key: who it is, what it may do, on which feeds, and its digest. */
+    public record Holder(String name, Role role, FeedScope scope, byte[] digest) {
     }
 
     private final List<Holder> holders = new ArrayList<>();
@@ -42,14 +45,19 @@ public class ApiKeys {
                 throw new SecurityConfigException(prefix + ".key", "is shorter than " + MIN_LENGTH + " characters");
             }
             Role role = Role.parse(prefix + ".role", apiKey.role());
+            if (apiKey.tags() != null) {
+                throw new SecurityConfigException(prefix + ".tags", "is not supported yet (feeds have no tags); "
+                        + "scope the key with feeds: [...]");
+            }
             byte[] digest = digest(key);
             if (holders.stream().anyMatch(other -> MessageDigest.isEqual(other.digest(), digest))) {
                 throw new SecurityConfigException(prefix + ".key", "is the same key as another entry");
             }
-            holders.add(new Holder(name, role, digest));
+            holders.add(new Holder(name, role, scope(prefix + ".feeds", apiKey.feeds()), digest));
         });
         if (holders.isEmpty()) {
-            holders.add(new Holder(GENERATED, Role.OPERATOR, digest(GeneratedKey.load(generatedKeyFile, announceGeneratedKey))));
+            holders.add(new Holder(GENERATED, Role.OPERATOR, FeedScope.ALL,
+                    digest(GeneratedKey.load(generatedKeyFile, announceGeneratedKey))));
         }
     }
 
@@ -63,6 +71,26 @@ public class ApiKeys {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * {@code .feeds}: absent, every feed; else the feeds named, which must be feed names. An empty list
+     * is refused rather than read either way: a key that sees nothing is no key, one that sees all is
+     * written without the list.
+     */
+    private static FeedScope scope(String key, List<String> feeds) {
+        if (feeds == null) {
+            return FeedScope.ALL;
+        }
+        if (feeds.isEmpty()) {
+            throw new SecurityConfigException(key, "names no feed (leave it out for a key that sees every feed)");
+        }
+        for (String feed : feeds) {
+            if (feed == null || !FEED_NAME.matcher(feed).matches()) {
+                throw new SecurityConfigException(key, "'" + feed + "' is not a feed name ([a-z0-9-]+)");
+            }
+        }
+        return new FeedScope(Set.copyOf(feeds));
     }
 
     private static byte[] digest(String key) {

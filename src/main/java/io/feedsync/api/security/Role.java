@@ -20,6 +20,20 @@ public enum Role {
         return new SimpleGrantedAuthority("ROLE_" + name());
     }
 
+    /**
+     * The authority of a key with this role scoped to some feeds ({@code SCOPED_VIEWER},
+     * {@code SCOPED_OPERATOR}): the API grants it like the role, the console, Jolokia and the
+     * actuator (beyond health) do not.
+     */
+    public GrantedAuthority scopedAuthority() {
+        return new SimpleGrantedAuthority("ROLE_SCOPED_" + name());
+    }
+
+    /** The role name of {@link #scopedAuthority()}, as {@code hasRole} takes it. */
+    public String scoped() {
+        return "SCOPED_" + name();
+    }
+
     static Role parse(String key, String value) {
         for (Role role : values()) {
             if (role.value().equals(value == null ? null : value.trim().toLowerCase(Locale.ROOT))) {

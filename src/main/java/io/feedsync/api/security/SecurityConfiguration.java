@@ -33,7 +33,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Who may do what (SPEC §5). API keys ({@code Authorization: Bearer} or {@code X-API-Key}) and basic auth
- * for the console; {@code viewer} reads, {@code operator} also writes and uses the console. Only health
+ * for the console; {@code viewer} reads, {@code operator} also writes and uses the console. A key scoped to
+ * some feeds ({@code feeds: [...]}) sees only those in the API and gets no console, Jolokia or actuator
+ * beyond health (see {@link FeedScope}, {@link FeedScopeFilter}). Only health
  * is open (and, in the demo profile, the sample upstream that feedsync fetches from itself).
  * Basic credentials are ambient in a browser, so unsafe requests made with them need the CSRF token that
  * the console sends back from the {@code XSRF-TOKEN} cookie; API keys are never sent by a browser on its own.
@@ -44,6 +46,8 @@ public class SecurityConfiguration {
 
     private static final String VIEWER = Role.VIEWER.name();
     private static final String OPERATOR = Role.OPERATOR.name();
+    private static final String SCOPED_VIEWER = Role.VIEWER.scoped();
+    private static final String SCOPED_OPERATOR = Role.OPERATOR.scoped();
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, ApiKeys apiKeys, ObjectMapper json,
@@ -68,8 +72,9 @@ public class SecurityConfiguration {
                         // the bundled sample feed fetches its upstream from feedsync itself
                         requests.requestMatchers(HttpMethod.GET, "/demo/**").permitAll();
                     }
-                    requests.requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole(VIEWER, OPERATOR)
-                            .requestMatchers("/api/**").hasRole(OPERATOR)
+                    // a key scoped to some feeds has its role's scoped form: the API only
+                    requests.requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole(VIEWER, OPERATOR, SCOPED_VIEWER, SCOPED_OPERATOR)
+                            .requestMatchers("/api/**").hasAnyRole(OPERATOR, SCOPED_OPERATOR)
                             .requestMatchers("/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
                                     "/actuator/jolokia/**").hasRole(OPERATOR)
                             .requestMatchers("/actuator/**").hasAnyRole(VIEWER, OPERATOR)

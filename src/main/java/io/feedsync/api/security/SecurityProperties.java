@@ -1,12 +1,14 @@
 package io.feedsync.api.security;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Who may call feedsync (SPEC §5): API keys for programs, {@code feedsync.security.api-keys.<name>.key/role},
+ * Who may call feedsync (SPEC §5): API keys for programs, {@code feedsync.security.api-keys.<name>.key/role}
+ * (and {@code .feeds}, the only feeds a scoped key sees),
  * and users for the Hawtio console, {@code feedsync.security.console-users.<name>.password/role}.
  */
 @ConfigurationProperties(prefix = "feedsync.security")
@@ -17,11 +19,12 @@ public record SecurityProperties(Map<String, ApiKey> apiKeys, Map<String, Consol
         consoleUsers = consoleUsers == null ? Map.of() : new LinkedHashMap<>(consoleUsers);
     }
 
-    public record ApiKey(String key, String role) {
+    /** {@code tags}: read only to refuse it until feeds have tags; a key silently left unscoped would see every feed. */
+    public record ApiKey(String key, String role, List<String> feeds, List<String> tags) {
 
         @Override
         public String toString() {
-            return "ApiKey[role=" + role + "]";
+            return "ApiKey[role=" + role + (feeds == null ? "" : ", feeds=" + feeds) + "]";
         }
     }
 

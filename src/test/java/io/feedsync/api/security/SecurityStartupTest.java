@@ -44,6 +44,32 @@ class SecurityStartupTest {
     }
 
     @Test
+    void aScopedKeyNamingSomethingThatIsNoFeedNameStopsStartup(CapturedOutput output) {
+        assertThatThrownBy(() -> start("--feedsync.security.api-keys.ci.key=a-long-enough-key-0123",
+                "--feedsync.security.api-keys.ci.role=operator", "--feedsync.security.api-keys.ci.feeds[0]=partners",
+                "--feedsync.security.api-keys.ci.feeds[1]=Partners!").close())
+                .hasRootCauseInstanceOf(SecurityConfigException.class);
+        assertThat(output.getAll())
+                .contains("feedsync.security.api-keys.ci.feeds: 'Partners!' is not a feed name ([a-z0-9-]+)");
+    }
+
+    @Test
+    void aKeyScopedByTagsStopsStartupUntilFeedsHaveTagsRatherThanSeeEveryFeed(CapturedOutput output) {
+        assertThatThrownBy(() -> start("--feedsync.security.api-keys.ci.key=a-long-enough-key-0123",
+                "--feedsync.security.api-keys.ci.role=viewer", "--feedsync.security.api-keys.ci.tags[0]=nightly").close())
+                .hasRootCauseInstanceOf(SecurityConfigException.class);
+        assertThat(output.getAll()).contains("feedsync.security.api-keys.ci.tags: is not supported yet");
+    }
+
+    @Test
+    void aScopedKeyWithAnEmptyListOfFeedsStopsStartupRatherThanSeeAllOrNothing(CapturedOutput output) {
+        assertThatThrownBy(() -> start("--feedsync.security.api-keys.ci.key=a-long-enough-key-0123",
+                "--feedsync.security.api-keys.ci.role=viewer", "--feedsync.security.api-keys.ci.feeds=").close())
+                .hasRootCauseInstanceOf(SecurityConfigException.class);
+        assertThat(output.getAll()).contains("feedsync.security.api-keys.ci.feeds: names no feed");
+    }
+
+    @Test
     void withoutKeysAGeneratedOperatorKeyIsLoggedOnceAndWorks(CapturedOutput output) throws Exception {
         Path keyFile = Files.createTempDirectory("feedsync-key").resolve("generated-api-key");
         try (ConfigurableApplicationContext app = start("--feedsync.security.generated-key-file=" + keyFile)) {
