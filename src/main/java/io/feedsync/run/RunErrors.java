@@ -1,12 +1,12 @@
 package io.feedsync.run;
 
-import io.feedsync.store.RunRefusedException;
 import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.store.DatabaseFailure;
+import io.feedsync.store.RunRefusedException;
 import io.feedsync.upstream.FailureClass;
 import io.feedsync.upstream.UpstreamException;
 

@@ -1,6 +1,5 @@
 package io.feedsync.run;
 
-import io.feedsync.store.RunSamples;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicLong;

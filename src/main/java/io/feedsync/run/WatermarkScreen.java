@@ -1,10 +1,10 @@
 package io.feedsync.run;
 
-import io.feedsync.config.RunMode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.config.RunMode;
 import io.feedsync.transform.Chunk;
 import io.feedsync.transform.RecordRejectedException;
 import io.feedsync.transform.TransformedRecord;

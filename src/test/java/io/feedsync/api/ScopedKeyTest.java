@@ -137,6 +137,9 @@ class ScopedKeyTest extends FeedsyncTest {
                 .isEqualTo("test-scoped");
         assertThat(scoped.post("/api/feeds/" + OWN + "/resume", "{}").status()).isEqualTo(200);
         assertThat(scoped.get("/api/openapi.json").status()).isEqualTo(200);
+        assertThat(scoped.request("PUT", "/api/feeds/" + OWN, Map.of("Content-Type", "application/json"), "{}").status())
+                .as("no feed definitions for a scoped key, not even of its own feeds").isEqualTo(403);
+        assertThat(scoped.request("DELETE", "/api/feeds/" + OWN, Map.of(), null).status()).isEqualTo(403);
     }
 
     @Test

@@ -72,8 +72,11 @@ public class SecurityConfiguration {
                         // the bundled sample feed fetches its upstream from feedsync itself
                         requests.requestMatchers(HttpMethod.GET, "/demo/**").permitAll();
                     }
-                    // a key scoped to some feeds has its role's scoped form: the API only
-                    requests.requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole(VIEWER, OPERATOR, SCOPED_VIEWER, SCOPED_OPERATOR)
+                    // a key scoped to some feeds has its role's scoped form: the API only, and no
+                    // feed definitions (a scoped key could otherwise redefine the feeds it names)
+                    requests.requestMatchers(HttpMethod.PUT, "/api/feeds/*").hasRole(OPERATOR)
+                            .requestMatchers(HttpMethod.DELETE, "/api/feeds/*").hasRole(OPERATOR)
+                            .requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole(VIEWER, OPERATOR, SCOPED_VIEWER, SCOPED_OPERATOR)
                             .requestMatchers("/api/**").hasAnyRole(OPERATOR, SCOPED_OPERATOR)
                             .requestMatchers("/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
                                     "/actuator/jolokia/**").hasRole(OPERATOR)
