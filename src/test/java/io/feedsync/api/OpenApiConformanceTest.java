@@ -59,6 +59,14 @@ class OpenApiConformanceTest extends FeedsyncTest {
         check("GET", "/feeds/{feed}/drift", 200, api.get("/api/feeds/plans/drift"));
         check("GET", "/feeds/{feed}/drift", 401, nobody.get("/api/feeds/plans/drift"));
         check("GET", "/feeds/{feed}/drift", 404, api.get("/api/feeds/plans-single/drift"));
+        api.run("plans-notify");
+        check("GET", "/feeds/{feed}/changes", 200, api.get("/api/feeds/plans-notify/changes?since=0&limit=2"));
+        check("GET", "/feeds/{feed}/changes", 400, api.get("/api/feeds/plans-notify/changes?since=-1"));
+        check("GET", "/feeds/{feed}/changes", 401, nobody.get("/api/feeds/plans-notify/changes"));
+        check("GET", "/feeds/{feed}/changes", 404, api.get("/api/feeds/nope/changes"));
+        check("GET", "/feeds/{feed}/deliveries", 200, api.get("/api/feeds/plans-notify/deliveries"));
+        check("GET", "/feeds/{feed}/deliveries", 401, nobody.get("/api/feeds/plans-notify/deliveries"));
+        check("GET", "/feeds/{feed}/deliveries", 404, api.get("/api/feeds/nope/deliveries"));
         for (String path : List.of("/runs/{id}", "/runs/{id}/drift")) {
             long id = path.endsWith("drift") ? driftId : runId;
             check("GET", path, 200, api.get("/api" + path.replace("{id}", String.valueOf(id))));
