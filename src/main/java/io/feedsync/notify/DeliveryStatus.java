@@ -7,6 +7,8 @@ import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.api.BadRequestException;
+import io.feedsync.api.NotFoundException;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 
@@ -44,6 +46,30 @@ public class DeliveryStatus {
                 ((Number) row.get("lag")).doubleValue(), ((Number) row.get("attempts")).intValue(),
                 (String) row.get("last_error"),
                 row.get("updated_at") == null ? null : ((Timestamp) row.get("updated_at")).toInstant());
+    }
+
+    /**
+     * {@code POST /api/feeds/{feed}/deliveries/{endpoint}/retry}: the endpoint (its place in the
+     * feed's {@code notify.changes}, from 1) is tried again at its next poll, without waiting out
+     * its backoff. Its last error stays until a delivery succeeds.
+     */
+    public Delivery retry(String feed, String place) {
+        List<String> endpoints = catalog.get(feed).notifications() == null ? List.of()
+                : catalog.get(feed).notifications().changes();
+        int n;
+        try {
+            n = Integer.parseInt(place);
+        } catch (NumberFormatException e) {
+            throw new BadRequestException("an endpoint is named by its place in notify.changes, from 1, not '" + place + "'");
+        }
+        if (n < 1 || n > endpoints.size()) {
+            throw new NotFoundException("feed '" + feed + "' has no endpoint " + n + " in notify.changes ("
+                    + endpoints.size() + " endpoints)");
+        }
+        String endpoint = ChangeDeliveries.name(endpoints.get(n - 1));
+        jdbc.update("update sync_delivery set attempts = 0, updated_at = now() where feed = ? and endpoint = ?",
+                feed, endpoint);
+        return of(feed, endpoint);
     }
 
     /** Age of the oldest event the endpoint has not taken, in seconds; 0 when none waits. */

@@ -67,6 +67,15 @@ class OpenApiConformanceTest extends FeedsyncTest {
         check("GET", "/feeds/{feed}/deliveries", 200, api.get("/api/feeds/plans-notify/deliveries"));
         check("GET", "/feeds/{feed}/deliveries", 401, nobody.get("/api/feeds/plans-notify/deliveries"));
         check("GET", "/feeds/{feed}/deliveries", 404, api.get("/api/feeds/nope/deliveries"));
+        String retry = "/feeds/{feed}/deliveries/{endpoint}/retry";
+        check("POST", retry, 200, api.post("/api/feeds/plans-notify/deliveries/1/retry", null));
+        check("POST", retry, 400, api.post("/api/feeds/plans-notify/deliveries/1/retry", "{\"unknown\": true}"));
+        check("POST", retry, 401, nobody.post("/api/feeds/plans-notify/deliveries/1/retry", "{}"));
+        check("POST", retry, 403, viewer.post("/api/feeds/plans-notify/deliveries/1/retry", "{}"));
+        check("POST", retry, 404, api.post("/api/feeds/plans-notify/deliveries/2/retry", "{}"));
+        check("POST", retry, 413, api.post("/api/feeds/plans-notify/deliveries/1/retry", BIG_BODY));
+        check("POST", retry, 415, api.request("POST", "/api/feeds/plans-notify/deliveries/1/retry",
+                Map.of("Content-Type", "text/plain"), "{}"));
         for (String path : List.of("/runs/{id}", "/runs/{id}/drift")) {
             long id = path.endsWith("drift") ? driftId : runId;
             check("GET", path, 200, api.get("/api" + path.replace("{id}", String.valueOf(id))));

@@ -217,6 +217,27 @@ class ChangeDeliveryTest extends FeedsyncTest {
     }
 
     @Test
+    void retryClearsTheBackoffOfAFailingEndpointAndKeepsItsLastErrorUntilASuccess() {
+        changes.down(true);
+        upstream.dataset("plans", plans(1, 2, "v1"));
+        api.run(FEED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> changes.received().size() >= 2);
+        changes.down(false);
+        // a long backoff ahead, as after many failures in a row
+        jdbc.update("update sync_delivery set attempts = 30, updated_at = now() + interval '1 hour' where feed = ?", FEED);
+
+        Api.Answer retried = api.post("/api/feeds/" + FEED + "/deliveries/1/retry", null);
+
+        assertThat(retried.status()).isEqualTo(200);
+        assertThat(retried.json().get("attempts").asInt()).isZero();
+        assertThat(retried.json().get("lastError").asText()).contains("503");
+        awaitAllAccepted();
+        assertThat(api.post("/api/feeds/" + FEED + "/deliveries/2/retry", null).status()).isEqualTo(404);
+        assertThat(api.post("/api/feeds/" + FEED + "/deliveries/x/retry", null).status()).isEqualTo(400);
+        assertThat(api.post("/api/feeds/plans/deliveries/1/retry", null).status()).as("a feed without notify").isEqualTo(404);
+    }
+
+    @Test
     void metricsCountEventsWrittenDeliveredAndFailedAndShowTheLag() {
         String before = scrape();
         changes.down(true);
