@@ -1,6 +1,9 @@
 package io.feedsync.notify;
 
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -20,6 +23,8 @@ public class RunNotifications {
     /** The exchange property that carries the endpoints of the run's feed's {@code notify.runs}. */
     public static final String ENDPOINTS = "feedsyncRunEndpoints";
 
+    private static final Logger log = LoggerFactory.getLogger(RunNotifications.class);
+
     private final FeedCatalog catalog;
     private final ProducerTemplate producer;
 
@@ -38,10 +43,14 @@ public class RunNotifications {
                 || notify.runsOnFailureOnly() && run.status() == RunStatus.SUCCEEDED) {
             return;
         }
-        producer.send("seda:run-notify", exchange -> {
+        Exchange queued = producer.send("seda:run-notify", exchange -> {
             exchange.setProperty(ChangeDeliveries.FEED, run.feed());
             exchange.setProperty(ENDPOINTS, notify.runs());
             exchange.getMessage().setBody(run.runId());
         });
+        if (queued.getException() != null) {
+            log.warn("Feed {} run {}: its notification could not be queued: {}", run.feed(), run.runId(),
+                    queued.getException().getMessage());
+        }
     }
 }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
 import io.feedsync.support.Api;
+import io.feedsync.support.DeliversChanges;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
 import io.feedsync.support.OpenApiDocument;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against the schema the document declares for that status (pure Java: json-schema-validator).
  * Only 503 (the database unavailable) is not provoked here: PostgresRestartTest meets it.
  */
+@DeliversChanges
 class OpenApiConformanceTest extends FeedsyncTest {
 
     private static final String BIG_BODY = "{\"mode\": \"" + "x".repeat(70 * 1024) + "\"}";

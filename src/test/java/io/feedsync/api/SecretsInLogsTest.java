@@ -9,6 +9,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.feedsync.support.Api;
+import io.feedsync.support.DeliversChanges;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
 
@@ -17,6 +18,7 @@ import static org.awaitility.Awaitility.await;
 
 /** API keys, console passwords, upstream credentials and webhook secrets never reach the log, whatever callers send. */
 @ExtendWith(OutputCaptureExtension.class)
+@DeliversChanges
 class SecretsInLogsTest extends FeedsyncTest {
 
     private static final List<String> SECRETS = List.of(Api.OPERATOR_KEY, Api.VIEWER_KEY, Api.CONSOLE_PASSWORD,

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import io.feedsync.support.Api;
+import io.feedsync.support.DeliversChanges;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
 
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * down holds back only its own deliveries, which all arrive once it is back; finished runs are
  * notified; delivered events go after the retention.
  */
+@DeliversChanges
 class ChangeDeliveryTest extends FeedsyncTest {
 
     private static final String FEED = "plans-notify";
