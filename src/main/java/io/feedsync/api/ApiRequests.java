@@ -120,6 +120,13 @@ public class ApiRequests {
         return feedName;
     }
 
+    /** {@code POST /api/feeds/{feed}/deliveries/{endpoint}/retry}: no body, or {@code {}}. */
+    public String retryRequest(@Header("feed") String feedName, @Body String body) {
+        catalog.get(feedName);
+        parse(body, Set.of(), "or no body at all: a retry takes no options", "a retry takes no options");
+        return feedName;
+    }
+
     /**
      * Who is calling: the API key's or console user's name, as Spring Security authenticated it. The
      * route runs on platform-http's own thread, so the name is read from the request, where Spring

@@ -28,7 +28,8 @@ public record FeedDefinition(
         OnRecordFailure onRecordFailure,
         double deletionGuard,
         Duration statementTimeout,
-        Duration resumeWithin) {
+        Duration resumeWithin,
+        Notify notifications) {
 
     /** The exchange property that carries the feed of the run a sync route exchange belongs to. */
     public static final String PROPERTY = "feedsyncFeed";
@@ -66,6 +67,22 @@ public record FeedDefinition(
      * (null: nothing is ever deleted).
      */
     public record Target(String table, List<String> key, String softDeleteColumn) {
+    }
+
+    /**
+     * The feed's {@code notify} section ({@code notifications}; null: none, and no change events are written): the Camel
+     * endpoint URIs that receive each change event and each finished run (only failed ones with
+     * {@code runsOnFailureOnly}), the secret webhook bodies are signed with (null: unsigned), and
+     * how long delivered events are kept.
+     */
+    public record Notify(List<String> changes, List<String> runs, boolean runsOnFailureOnly, String secret,
+                         Duration retention) {
+
+        @Override
+        public String toString() {
+            return "Notify[changes=" + changes + ", runs=" + runs + ", runsOnFailureOnly=" + runsOnFailureOnly
+                    + ", secret=" + (secret == null ? "none" : "****") + ", retention=" + retention + "]";
+        }
     }
 
     public boolean scheduled() {

@@ -76,12 +76,15 @@ public final class FeedValidator {
     /** Generous for a chunk or a full run's soft-delete; a write stuck behind a lock for this long fails the run. */
     private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration DEFAULT_RESUME_WITHIN = Duration.ofHours(24);
+    /** How long delivered change events are kept. */
+    private static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    private static final Pattern ENDPOINT_URI = Pattern.compile("[a-z][a-z0-9+.-]*:\\S+");
 
     /** A whole value that is one placeholder: {@code ${UPSTREAM_TOKEN}}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[A-Za-z0-9_.-]+}");
     /** The auth values that are secrets (relaxed form): over the API, placeholders only. */
     private static final Set<String> SECRET_KEYS = Set.of("source.auth.password", "source.auth.token",
-            "source.auth.key", "source.auth.clientsecret");
+            "source.auth.key", "source.auth.clientsecret", "notify.secret");
 
     private static final Map<String, Function<Keys, Authentication>> AUTH_TYPES = Map.of(
             "none", k -> new NoAuthentication(),
@@ -187,6 +190,7 @@ public final class FeedValidator {
         Duration statementTimeout = checked(problems,
                 () -> duration(keys, "statement-timeout", feed.statementTimeout(), DEFAULT_STATEMENT_TIMEOUT));
         Duration resumeWithin = checked(problems, () -> resumeWithin(keys, feed.resumeWithin()));
+        FeedDefinition.Notify notify = checked(problems, () -> notify(keys, feed.notifications()));
         if (source != null && target != null && source.deleteMarkers() != null && target.softDeleteColumn() == null) {
             problems.add(keys.bad("source.delete-marker", "needs target.soft-delete: a marked record's row gets its"
                     + " deletion time in that column (nothing is ever hard-deleted)"));
@@ -195,7 +199,42 @@ public final class FeedValidator {
             throw FeedConfigException.of(problems);
         }
         return new FeedDefinition(name, schedule, mode, Boolean.TRUE.equals(feed.runOnStartup()), source,
-                transform, target, chunkSize, onRecordFailure, deletionGuard, statementTimeout, resumeWithin);
+                transform, target, chunkSize, onRecordFailure, deletionGuard, statementTimeout, resumeWithin, notify);
+    }
+
+    /**
+     * {@code notify: { changes: [uri…], runs: [uri…], runs-on: all|failure, secret: …, retention: 7d }};
+     * optional. Each URI is a Camel endpoint URI ({@code https://…}, {@code direct:…}).
+     */
+    private static FeedDefinition.Notify notify(Keys keys, FeedsyncProperties.Notify notify) {
+        if (notify == null) {
+            return null;
+        }
+        boolean failureOnly = switch (keys.or(notify.runsOn(), "all")) {
+            case "all" -> false;
+            case "failure" -> true;
+            default -> throw keys.bad("notify.runs-on", "unknown value '" + notify.runsOn()
+                    + "' (expected all or failure)");
+        };
+        return new FeedDefinition.Notify(endpoints(keys, "notify.changes", notify.changes()),
+                endpoints(keys, "notify.runs", notify.runs()), failureOnly, blankToNull(notify.secret()),
+                duration(keys, "notify.retention", notify.retention(), DEFAULT_RETENTION));
+    }
+
+    private static List<String> endpoints(Keys keys, String key, List<String> uris) {
+        if (uris == null) {
+            return List.of();
+        }
+        for (int i = 0; i < uris.size(); i++) {
+            if (uris.get(i) == null || !ENDPOINT_URI.matcher(uris.get(i).trim()).matches()) {
+                throw keys.bad(key + "[" + i + "]", "'" + uris.get(i)
+                        + "' is not a Camel endpoint URI (e.g. https://example.com/hook or direct:changes)");
+            }
+        }
+        if (Set.copyOf(uris).size() != uris.size()) {
+            throw keys.bad(key, "lists an endpoint twice");
+        }
+        return uris.stream().map(String::trim).toList();
     }
 
     /**

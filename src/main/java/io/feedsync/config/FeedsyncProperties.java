@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Name;
 
 /**
  * The feeds exactly as written under {@code feedsync.feeds.<name>}. Every value is kept as text
@@ -21,7 +22,12 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
 
     public record Feed(String schedule, String mode, Boolean runOnStartup, Source source,
                        Transform transform, Target target, Integer batchSize, String onRecordFailure,
-                       String deletionGuard, String statementTimeout, Integer chunkSize, String resumeWithin) {
+                       String deletionGuard, String statementTimeout, Integer chunkSize, String resumeWithin,
+                       @Name("notify") Notify notifications) {
+    }
+
+    /** Change events and run notifications; see {@link FeedDefinition.Notify}. */
+    public record Notify(List<String> changes, List<String> runs, String runsOn, String secret, String retention) {
     }
 
     public record Source(String url, Auth auth, Pagination pagination, String records, Incremental incremental,

@@ -3,12 +3,15 @@ package io.feedsync.config;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+
+import org.springframework.boot.context.properties.bind.Name;
 
 /**
  * The keys a feed may have, read from the records that bind them ({@link FeedsyncProperties.Feed}),
@@ -76,8 +79,11 @@ final class KnownKeys {
         Class<?> raw = type instanceof ParameterizedType parameterized ? (Class<?>) parameterized.getRawType() : (Class<?>) type;
         if (raw.isRecord()) {
             Map<String, Child> children = new LinkedHashMap<>();
-            for (RecordComponent component : raw.getRecordComponents()) {
-                children.put(relaxed(component.getName()), new Child(kebab(component.getName()), of(component.getGenericType())));
+            RecordComponent[] components = raw.getRecordComponents();
+            for (int i = 0; i < components.length; i++) {
+                RecordComponent component = components[i];
+                String name = boundName(raw, components, i);
+                children.put(relaxed(name), new Child(kebab(name), of(component.getGenericType())));
             }
             return new KnownKeys(children, null, false);
         }
@@ -85,6 +91,17 @@ final class KnownKeys {
             return new KnownKeys(Map.of(), of(parameterized.getActualTypeArguments()[1]), false);
         }
         return new KnownKeys(Map.of(), null, true);
+    }
+
+    /** The component's name, or the one its {@link Name} binds it under (a key that is no legal Java name, like notify). */
+    private static String boundName(Class<?> record, RecordComponent[] components, int index) {
+        Class<?>[] types = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        try {
+            Name name = record.getDeclaredConstructor(types).getParameters()[index].getAnnotation(Name.class);
+            return name == null ? components[index].getName() : name.value();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("a record without its canonical constructor: " + record, e);
+        }
     }
 
     private static String relaxed(String name) {

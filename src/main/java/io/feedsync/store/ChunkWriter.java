@@ -42,7 +42,9 @@ import io.feedsync.transform.TransformedRecord;
  * left, and those are dead-lettered; any other failure (see {@link DatabaseFailure}) fails the
  * run. Each statement is bounded by the feed's {@code statement-timeout}. Records that carry a
  * delete marker soft-delete their rows in the same transaction ({@link MarkedDeletes}), their
- * hashes saved like any others', so the same marker sent again is unchanged.
+ * hashes saved like any others', so the same marker sent again is unchanged. For a feed with a
+ * {@code notify} section, the merge and the soft-delete of the feed's table write a change event per
+ * row they change, in the same statements ({@link ChangeOutbox}).
  */
 @Component("chunkWriter")
 public class ChunkWriter {
@@ -190,14 +192,14 @@ public class ChunkWriter {
             UpsertCounts written = UpsertCounts.NONE;
             for (Map.Entry<String, List<TargetRow>> table : byTable.entrySet()) {
                 if (table.getKey().equals(primary)) {
-                    written = merge(tables.of(run.feed().name()), table.getValue(), samples);
+                    written = merge(tables.of(run.feed().name()), table.getValue(), samples, run);
                 } else {
                     TargetTable secondary = tables.of(run.feed().name(), table.getKey(), table.getValue().get(0).key());
-                    merge(secondary, latestPerKey(secondary, table.getValue()), new RunSamples());
+                    merge(secondary, latestPerKey(secondary, table.getValue()), new RunSamples(), null);
                 }
             }
             if (!marked.isEmpty()) {
-                written = written.plus(softDelete(tables.of(run.feed().name()), marked, samples));
+                written = written.plus(softDelete(run, tables.of(run.feed().name()), marked, samples));
             }
             saveHashes(run, records, unseenKeysByCopy);
             deadLetters.settle(run, records.stream().map(TransformedRecord::key).toList());
@@ -214,7 +216,8 @@ public class ChunkWriter {
      * only (a mapper's other tables keep their rows); a marked key whose row is missing or deleted
      * already counts as unchanged.
      */
-    private UpsertCounts softDelete(TargetTable table, List<TransformedRecord> marked, RunSamples samples) {
+    private UpsertCounts softDelete(StoreRun run, TargetTable table, List<TransformedRecord> marked,
+                                    RunSamples samples) {
         MarkedDeletes statement = markedDeletes.computeIfAbsent(
                 table.name() + "/" + table.softDeleteColumn() + table.key(),
                 k -> new MarkedDeletes(table, "feedsync_stage_" + stages.incrementAndGet(), RunSamples.PER_OUTCOME));
@@ -231,7 +234,8 @@ public class ChunkWriter {
         }
         jdbc.execute(statement.createStage());
         copy(statement.copy(), lines);
-        List<UpsertCounts> answer = jdbc.query(connection -> connection.prepareStatement(statement.softDelete()),
+        List<UpsertCounts> answer = jdbc.query(connection -> ChangeOutbox.prepare(connection, run,
+                        statement.softDelete(), statement.softDeleteRecordingChanges()),
                 (result, n) -> {
                     long deleted = result.getLong(1);
                     for (String key : (String[]) result.getArray(2).getArray()) {
@@ -317,7 +321,8 @@ public class ChunkWriter {
         return new ArrayList<>(latest.values());
     }
 
-    private UpsertCounts merge(TargetTable table, List<TargetRow> rows, RunSamples samples) {
+    /** {@code changesOf}: the run whose change events the merge writes, null for a table other than the feed's. */
+    private UpsertCounts merge(TargetTable table, List<TargetRow> rows, RunSamples samples, StoreRun changesOf) {
         UpsertCounts counts = UpsertCounts.NONE;
         // rows grouped by the columns they set (values are bound by column name, so order does not matter)
         Map<Set<String>, List<TargetRow>> byColumns = new LinkedHashMap<>();
@@ -337,7 +342,7 @@ public class ChunkWriter {
             String id = table.name() + "/" + table.key() + "/" + table.softDeleteColumn() + columns;
             MergeStatement statement = statements.computeIfAbsent(id, k -> new MergeStatement(table, columns,
                     "feedsync_stage_" + stages.incrementAndGet(), RunSamples.PER_OUTCOME));
-            counts = counts.plus(execute(statement, group.getValue(), samples));
+            counts = counts.plus(execute(statement, group.getValue(), samples, changesOf));
         }
         return counts;
     }
@@ -361,7 +366,8 @@ public class ChunkWriter {
         return true;
     }
 
-    private UpsertCounts execute(MergeStatement statement, List<TargetRow> rows, RunSamples samples) {
+    private UpsertCounts execute(MergeStatement statement, List<TargetRow> rows, RunSamples samples,
+                                 StoreRun changesOf) {
         List<String> columns = statement.columns();
         CopyText lines = new CopyText(rows.size() * columns.size() * 24);
         for (TargetRow row : rows) {
@@ -378,7 +384,8 @@ public class ChunkWriter {
         copy(statement.copy(), lines);
         // a prepared statement (JdbcTemplate sends one without parameters as a plain query): the
         // driver prepares it on the server after a few chunks, and PostgreSQL plans it once
-        List<UpsertCounts> answer = jdbc.query(connection -> connection.prepareStatement(statement.merge()), (result, n) -> {
+        List<UpsertCounts> answer = jdbc.query(connection -> ChangeOutbox.prepare(connection, changesOf,
+                statement.merge(), statement.mergeRecordingChanges()), (result, n) -> {
             long inserted = result.getLong(1);
             long updated = result.getLong(2);
             for (String key : (String[]) result.getArray(3).getArray()) {

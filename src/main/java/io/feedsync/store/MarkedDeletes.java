@@ -18,6 +18,7 @@ public final class MarkedDeletes {
     private final String createStage;
     private final String copy;
     private final String softDelete;
+    private final String softDeleteRecordingChanges;
 
     /** {@code stage}: the name of this statement's staging table, unique among the statements of the process. */
     public MarkedDeletes(TargetTable table, String stage, int samples) {
@@ -37,11 +38,16 @@ public final class MarkedDeletes {
         String column = quote(table.softDeleteColumn());
         String returnedKey = "concat_ws('|', " + table.key().stream().map(c -> "t." + quote(c) + "::text")
                 .collect(Collectors.joining(", ")) + ")";
-        this.softDelete = "WITH deleted AS (UPDATE " + table.quotedName() + " AS t SET " + column + " = now() FROM "
+        String update = "UPDATE " + table.quotedName() + " AS t SET " + column + " = now() FROM "
                 + stage + " s WHERE " + String.join(" AND ", match) + " AND t." + column + " IS NULL"
-                + " RETURNING " + returnedKey + " AS key) SELECT"
+                + " RETURNING " + returnedKey + " AS key";
+        String answer = " SELECT"
                 + " (SELECT count(*) FROM deleted),"
                 + " ARRAY(SELECT key FROM deleted LIMIT " + samples + ")";
+        this.softDelete = "WITH deleted AS (" + update + ")" + answer;
+        this.softDeleteRecordingChanges = "WITH deleted AS (" + update + ", "
+                + ChangeOutbox.beforeSoftDelete("to_jsonb(t)", table.softDeleteColumn()) + " AS row), "
+                + ChangeOutbox.recording("deleted", "'deleted'") + answer;
     }
 
     public String createStage() {
@@ -56,6 +62,14 @@ public final class MarkedDeletes {
     /** Answers one row: how many rows were soft-deleted, and a few of their keys. */
     public String softDelete() {
         return softDelete;
+    }
+
+    /**
+     * {@link #softDelete()} that also writes a {@code deleted} change event for each row, with the
+     * row as it was before; its parameters are the feed's name and the run's id.
+     */
+    public String softDeleteRecordingChanges() {
+        return softDeleteRecordingChanges;
     }
 
     private static String quote(String column) {

@@ -21,6 +21,7 @@ public final class MergeStatement {
     private final String createStage;
     private final String copy;
     private final String merge;
+    private final String mergeRecordingChanges;
 
     /** {@code stage}: the name of this statement's staging table, unique among the statements of the process. */
     public MergeStatement(TargetTable table, List<String> columns, String stage, int samples) {
@@ -62,11 +63,39 @@ public final class MergeStatement {
                 ? insert + conflict + " DO NOTHING RETURNING true AS inserted, " + returnedKey + " AS key"
                 : insert + conflict + " DO UPDATE SET " + String.join(", ", sets) + " WHERE " + changed
                         + " RETURNING (t.xmax = 0) AS inserted, " + returnedKey + " AS key";
-        this.merge = "WITH written AS (" + write + ") SELECT"
+        String answer = " SELECT"
                 + " (SELECT count(*) FROM written WHERE inserted),"
                 + " (SELECT count(*) FROM written WHERE NOT inserted),"
                 + " ARRAY(SELECT key FROM written WHERE inserted LIMIT " + samples + "),"
                 + " ARRAY(SELECT key FROM written WHERE NOT inserted LIMIT " + samples + ")";
+        this.merge = "WITH written AS (" + write + ")" + answer;
+        this.mergeRecordingChanges = recordingChanges(table, softDelete, returnedKey, write, answer);
+    }
+
+    /**
+     * The merge that also writes a change event per row it inserted, updated or revived (see
+     * {@link ChangeOutbox}). Every part of the statement sees the table as it was before it, so
+     * {@code deleted_before} holds the keys of the staged rows that were soft-deleted: those the
+     * merge updates are revived.
+     */
+    private String recordingChanges(TargetTable table, String softDelete, String returnedKey, String write,
+                                    String answer) {
+        String revived = "false";
+        String deletedBefore = "";
+        if (softDelete != null) {
+            List<String> match = new ArrayList<>();
+            for (String column : table.key()) {
+                match.add("t." + quote(column) + " = CAST(s.v" + columns.indexOf(column) + " AS "
+                        + table.columnTypes().get(column) + ")");
+            }
+            deletedBefore = "deleted_before AS (SELECT " + returnedKey + " AS key FROM " + stage + " s JOIN "
+                    + table.quotedName() + " t ON " + String.join(" AND ", match) + " WHERE t." + softDelete
+                    + " IS NOT NULL), ";
+            revived = "c.key IN (SELECT key FROM deleted_before)";
+        }
+        return "WITH " + deletedBefore + "written AS (" + write + ", to_jsonb(t) AS row), "
+                + ChangeOutbox.recording("written", "CASE WHEN c.inserted THEN 'inserted' WHEN " + revived
+                        + " THEN 'revived' ELSE 'updated' END") + answer;
     }
 
     /** The columns, in the order of the staging table's (and of each COPY line's) fields. */
@@ -89,6 +118,14 @@ public final class MergeStatement {
     /** Answers one row: inserted count, updated count, sample keys inserted, sample keys updated. */
     public String merge() {
         return merge;
+    }
+
+    /**
+     * {@link #merge()} that also writes a change event for each row it inserted, updated or revived,
+     * in the same statement; its parameters are the feed's name and the run's id.
+     */
+    public String mergeRecordingChanges() {
+        return mergeRecordingChanges;
     }
 
     private static String join(List<String> columns, String prefix) {

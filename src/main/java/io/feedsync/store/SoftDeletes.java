@@ -19,7 +19,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * a record was dead-lettered before its key was known (without {@code confirm: true}): its row
  * cannot be told apart from the rows that are really gone. The dead letters of records gone
  * upstream are settled with the rows. A dry run only counts, and so does a drift check, which
- * counts the rows the upstream lacks even for a feed without soft-delete.
+ * counts the rows the upstream lacks even for a feed without soft-delete. For a feed with a
+ * {@code notify} section, each row soft-deleted makes a {@code deleted} change event, in the same
+ * statement ({@link ChangeOutbox}).
  */
 @Component("softDeletes")
 public class SoftDeletes {
@@ -92,9 +94,16 @@ public class SoftDeletes {
         if (missing == 0) {
             return SoftDeleted.NONE;
         }
-        int deleted = jdbc.update("update " + table.quotedName() + " t set " + column + " = now() where t."
+        String update = "update " + table.quotedName() + " t set " + column + " = now() where t."
                 + column + " is null and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
-                + keyMatch(table) + ")", run.runId());
+                + keyMatch(table) + ")";
+        long deleted = run.recordsChanges()
+                // a deleted event per row, with the row before, in the same statement (see ChangeOutbox)
+                ? jdbc.queryForObject("with deleted as (" + update + " returning concat_ws('|', " + keyText
+                        + ") as key, " + ChangeOutbox.beforeSoftDelete("to_jsonb(t)", table.softDeleteColumn())
+                        + " as row), " + ChangeOutbox.recording("deleted", "'deleted'")
+                        + " select count(*) from deleted", Long.class, run.runId(), run.feed().name(), run.runId())
+                : jdbc.update(update, run.runId());
         // their hashes go too, so that a record that comes back is applied (and revived)
         jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
                 + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key)", run.feed().name(),

@@ -83,6 +83,14 @@ public final class StoreRun {
         return full() && (feed.target().softDeleteColumn() != null || drift);
     }
 
+    /**
+     * Whether the run's changes make change events ({@link ChangeOutbox}): the feed has a
+     * {@code notify} section, and the run writes (a dry run's writes are taken back).
+     */
+    public boolean recordsChanges() {
+        return feed.notifications() != null && !dryRun && !drift;
+    }
+
     /** Whether this run (or an attempt it resumes) has recorded keys it saw. */
     public boolean keysSeen() {
         return keysSeen;

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
 import io.feedsync.support.Api;
+import io.feedsync.support.DeliversChanges;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
 import io.feedsync.support.OpenApiDocument;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against the schema the document declares for that status (pure Java: json-schema-validator).
  * Only 503 (the database unavailable) is not provoked here: PostgresRestartTest meets it.
  */
+@DeliversChanges
 class OpenApiConformanceTest extends FeedsyncTest {
 
     private static final String BIG_BODY = "{\"mode\": \"" + "x".repeat(70 * 1024) + "\"}";
@@ -59,6 +61,23 @@ class OpenApiConformanceTest extends FeedsyncTest {
         check("GET", "/feeds/{feed}/drift", 200, api.get("/api/feeds/plans/drift"));
         check("GET", "/feeds/{feed}/drift", 401, nobody.get("/api/feeds/plans/drift"));
         check("GET", "/feeds/{feed}/drift", 404, api.get("/api/feeds/plans-single/drift"));
+        api.run("plans-notify");
+        check("GET", "/feeds/{feed}/changes", 200, api.get("/api/feeds/plans-notify/changes?since=0&limit=2"));
+        check("GET", "/feeds/{feed}/changes", 400, api.get("/api/feeds/plans-notify/changes?since=-1"));
+        check("GET", "/feeds/{feed}/changes", 401, nobody.get("/api/feeds/plans-notify/changes"));
+        check("GET", "/feeds/{feed}/changes", 404, api.get("/api/feeds/nope/changes"));
+        check("GET", "/feeds/{feed}/deliveries", 200, api.get("/api/feeds/plans-notify/deliveries"));
+        check("GET", "/feeds/{feed}/deliveries", 401, nobody.get("/api/feeds/plans-notify/deliveries"));
+        check("GET", "/feeds/{feed}/deliveries", 404, api.get("/api/feeds/nope/deliveries"));
+        String retry = "/feeds/{feed}/deliveries/{endpoint}/retry";
+        check("POST", retry, 200, api.post("/api/feeds/plans-notify/deliveries/1/retry", null));
+        check("POST", retry, 400, api.post("/api/feeds/plans-notify/deliveries/1/retry", "{\"unknown\": true}"));
+        check("POST", retry, 401, nobody.post("/api/feeds/plans-notify/deliveries/1/retry", "{}"));
+        check("POST", retry, 403, viewer.post("/api/feeds/plans-notify/deliveries/1/retry", "{}"));
+        check("POST", retry, 404, api.post("/api/feeds/plans-notify/deliveries/2/retry", "{}"));
+        check("POST", retry, 413, api.post("/api/feeds/plans-notify/deliveries/1/retry", BIG_BODY));
+        check("POST", retry, 415, api.request("POST", "/api/feeds/plans-notify/deliveries/1/retry",
+                Map.of("Content-Type", "text/plain"), "{}"));
         for (String path : List.of("/runs/{id}", "/runs/{id}/drift")) {
             long id = path.endsWith("drift") ? driftId : runId;
             check("GET", path, 200, api.get("/api" + path.replace("{id}", String.valueOf(id))));

@@ -1,5 +1,6 @@
 package io.feedsync.api;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -8,21 +9,32 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.feedsync.support.Api;
+import io.feedsync.support.DeliversChanges;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** API keys, console passwords and upstream credentials never reach the log, whatever callers send. */
+/** API keys, console passwords, upstream credentials and webhook secrets never reach the log, whatever callers send. */
 @ExtendWith(OutputCaptureExtension.class)
+@DeliversChanges
 class SecretsInLogsTest extends FeedsyncTest {
 
     private static final List<String> SECRETS = List.of(Api.OPERATOR_KEY, Api.VIEWER_KEY, Api.CONSOLE_PASSWORD,
-            Api.WATCHER_PASSWORD, "tok-Bearer-9f8e7d6c5b4a", "wrong-key-that-is-long-enough");
+            Api.WATCHER_PASSWORD, "tok-Bearer-9f8e7d6c5b4a", "wrong-key-that-is-long-enough",
+            "whsec-Test-Signing-Key-0042");
 
     @Test
     void noSecretIsLogged(CapturedOutput output) {
+        // a feed whose webhooks sign with a secret, and fail
+        upstream.serve("/hooks/changes", exchange -> {
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+        });
         upstream.dataset("plans", FakeUpstream.plans(2, "v1"));
+        api.run("plans-notify");
+        await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().contains("delivering the change event after"));
         upstream.requireHeader("Authorization", "Bearer tok-Bearer-9f8e7d6c5b4a");
         api.run("plans-bearer");
         api.as(Api.apiKey(Api.OPERATOR_KEY)).post("/api/feeds/plans-bearer/runs", "{\"mode\": 7}");

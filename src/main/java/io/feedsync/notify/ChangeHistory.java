@@ -1,0 +1,47 @@
+package io.feedsync.notify;
+
+import java.util.List;
+
+import org.apache.camel.Header;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import io.feedsync.api.BadRequestException;
+import io.feedsync.config.FeedCatalog;
+
+/**
+ * {@code GET /api/feeds/{feed}/changes?since=&limit=}: the feed's change events kept in the outbox,
+ * oldest first, a page at a time — the next page is {@code since} the last id of this one.
+ */
+@Component("changeHistory")
+public class ChangeHistory {
+
+    private final JdbcTemplate jdbc;
+    private final FeedCatalog catalog;
+
+    public ChangeHistory(JdbcTemplate jdbc, FeedCatalog catalog) {
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+    }
+
+    /** {@code since}: the id after which the page starts; none (or 0) for the oldest event kept. */
+    public long since(@Header("since") String since) {
+        if (since == null || since.isBlank()) {
+            return 0;
+        }
+        try {
+            long value = Long.parseLong(since.trim());
+            if (value < 0) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new BadRequestException("'since' is an event id, a whole number from 0");
+        }
+    }
+
+    public List<ChangeEvent> changes(String feed, long since, int limit) {
+        catalog.get(feed);
+        return jdbc.query(ChangeEvent.AFTER, ChangeEvent::of, feed, since, limit);
+    }
+}
