@@ -3,6 +3,7 @@ package io.feedsync.api;
 import java.time.Instant;
 import java.util.List;
 
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.quartz.Scheduler;
@@ -59,6 +60,11 @@ public class ApiResponses {
     /** The run, unless it is of a feed the caller does not see: then, as for any unknown run, 404. */
     public RunView run(long runId, FeedScope scope) {
         return RunView.of(find(runId, scope));
+    }
+
+    /** A finished run as {@code GET /api/runs/{id}} shows it to an unscoped caller, for its notifications. */
+    public RunView finishedRun(@Body long runId) {
+        return run(runId, FeedScope.ALL);
     }
 
     public List<RunView> history(String feed, int limit) {
