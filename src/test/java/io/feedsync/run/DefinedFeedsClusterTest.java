@@ -56,6 +56,8 @@ class DefinedFeedsClusterTest {
         // a database named by FEEDSYNC_TEST_DATABASE_URL outlives the test JVM: the feed starts anew
         db.update("delete from sync_feed_definition where feed = ?", FEED);
         db.update("delete from sync_feed_pause where feed = ?", FEED);
+        // the other two-node tests share this table
+        db.update("delete from cluster_plans");
     }
 
     @AfterAll
