@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -23,18 +25,23 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The audit trail of operator actions ({@code sync_audit}): each operator route of routes/api.yaml
  * begins with {@link #begin} (who, what, on which feed) and ends with {@link #succeeded}; its
  * refusals are recorded by {@link #refused} in the api-errors handler, with the status answered.
- * Rows are written right after the action, once its outcome is known.
+ * An action with a row of its own (a pause, a feed definition's version) writes its audit row in
+ * that row's transaction ({@link #together}); the others right after the action, once its outcome
+ * is known.
  */
 @Component("auditTrail")
 public class AuditTrail {
 
     /** The exchange property that carries the action being audited from begin to its outcome. */
     public static final String PROPERTY = "feedsyncAudit";
+    /** Set once the action's audit row is written with its own row: nothing more to record. */
+    private static final String RECORDED = "feedsyncAuditRecorded";
     static final String MASK = "*****";
 
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
@@ -44,12 +51,14 @@ public class AuditTrail {
     };
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
     private final ApiRequests requests;
     private final ObjectMapper mapper;
     private final RowMapper<AuditView> row;
 
-    public AuditTrail(JdbcTemplate jdbc, ApiRequests requests, ObjectMapper mapper) {
+    public AuditTrail(JdbcTemplate jdbc, TransactionTemplate transactions, ApiRequests requests, ObjectMapper mapper) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.requests = requests;
         this.mapper = mapper;
         this.row = (rs, n) -> new AuditView(rs.getLong("id"), rs.getTimestamp("at").toInstant(), rs.getString("actor"),
@@ -66,9 +75,27 @@ public class AuditTrail {
                 message.getHeader("feed", String.class), masked(body)));
     }
 
+    /**
+     * Does the action's own write and records it, with the status it answers, in one transaction: the
+     * pause or the definition's version is never there without its audit row, nor the row without it.
+     */
+    public <T> T together(Exchange exchange, Supplier<T> write, ToIntFunction<T> status) {
+        Action action = exchange.getProperty(PROPERTY, Action.class);
+        T written = transactions.execute(transaction -> {
+            T result = write.get();
+            insert(action, status.applyAsInt(result), null, null);
+            return result;
+        });
+        exchange.setProperty(RECORDED, true);
+        return written;
+    }
+
     /** The action is done: its status (202, 201, 200) and the run it started, if any. */
     public void succeeded(Exchange exchange) {
         Action action = exchange.getProperty(PROPERTY, Action.class);
+        if (exchange.getProperty(RECORDED, false, Boolean.class)) {
+            return;
+        }
         Long runId = exchange.getMessage().getBody() instanceof RunAccepted accepted ? accepted.runId() : null;
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         try {
@@ -79,10 +106,13 @@ public class AuditTrail {
         }
     }
 
-    /** The action was refused (or failed): the status and error code answered. No-op outside operator actions. */
+    /**
+     * The action was refused (or failed): the status and error code answered. Nothing outside operator
+     * actions, nor for one already recorded with its own row (that took effect; only the answer failed after).
+     */
     public void refused(Exchange exchange) {
         Action action = exchange.getProperty(PROPERTY, Action.class);
-        if (action == null) {
+        if (action == null || exchange.getProperty(RECORDED, false, Boolean.class)) {
             return;
         }
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);

@@ -17,7 +17,8 @@ public record AuditView(
         String action,
         @Schema(requiredMode = REQUIRED, nullable = true) String feed,
         @Schema(requiredMode = REQUIRED, nullable = true,
-                description = "the request's body, every value under a name with password, token, key or secret masked; null without a body")
+                description = "the request's body, every value under a name with password, token, key or secret masked; null without a body",
+                additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
         Map<String, Object> request,
         @Schema(requiredMode = REQUIRED, description = "the HTTP status answered") int status,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the run started, if any") Long runId,

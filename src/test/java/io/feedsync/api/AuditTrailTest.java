@@ -131,6 +131,29 @@ class AuditTrailTest extends FeedsyncTest {
         assertThat(api.get("/api/audit").json().get(0).get("actor").asText()).isEqualTo("test-operator");
     }
 
+    @Test
+    void aPauseOrDefinitionIsNeverStoredWithoutItsAuditRow() {
+        // the audit row of these actions is written in the transaction of their own row: make it fail
+        jdbc.execute("create function refuse_audit() returns trigger language plpgsql as "
+                + "$$ begin raise exception 'audit refused by the test'; end $$");
+        jdbc.execute("create trigger refuse_audit before insert on sync_audit for each row execute function refuse_audit()");
+        try {
+            Api.Answer pause = api.post("/api/feeds/plans/pause", "{\"reason\": \"unaudited\"}");
+            Api.Answer put = api.put("/api/feeds/" + DEFINED, definition(null));
+
+            assertThat(pause.status()).isEqualTo(500);
+            assertThat(put.status()).isEqualTo(500);
+            assertThat(count("select count(*) from sync_feed_pause")).isZero();
+            assertThat(count("select count(*) from sync_feed_definition")).isZero();
+        } finally {
+            jdbc.execute("drop trigger refuse_audit on sync_audit");
+            jdbc.execute("drop function refuse_audit()");
+        }
+        assertThat(api.post("/api/feeds/plans/pause", null).status()).isEqualTo(200);
+        assertThat(count("select count(*) from sync_feed_pause")).isOne();
+        assertThat(count("select count(*) from sync_audit where action = 'pause' and status = 200")).isOne();
+    }
+
     private static String line(JsonNode entry) {
         String outcome = entry.get("runId").isNull() ? "" : " run=" + entry.get("runId").asLong();
         String error = entry.get("error").isNull() ? "" : " " + entry.get("error").asText();
