@@ -39,7 +39,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class AuditTrail {
 
     /** The exchange property that carries the action being audited from begin to its outcome. */
-    public static final String PROPERTY = "feedsyncAudit";
+    private static final String PROPERTY = "feedsyncAudit";
     /** Set once the action's audit row is written with its own row: nothing more to record. */
     private static final String RECORDED = "feedsyncAuditRecorded";
     static final String MASK = "*****";

@@ -1,8 +1,11 @@
 package io.feedsync.api;
 
+import java.net.HttpCookie;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +18,7 @@ import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
 
+import static io.feedsync.support.Api.anonymous;
 import static io.feedsync.support.Api.apiKey;
 import static io.feedsync.support.Api.basic;
 import static io.feedsync.support.Api.bearer;
@@ -54,8 +58,9 @@ class AuditTrailTest extends FeedsyncTest {
         Api.Answer whilePaused = api.post("/api/feeds/plans/runs", "{}");
         assertThat(whilePaused.status()).isEqualTo(409);
         expected.add("test-operator run plans 409 feed_paused");
-        assertThat(api.post("/api/feeds/plans/resume", null).status()).isEqualTo(200);
-        expected.add("test-operator resume plans 200");
+        Api.Answer resumed = api.as(anonymous()).request("POST", "/api/feeds/plans/resume", consoleUser(), "{}");
+        assertThat(resumed.status()).as(resumed.raw().body()).isEqualTo(200);
+        expected.add(Api.CONSOLE_USER + " resume plans 200");
         long replay = api.post("/api/feeds/plans/dead-letters/replay", null).json().get("runId").asLong();
         api.awaitRun(replay);
         expected.add("test-operator replay plans 202 run=" + replay);
@@ -96,7 +101,8 @@ class AuditTrailTest extends FeedsyncTest {
         assertThat(put.at("/request/source/url").asText()).isEqualTo(upstream.url("/all/defined"));
         String rows = String.join("\n", jdbc.queryForList("select sync_audit::text from sync_audit", String.class));
         assertThat(rows).doesNotContain("literal-upstream-token").doesNotContain("sekrit-in-a-body-0123")
-                .doesNotContain("${test.upstream}").doesNotContain(Api.OPERATOR_KEY).doesNotContain(SCOPED_KEY);
+                .doesNotContain("${test.upstream}").doesNotContain(Api.OPERATOR_KEY).doesNotContain(SCOPED_KEY)
+                .doesNotContain(Api.CONSOLE_PASSWORD);
         assertThat(audit.raw().body()).doesNotContain("literal-upstream-token").doesNotContain("sekrit-in-a-body-0123");
     }
 
@@ -152,6 +158,19 @@ class AuditTrailTest extends FeedsyncTest {
         assertThat(api.post("/api/feeds/plans/pause", null).status()).isEqualTo(200);
         assertThat(count("select count(*) from sync_feed_pause")).isOne();
         assertThat(count("select count(*) from sync_audit where action = 'pause' and status = 200")).isOne();
+    }
+
+    /** A console user's basic auth with the CSRF token that an unsafe request with it needs. */
+    private Map<String, String> consoleUser() {
+        Map<String, String> console = basic(Api.CONSOLE_USER, Api.CONSOLE_PASSWORD);
+        String token = api.as(console).get("/actuator/hawtio/").raw().headers().allValues("Set-Cookie").stream()
+                .flatMap(cookie -> HttpCookie.parse(cookie).stream())
+                .filter(cookie -> cookie.getName().equals("XSRF-TOKEN")).map(HttpCookie::getValue).findFirst().orElseThrow();
+        Map<String, String> headers = new LinkedHashMap<>(console);
+        headers.put("Content-Type", "application/json");
+        headers.put("Cookie", "XSRF-TOKEN=" + token);
+        headers.put("X-XSRF-TOKEN", token);
+        return headers;
     }
 
     private static String line(JsonNode entry) {
