@@ -36,10 +36,12 @@ public class ApiResponses {
     private final DeadLetters deadLetters;
     private final FeedPauses pauses;
     private final Scheduler quartz;
+    private final AuditTrail audit;
 
     public ApiResponses(FeedCatalog catalog, RunLedger ledger, Watermarks watermarks, DeadLetters deadLetters,
-                        FeedPauses pauses, Scheduler quartz) {
+                        FeedPauses pauses, Scheduler quartz, AuditTrail audit) {
         this.pauses = pauses;
+        this.audit = audit;
         this.quartz = quartz;
         this.catalog = catalog;
         this.ledger = ledger;
@@ -102,13 +104,13 @@ public class ApiResponses {
     }
 
     /** {@code POST /api/feeds/{feed}/pause}: the feed's pause (the first one, if it was paused already). */
-    public PauseView pause(String feed, String reason, String caller) {
-        return PauseView.of(feed, pauses.pause(feed, caller, reason));
+    public PauseView pause(String feed, String reason, String caller, Exchange exchange) {
+        return PauseView.of(feed, audit.together(exchange, () -> pauses.pause(feed, caller, reason), pause -> 200));
     }
 
     /** {@code POST /api/feeds/{feed}/resume}: the feed, no longer paused. */
-    public PauseView resume(String feed, String caller) {
-        pauses.resume(feed, caller);
+    public PauseView resume(String feed, String caller, Exchange exchange) {
+        audit.together(exchange, () -> pauses.resume(feed, caller), resumed -> 200);
         return PauseView.of(feed, null);
     }
 

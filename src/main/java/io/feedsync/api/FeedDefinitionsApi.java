@@ -60,10 +60,13 @@ public class FeedDefinitionsApi {
     private final Environment environment;
     private final ObjectMapper mapper;
     private final ObjectMapper kebab;
+    private final AuditTrail audit;
 
     public FeedDefinitionsApi(FeedCatalog catalog, StoredFeeds stored, DefinedFeeds defined, FeedLocks locks,
                               RunLedger ledger, RecordTransformer transformer, TargetTables tables,
-                              FeedsyncProperties properties, Environment environment, ObjectMapper mapper) {
+                              FeedsyncProperties properties, Environment environment, ObjectMapper mapper,
+                              AuditTrail audit) {
+        this.audit = audit;
         this.transformer = transformer;
         this.tables = tables;
         this.catalog = catalog;
@@ -88,7 +91,8 @@ public class FeedDefinitionsApi {
         FeedDefinition checked = FeedValidator.define(feed, definition, environment);
         transformer.check(checked);
         tables.check(checked);
-        StoredFeeds.Saved saved = stored.save(feed, definition, caller);
+        StoredFeeds.Saved saved = audit.together(exchange, () -> stored.save(feed, definition, caller),
+                written -> written.outcome() == StoredFeeds.Outcome.CREATED ? 201 : 200);
         defined.reconcile(feed);
         boolean created = saved.outcome() == StoredFeeds.Outcome.CREATED;
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, created ? 201 : 200);
@@ -119,7 +123,8 @@ public class FeedDefinitionsApi {
     }
 
     /** {@code DELETE /api/feeds/{feed}}: 409 while it runs; its runs, rows and history stay. */
-    public FeedVersionView delete(@ExchangeProperty("feed") String feed, @ExchangeProperty("caller") String caller) {
+    public FeedVersionView delete(@ExchangeProperty("feed") String feed, @ExchangeProperty("caller") String caller,
+                                  Exchange exchange) {
         if (catalog.isConfigured(feed)) {
             throw new FeedConfiguredException(feed);
         }
@@ -129,7 +134,7 @@ public class FeedDefinitionsApi {
         Optional<StoredFeeds.Version> deletion;
         try (FeedLock lock = locks.lockWithin(feed, BUSY_WAIT)
                 .orElseThrow(() -> new FeedBusyException(feed, ledger.runningRun(feed).orElse(null)))) {
-            deletion = stored.delete(feed, caller);
+            deletion = audit.together(exchange, () -> stored.delete(feed, caller), deleted -> deleted.isPresent() ? 200 : 404);
         }
         defined.reconcile(feed);
         StoredFeeds.Version version = deletion.orElseThrow(() -> unknown(feed));

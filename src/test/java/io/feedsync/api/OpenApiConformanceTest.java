@@ -106,6 +106,10 @@ class OpenApiConformanceTest extends FeedsyncTest {
             check("POST", path, 409, api.post("/api" + path.replace("{feed}", "plans-single"), "{}"));
         }
         api.awaitRun(running);
+        check("GET", "/audit", 200, api.get("/api/audit?feed=plans-single&limit=50"));
+        check("GET", "/audit", 400, api.get("/api/audit?since=yesterday"));
+        check("GET", "/audit", 401, nobody.get("/api/audit"));
+        check("GET", "/audit", 403, viewer.get("/api/audit"));
 
         assertThat(violations).isEmpty();
         assertThat(answered).containsExactlyInAnyOrderElementsOf(declaredButUnavailable());

@@ -76,6 +76,8 @@ public class SecurityConfiguration {
                     // feed definitions (a scoped key could otherwise redefine the feeds it names)
                     requests.requestMatchers(HttpMethod.PUT, "/api/feeds/*").hasRole(OPERATOR)
                             .requestMatchers(HttpMethod.DELETE, "/api/feeds/*").hasRole(OPERATOR)
+                            // the audit trail names every feed and key: unscoped operators only
+                            .requestMatchers(HttpMethod.GET, "/api/audit", "/api/audit/**").hasRole(OPERATOR)
                             .requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole(VIEWER, OPERATOR, SCOPED_VIEWER, SCOPED_OPERATOR)
                             .requestMatchers("/api/**").hasAnyRole(OPERATOR, SCOPED_OPERATOR)
                             .requestMatchers("/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",

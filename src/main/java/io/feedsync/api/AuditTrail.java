@@ -1,0 +1,218 @@
+package io.feedsync.api;
+
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The audit trail of operator actions ({@code sync_audit}): each operator route of routes/api.yaml
+ * begins with {@link #begin} (who, what, on which feed) and ends with {@link #succeeded}; its
+ * refusals are recorded by {@link #refused} in the api-errors handler, with the status answered.
+ * An action with a row of its own (a pause, a feed definition's version) writes its audit row in
+ * that row's transaction ({@link #together}); the others right after the action, once its outcome
+ * is known.
+ */
+@Component("auditTrail")
+public class AuditTrail {
+
+    /** The exchange property that carries the action being audited from begin to its outcome. */
+    private static final String PROPERTY = "feedsyncAudit";
+    /** Set once the action's audit row is written with its own row: nothing more to record. */
+    private static final String RECORDED = "feedsyncAuditRecorded";
+    static final String MASK = "*****";
+
+    private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
+    /** Names whose values are masked wherever they appear in a request ({@code source.auth.token}, {@code apiKey}, …). */
+    private static final Pattern SECRET_NAME = Pattern.compile("password|token|key|secret");
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    };
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final ApiRequests requests;
+    private final ObjectMapper mapper;
+    private final RowMapper<AuditView> row;
+
+    public AuditTrail(JdbcTemplate jdbc, TransactionTemplate transactions, ApiRequests requests, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.requests = requests;
+        this.mapper = mapper;
+        this.row = (rs, n) -> new AuditView(rs.getLong("id"), rs.getTimestamp("at").toInstant(), rs.getString("actor"),
+                rs.getString("action"), rs.getString("feed"), object(rs.getString("request")), rs.getInt("status"),
+                (Long) rs.getObject("run_id"), rs.getString("error"));
+    }
+
+    /** What is about to be done, and by whom; the body is kept as text for the steps that read it next. */
+    public void begin(Exchange exchange, String action) {
+        Message message = exchange.getMessage();
+        String body = message.getBody(String.class);
+        message.setBody(body);
+        exchange.setProperty(PROPERTY, new Action(requests.caller(exchange), action,
+                message.getHeader("feed", String.class), masked(body)));
+    }
+
+    /**
+     * Does the action's own write and records it, with the status it answers, in one transaction: the
+     * pause or the definition's version is never there without its audit row, nor the row without it.
+     */
+    public <T> T together(Exchange exchange, Supplier<T> write, ToIntFunction<T> status) {
+        Action action = exchange.getProperty(PROPERTY, Action.class);
+        T written = transactions.execute(transaction -> {
+            T result = write.get();
+            insert(action, status.applyAsInt(result), null, null);
+            return result;
+        });
+        exchange.setProperty(RECORDED, true);
+        return written;
+    }
+
+    /** The action is done: its status (202, 201, 200) and the run it started, if any. */
+    public void succeeded(Exchange exchange) {
+        Action action = exchange.getProperty(PROPERTY, Action.class);
+        if (exchange.getProperty(RECORDED, false, Boolean.class)) {
+            return;
+        }
+        Long runId = exchange.getMessage().getBody() instanceof RunAccepted accepted ? accepted.runId() : null;
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        try {
+            insert(action, status == null ? 200 : status, runId, null);
+        } catch (RuntimeException e) {
+            // the action took effect: answering a failure would be the greater lie
+            log.error("Audit: could not record {} of feed {} by {}", action.action(), action.feed(), action.actor(), e);
+        }
+    }
+
+    /**
+     * The action was refused (or failed): the status and error code answered. Nothing outside operator
+     * actions, nor for one already recorded with its own row (that took effect; only the answer failed after).
+     */
+    public void refused(Exchange exchange) {
+        Action action = exchange.getProperty(PROPERTY, Action.class);
+        if (action == null || exchange.getProperty(RECORDED, false, Boolean.class)) {
+            return;
+        }
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        String error = exchange.getMessage().getBody() instanceof ApiError answered ? answered.error() : null;
+        try {
+            insert(action, status == null ? 500 : status, null, error);
+        } catch (RuntimeException e) {
+            log.error("Audit: could not record the refused {} of feed {} by {}", action.action(), action.feed(),
+                    action.actor(), e);
+        }
+    }
+
+    /** {@code GET /api/audit?feed=&since=&limit=}: newest first. */
+    public List<AuditView> list(@Header("feed") String feed, @Header("since") String since,
+                                @Header("limit") String limit) {
+        int rows = requests.limit(limit, null);
+        StringBuilder sql = new StringBuilder("select * from sync_audit where true");
+        List<Object> args = new ArrayList<>();
+        if (feed != null && !feed.isBlank()) {
+            sql.append(" and feed = ?");
+            args.add(feed);
+        }
+        if (since != null && !since.isBlank()) {
+            sql.append(" and at >= ?");
+            args.add(Timestamp.from(instant(since)));
+        }
+        sql.append(" order by at desc, id desc limit ?");
+        args.add(rows);
+        return jdbc.query(sql.toString(), row, args.toArray());
+    }
+
+    private void insert(Action action, int status, Long runId, String error) {
+        jdbc.update("insert into sync_audit (actor, action, feed, request, status, run_id, error) "
+                        + "values (?, ?, ?, ?::jsonb, ?, ?, ?)",
+                action.actor(), action.action(), action.feed(), action.request(), status, runId, error);
+    }
+
+    /** The body as JSON text with every secret-looking value masked; a body that is no JSON object is not kept. */
+    private String masked(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        JsonNode json;
+        try {
+            json = mapper.readTree(body);
+        } catch (IOException e) {
+            json = null;
+        }
+        if (json == null || !json.isObject()) {
+            return mapper.createObjectNode().put("unreadable", body.length() + " characters, not a JSON object").toString();
+        }
+        mask(json, false);
+        return json.toString();
+    }
+
+    private static void mask(JsonNode node, boolean secret) {
+        if (node instanceof ObjectNode object) {
+            List<String> names = new ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                JsonNode value = object.get(name);
+                boolean secretName = secret || SECRET_NAME.matcher(name.toLowerCase(Locale.ROOT)).find();
+                if (value.isContainerNode()) {
+                    mask(value, secretName);
+                } else if (secretName && !value.isNull()) {
+                    object.put(name, MASK);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode value = array.get(i);
+                if (value.isContainerNode()) {
+                    mask(value, secret);
+                } else if (secret && !value.isNull()) {
+                    array.set(i, MASK);
+                }
+            }
+        }
+    }
+
+    private static Instant instant(String since) {
+        try {
+            return Instant.parse(since.trim());
+        } catch (DateTimeParseException e) {
+            throw new BadRequestException("'since' must be an instant like 2026-01-31T00:00:00Z, not '" + since + "'");
+        }
+    }
+
+    private Map<String, Object> object(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return mapper.readValue(json, OBJECT);
+        } catch (IOException e) {
+            throw new IllegalStateException("sync_audit.request is not a JSON object", e);
+        }
+    }
+
+    /** An operator action under way: who, what, on which feed, with which (masked) request. */
+    public record Action(String actor, String action, String feed, String request) {
+    }
+}
