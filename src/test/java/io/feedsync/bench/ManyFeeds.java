@@ -1,0 +1,622 @@
+package io.feedsync.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.feedsync.support.TestDatabase;
+
+/**
+ * Many feeds on one node, or two (issue 14, item 8): feedsync, as the built jar in its own JVM(s) on
+ * one database, gets {@code --feeds} feeds defined through {@code PUT /api/feeds/{feed}}, each with a
+ * schedule and a tiny export of its own on a loopback upstream. Measures the time to define them all
+ * (per PUT: p50, p99), until every node has them, each node's heap after a GC and live threads (and
+ * what those threads are, from {@code jcmd Thread.print}), then, over {@code --minutes} whole
+ * minutes, how late each timer fire started its run ({@code sync_run.started_at} against the fire
+ * time) and whether every fire ran exactly once. Feeds {@code 0 .. burst-1} are all due at second 0
+ * of every minute; the others at second {@code i % 60}. Usage: {@code bench/feeds [--feeds 1000]
+ * [--burst 200] [--minutes 3] [--nodes 1|2] [--heap 512m] [-- feedsync args]}.
+ */
+public final class ManyFeeds {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int RECORDS_PER_FEED = 3;
+    /** After the last measured minute, fires due in it may still start this late. */
+    private static final Duration LATE_FIRES = Duration.ofSeconds(45);
+    private static final int PUT_RETRIES = 10;
+
+    /** What to run. */
+    public record Options(int feeds, int burst, int minutes, int nodes, String heap, Path outDir, Path workDir,
+                          List<String> feedsyncArgs) {
+
+        public static Options parse(String... args) {
+            int feeds = 1000;
+            int burst = -1;
+            int minutes = 3;
+            int nodes = 1;
+            String heap = "512m";
+            Path out = Path.of("bench/results");
+            Path work = Path.of("target/bench-feeds");
+            List<String> feedsyncArgs = new ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--")) {
+                    feedsyncArgs.addAll(Arrays.asList(args).subList(i + 1, args.length));
+                    break;
+                }
+                switch (args[i]) {
+                    case "--feeds" -> feeds = Integer.parseInt(args[++i]);
+                    case "--burst" -> burst = Integer.parseInt(args[++i]);
+                    case "--minutes" -> minutes = Integer.parseInt(args[++i]);
+                    case "--nodes" -> nodes = Integer.parseInt(args[++i]);
+                    case "--heap" -> heap = args[++i];
+                    case "--out" -> out = Path.of(args[++i]);
+                    case "--work" -> work = Path.of(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]
+                            + " (expected --feeds N, --burst B, --minutes M, --nodes 1|2, --heap 512m, --out DIR,"
+                            + " --work DIR [-- feedsync args])");
+                }
+            }
+            if (feeds < 1 || minutes < 1 || nodes < 1 || nodes > 2) {
+                throw new IllegalArgumentException("--feeds and --minutes must be positive, --nodes 1 or 2");
+            }
+            if (burst < 0) {
+                burst = feeds / 5;
+            }
+            return new Options(feeds, Math.min(burst, feeds), minutes, nodes, heap, out, work, List.copyOf(feedsyncArgs));
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Object> result = run(Options.parse(args));
+        System.exit(Boolean.TRUE.equals(result.get("ok")) ? 0 : 1);
+    }
+
+    public static Map<String, Object> run(Options options) throws Exception {
+        Files.createDirectories(options.workDir());
+        Files.createDirectories(options.outDir());
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("startedAt", Instant.now().toString());
+        result.put("options", Map.of("feeds", options.feeds(), "burstAtSecond0", options.burst(),
+                "minutes", options.minutes(), "nodes", options.nodes(), "heap", options.heap(),
+                "feedsyncArgs", options.feedsyncArgs()));
+        result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+                "java", System.getProperty("java.version")));
+        List<String> problems = new ArrayList<>();
+
+        Benchmark.log("PostgreSQL: starting / connecting");
+        String url = BenchSupport.fresh("feedsync_feeds");
+        try (Connection db = BenchSupport.connect(url); Statement sql = db.createStatement()) {
+            sql.execute("create schema bench_many");
+            sql.execute("create table bench_many.tenant_rows (id text primary key, feed text not null, name text)");
+        }
+
+        List<Node> nodes = new ArrayList<>();
+        try (TinyExports exports = new TinyExports()) {
+            for (int n = 0; n < options.nodes(); n++) {
+                nodes.add(Node.start(options, url, "node" + (char) ('a' + n)));
+            }
+            for (Node node : nodes) {
+                result.put(node.name + "Idle", node.footprint());
+            }
+
+            // defined through node a, one PUT after another, as an operator's script would
+            Node a = nodes.get(0);
+            Map<String, Integer> second = new HashMap<>();
+            long[] putMicros = new long[options.feeds()];
+            Benchmark.log("defining " + options.feeds() + " feeds through PUT /api/feeds/{feed} on " + a.name);
+            Map<String, Integer> putRefusals = new TreeMap<>();
+            int defined = 0;
+            long start = System.nanoTime();
+            for (int i = 0; i < options.feeds(); i++) {
+                String feed = feedName(i);
+                int s = i < options.burst() ? 0 : i % 60;
+                second.put(feed, s);
+                String body = definition(s, exports.url(feed));
+                long t = System.nanoTime();
+                HttpResponse<String> answer = a.put("/api/feeds/" + feed, body);
+                // a busy node answers 503 (the database pool, while timer fires hold it): retried, as a client would
+                for (int attempt = 1; answer.statusCode() == 503 && attempt <= PUT_RETRIES; attempt++) {
+                    putRefusals.merge(answer.statusCode() + " " + answer.body(), 1, Integer::sum);
+                    Thread.sleep(1000);
+                    answer = a.put("/api/feeds/" + feed, body);
+                }
+                putMicros[i] = (System.nanoTime() - t) / 1000;
+                if (answer.statusCode() == 201) {
+                    defined++;
+                } else {
+                    putRefusals.merge(answer.statusCode() + " " + answer.body(), 1, Integer::sum);
+                    problems.add("PUT " + feed + " answered " + answer.statusCode() + " after " + PUT_RETRIES + " retries");
+                }
+                if ((i + 1) % 100 == 0) {
+                    Benchmark.log((i + 1) + " defined");
+                }
+            }
+            double createSeconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Object> create = new LinkedHashMap<>();
+            create.put("feeds", options.feeds());
+            create.put("defined", defined);
+            create.put("putRefusalsRetried", putRefusals);
+            create.put("seconds", round(createSeconds, 2));
+            Arrays.sort(putMicros);
+            create.put("putMillisP50", round(putMicros[putMicros.length / 2] / 1000.0, 1));
+            create.put("putMillisP99", round(putMicros[(int) Math.min(putMicros.length - 1, putMicros.length * 0.99)] / 1000.0, 1));
+            create.put("putMillisMax", round(putMicros[putMicros.length - 1] / 1000.0, 1));
+            for (Node node : nodes) {
+                double seconds = node.awaitFeeds(defined, start, Duration.ofMinutes(2));
+                create.put("allFeedsOn" + node.name + "AfterSeconds", seconds < 0 ? null : round(seconds, 2));
+                if (seconds < 0) {
+                    problems.add(node.name + " runs " + node.timerRoutes() + " of " + defined + " defined feeds' timers");
+                }
+            }
+            create.put("quartzTriggers", scalar(url, "select count(*) from feedsync.qrtz_triggers"));
+            result.put("create", create);
+            Benchmark.log("created: " + create);
+
+            for (Node node : nodes) {
+                result.put(node.name + "AfterCreate", node.footprint());
+            }
+
+            // whole minutes of fires, measured from the next minute on
+            Instant from = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+            Instant until = from.plus(options.minutes(), ChronoUnit.MINUTES);
+            Benchmark.log("measuring timer fires from " + from + " until " + until + " (+" + LATE_FIRES.toSeconds() + " s for late ones)");
+            Sampler sampler = new Sampler(nodes);
+            sampler.start();
+            sleepUntil(until.plus(LATE_FIRES));
+            sampler.stop();
+            result.put("duringFires", sampler.peaks());
+            result.put("fires", fires(url, second, from, until, options, problems));
+            for (Node node : nodes) {
+                result.put(node.name + "AfterFires", node.footprint());
+                result.put(node.name + "LogErrors", node.errorLines());
+            }
+            result.put("upstreamRequests", exports.requests.get());
+        } finally {
+            for (Node node : nodes) {
+                node.close();
+            }
+        }
+        result.put("problems", problems);
+        result.put("ok", problems.isEmpty());
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        Path file = options.outDir().resolve(stamp + "-feeds" + options.feeds() + "-nodes" + options.nodes() + ".json");
+        JSON.writeValue(file.toFile(), result);
+        System.out.println("\n=== many feeds: " + options.feeds() + " feeds, " + options.nodes() + " node(s) ===\n"
+                + JSON.writeValueAsString(result));
+        Benchmark.log("results written to " + file);
+        return result;
+    }
+
+    static String feedName(int i) {
+        return String.format("tenant%04d", i);
+    }
+
+    private static String definition(int second, String exportUrl) {
+        return """
+                {"schedule": "%d * * * * ?", "mode": "full",
+                 "source": {"url": "%s", "records": "/data"},
+                 "transform": {"mapping": {"id": "/id", "feed": "/feed", "name": "/name"}},
+                 "target": {"table": "bench_many.tenant_rows", "key": ["id"]}}""".formatted(second, exportUrl);
+    }
+
+    /**
+     * Every timer run that started for a fire in [from, until): its fire time is the latest
+     * second-{@code s} boundary at or before its start, so lateness is read modulo a minute.
+     */
+    private static Map<String, Object> fires(String url, Map<String, Integer> second, Instant from, Instant until,
+                                             Options options, List<String> problems) throws SQLException {
+        Map<String, Integer> perFire = new HashMap<>();
+        List<Double> lateBurst = new ArrayList<>();
+        List<Double> lateSpread = new ArrayList<>();
+        Map<String, Integer> byNode = new TreeMap<>();
+        Map<String, Integer> byStatus = new TreeMap<>();
+        try (Connection db = BenchSupport.connect(url); Statement sql = db.createStatement();
+             ResultSet rs = sql.executeQuery("select feed, started_at, node, status from feedsync.sync_run"
+                     + " where trigger = 'timer' order by started_at")) {
+            while (rs.next()) {
+                String feed = rs.getString(1);
+                Instant started = rs.getTimestamp(2).toInstant();
+                Integer s = second.get(feed);
+                if (s == null) {
+                    continue;
+                }
+                Instant minute = started.minusSeconds(s).truncatedTo(ChronoUnit.MINUTES);
+                Instant fire = minute.plusSeconds(s);
+                if (fire.isBefore(from) || !fire.isBefore(until)) {
+                    continue;
+                }
+                double late = Duration.between(fire, started).toNanos() / 1e9;
+                (s == 0 && feedIndex(feed) < options.burst() ? lateBurst : lateSpread).add(late);
+                perFire.merge(feed + "@" + fire, 1, Integer::sum);
+                byNode.merge(rs.getString(3), 1, Integer::sum);
+                byStatus.merge(rs.getString(4), 1, Integer::sum);
+            }
+        }
+        long expected = (long) second.size() * options.minutes();
+        long ranOnce = perFire.values().stream().filter(c -> c == 1).count();
+        long ranTwice = perFire.values().stream().filter(c -> c > 1).count();
+        long missed = expected - perFire.size();
+        Map<String, Object> fires = new LinkedHashMap<>();
+        fires.put("expected", expected);
+        fires.put("ranOnce", ranOnce);
+        fires.put("ranOnceAndSucceeded", byStatus.getOrDefault("SUCCEEDED", 0));
+        fires.put("ranMoreThanOnce", ranTwice);
+        fires.put("missed", missed);
+        fires.put("runsByNode", byNode);
+        fires.put("runsByStatus", byStatus);
+        fires.put("lateSecondsBurst", distribution(lateBurst));
+        fires.put("lateSecondsSpread", distribution(lateSpread));
+        if (ranTwice > 0) {
+            problems.add(ranTwice + " fires ran more than once");
+        }
+        if (missed > 0) {
+            problems.add(missed + " of " + expected + " fires started no run");
+        }
+        if (byStatus.getOrDefault("SUCCEEDED", 0) < perFire.size()) {
+            problems.add((perFire.size() - byStatus.getOrDefault("SUCCEEDED", 0)) + " timer runs did not succeed: " + byStatus);
+        }
+        return fires;
+    }
+
+    private static int feedIndex(String feed) {
+        return Integer.parseInt(feed.substring("tenant".length()));
+    }
+
+    private static Map<String, Object> distribution(List<Double> values) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("count", values.size());
+        if (values.isEmpty()) {
+            return d;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        d.put("p50", round(sorted.get(sorted.size() / 2), 2));
+        d.put("p90", round(sorted.get((int) (sorted.size() * 0.9)), 2));
+        d.put("p99", round(sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))), 2));
+        d.put("max", round(sorted.get(sorted.size() - 1), 2));
+        return d;
+    }
+
+    /** Samples every node once a second while the fires are measured, keeping the peaks. */
+    private static final class Sampler {
+        private final List<Node> nodes;
+        private final Map<String, Double> peaks = new TreeMap<>();
+        private volatile boolean running = true;
+        private Thread thread;
+
+        Sampler(List<Node> nodes) {
+            this.nodes = nodes;
+        }
+
+        void start() {
+            thread = new Thread(() -> {
+                while (running) {
+                    for (Node node : nodes) {
+                        try {
+                            peak(node.name + ".jvm.threads.live", node.metric("jvm.threads.live"));
+                            peak(node.name + ".hikaricp.connections.active", node.metric("hikaricp.connections.active"));
+                            peak(node.name + ".hikaricp.connections.pending", node.metric("hikaricp.connections.pending"));
+                            peak(node.name + ".jvm.memory.used.heap.MiB", node.metric("jvm.memory.used?tag=area:heap") / (1 << 20));
+                        } catch (Exception e) {
+                            peak(node.name + ".samplesFailed", peaks.getOrDefault(node.name + ".samplesFailed", 0.0) + 1);
+                        }
+                    }
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "many-feeds-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private synchronized void peak(String name, double value) {
+            peaks.merge(name, value, Math::max);
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(5000);
+        }
+
+        synchronized Map<String, Object> peaks() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            peaks.forEach((k, v) -> out.put("max " + k, round(v, 1)));
+            return out;
+        }
+    }
+
+    /** A loopback upstream: {@code GET /feed/<name>} answers that feed's few records. */
+    private static final class TinyExports implements AutoCloseable {
+        private final ExecutorService executor = Executors.newFixedThreadPool(8);
+        private final HttpServer server = BenchSupport.loopbackServer("/feed/", this::export, executor);
+        final AtomicLong requests = new AtomicLong();
+
+        String url(String feed) {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/feed/" + feed;
+        }
+
+        private void export(HttpExchange exchange) throws IOException {
+            requests.incrementAndGet();
+            try (exchange) {
+                String path = exchange.getRequestURI().getPath();
+                String feed = path.substring(path.lastIndexOf('/') + 1);
+                StringBuilder json = new StringBuilder("{\"data\":[");
+                for (int r = 0; r < RECORDS_PER_FEED; r++) {
+                    json.append(r == 0 ? "" : ",").append("{\"id\":\"").append(feed).append('-').append(r)
+                            .append("\",\"feed\":\"").append(feed).append("\",\"name\":\"record ").append(r).append("\"}");
+                }
+                byte[] body = json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+
+    /** One feedsync node: the built jar in its own JVM, no feed in its configuration. */
+    private static final class Node implements AutoCloseable {
+        private static final Pattern ERROR_LINE = Pattern.compile("^\\S+\\s+ERROR ");
+        private static final Pattern THREAD_NAME = Pattern.compile("^\"([^\"]*)\"");
+
+        final String name;
+        private final Process process;
+        private final int port;
+        private final String key;
+        private final Path log;
+        private final HttpClient http = HttpClient.newHttpClient();
+
+        private Node(String name, Process process, int port, String key, Path log) {
+            this.name = name;
+            this.process = process;
+            this.port = port;
+            this.key = key;
+            this.log = log;
+        }
+
+        static Node start(Options options, String databaseUrl, String name) throws Exception {
+            Path work = options.workDir().toAbsolutePath().resolve(name);
+            Files.createDirectories(work);
+            int port;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            byte[] secret = new byte[24];
+            new SecureRandom().nextBytes(secret);
+            String key = HexFormat.of().formatHex(secret);
+            String jar = System.getProperty("bench.jar");
+            if (jar == null || !Files.exists(Path.of(jar))) {
+                throw new IllegalStateException("no feedsync jar (-Dbench.jar); run bench/feeds");
+            }
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx" + options.heap(),
+                    "-jar", Path.of(jar).toAbsolutePath().toString(),
+                    "--spring.profiles.active=bench",
+                    "--server.port=" + port,
+                    "--spring.datasource.url=" + databaseUrl,
+                    "--spring.datasource.username=" + TestDatabase.username()));
+            command.addAll(options.feedsyncArgs());
+            Path log = work.resolve("feedsync.log");
+            ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("FEEDSYNC_OPERATOR_KEY", key);
+            builder.environment().put("SPRING_DATASOURCE_PASSWORD", TestDatabase.password());
+            Benchmark.log(name + ": starting feedsync, -Xmx" + options.heap() + " (log in " + log + ")");
+            Process process = builder.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process)));
+            Node node = new Node(name, process, port, key, log);
+            node.awaitReady(Duration.ofSeconds(240));
+            return node;
+        }
+
+        private void awaitReady(Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                checkAlive();
+                try {
+                    if (get("/api/feeds").statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+                Thread.sleep(250);
+            }
+            throw new IllegalStateException(name + " did not start within " + timeout);
+        }
+
+        /** Seconds from {@code since} (nanoTime) until this node runs {@code feeds} timers of its own; -1 if not within timeout. */
+        double awaitFeeds(int feeds, long since, Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                checkAlive();
+                if (timerRoutes() >= feeds) {
+                    return (System.nanoTime() - since) / 1e9;
+                }
+                Thread.sleep(200);
+            }
+            return -1;
+        }
+
+        /** The feed-*-timer routes this node has started, counted over Jolokia. */
+        int timerRoutes() throws Exception {
+            JsonNode answer = jolokia("{\"type\":\"search\",\"mbean\":\"org.apache.camel:context=feedsync,type=routes,name=\\\"feed-tenant*-timer\\\"\"}");
+            return answer.path("value").size();
+        }
+
+        /** Heap after a GC, live threads, and the threads by kind (digits of their names folded). */
+        Map<String, Object> footprint() throws Exception {
+            jolokia("{\"type\":\"exec\",\"mbean\":\"java.lang:type=Memory\",\"operation\":\"gc()\"}");
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("heapAfterGcMiB", round(metric("jvm.memory.used?tag=area:heap") / (1 << 20), 1));
+            f.put("nonHeapMiB", round(metric("jvm.memory.used?tag=area:nonheap") / (1 << 20), 1));
+            f.put("threadsLive", (long) metric("jvm.threads.live"));
+            f.put("hikariConnections", (long) metric("hikaricp.connections"));
+            f.put("camelRoutes", jolokia("{\"type\":\"search\",\"mbean\":\"org.apache.camel:context=feedsync,type=routes,*\"}")
+                    .path("value").size());
+            f.put("threadsByKind", threadsByKind());
+            return f;
+        }
+
+        private Map<String, Integer> threadsByKind() throws Exception {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            Map<String, Integer> kinds = new TreeMap<>();
+            for (String line : dump.split("\n")) {
+                Matcher m = THREAD_NAME.matcher(line);
+                if (m.find()) {
+                    String kind = m.group(1).replaceAll("tenant\\d+", "tenant#").replaceAll("\\d+", "#");
+                    kinds.merge(kind, 1, Integer::sum);
+                }
+            }
+            // the many kinds of one thread each are of no interest here
+            Map<String, Integer> shown = new LinkedHashMap<>();
+            int others = 0;
+            for (Map.Entry<String, Integer> e : kinds.entrySet()) {
+                if (e.getValue() >= 4) {
+                    shown.put(e.getKey(), e.getValue());
+                } else {
+                    others += e.getValue();
+                }
+            }
+            shown.put("(kinds with fewer than 4 threads)", others);
+            return shown;
+        }
+
+        double metric(String nameAndTags) throws Exception {
+            HttpResponse<String> answer = get("/actuator/metrics/" + nameAndTags);
+            if (answer.statusCode() != 200) {
+                throw new IllegalStateException("metric " + nameAndTags + " answered " + answer.statusCode());
+            }
+            return JSON.readTree(answer.body()).path("measurements").path(0).path("value").asDouble();
+        }
+
+        private JsonNode jolokia(String request) throws Exception {
+            HttpResponse<String> answer = http.send(request("/actuator/jolokia")
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = JSON.readTree(answer.body());
+            if (answer.statusCode() != 200 || json.path("status").asInt() != 200) {
+                throw new IllegalStateException("jolokia " + request + " answered " + answer.body());
+            }
+            return json;
+        }
+
+        HttpResponse<String> put(String path, String body) throws IOException, InterruptedException {
+            return http.send(request(path).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+            return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        private HttpRequest.Builder request(String path) {
+            return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(60)).header("X-API-Key", key);
+        }
+
+        void checkAlive() {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+        }
+
+        long errorLines() throws IOException {
+            try (var lines = Files.lines(log)) {
+                return lines.filter(line -> ERROR_LINE.matcher(line).find()).count();
+            }
+        }
+
+        @Override
+        public void close() {
+            stop(process);
+        }
+
+        private static void stop(Process process) {
+            if (!process.isAlive()) {
+                return;
+            }
+            process.destroy();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static String scalar(String url, String query) throws SQLException {
+        try (Connection db = BenchSupport.connect(url); Statement sql = db.createStatement(); ResultSet rs = sql.executeQuery(query)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void sleepUntil(Instant when) throws InterruptedException {
+        long millis = Duration.between(Instant.now(), when).toMillis();
+        if (millis > 0) {
+            Thread.sleep(millis);
+        }
+    }
+
+    private static double round(double value, int places) {
+        double scale = Math.pow(10, places);
+        return Math.round(value * scale) / scale;
+    }
+
+    private ManyFeeds() {
+    }
+}
