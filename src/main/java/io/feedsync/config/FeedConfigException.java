@@ -25,7 +25,7 @@ public class FeedConfigException extends RuntimeException {
     }
 
     /** The one problem, or all of them in one exception. */
-    static FeedConfigException of(List<FeedConfigException> problems) {
+    public static FeedConfigException of(List<FeedConfigException> problems) {
         return problems.size() == 1 ? problems.get(0) : new FeedConfigException(problems);
     }
 

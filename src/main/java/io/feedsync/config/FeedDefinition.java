@@ -56,17 +56,32 @@ public record FeedDefinition(
 
     /**
      * How a record becomes rows: a named bean, or columns taken from JSON pointers. The mapping
-     * keeps the configured column order.
+     * keeps the configured column order; {@code types} holds the type of each mapped column that
+     * declares one.
      */
-    public record Transform(String bean, Map<String, String> mapping) {
+    public record Transform(String bean, Map<String, String> mapping, Map<String, ColumnType> types) {
+
+        public Transform(String bean, Map<String, String> mapping) {
+            this(bean, mapping, Map.of());
+        }
+
+        /** The column's declared type; {@code text} when it declares none. */
+        public ColumnType type(String column) {
+            return types.getOrDefault(column, ColumnType.TEXT);
+        }
     }
 
     /**
      * The table the feed owns rows in, the columns that identify a row, and the timestamp column
      * that full runs set on rows the upstream no longer has, and delete markers on the rows they mark
-     * (null: nothing is ever deleted).
+     * (null: nothing is ever deleted). With {@code create}, feedsync creates the table from the typed
+     * mapping if it is missing, and adds the mapped columns it lacks.
      */
-    public record Target(String table, List<String> key, String softDeleteColumn) {
+    public record Target(String table, List<String> key, String softDeleteColumn, boolean create) {
+
+        public Target(String table, List<String> key, String softDeleteColumn) {
+            this(table, key, softDeleteColumn, false);
+        }
     }
 
     /**

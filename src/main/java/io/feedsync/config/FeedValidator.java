@@ -195,6 +195,9 @@ public final class FeedValidator {
             problems.add(keys.bad("source.delete-marker", "needs target.soft-delete: a marked record's row gets its"
                     + " deletion time in that column (nothing is ever hard-deleted)"));
         }
+        if (transform != null && target != null) {
+            creatable(keys, transform, target, problems);
+        }
         if (!problems.isEmpty()) {
             throw FeedConfigException.of(problems);
         }
@@ -661,19 +664,82 @@ public final class FeedValidator {
 
     private static FeedDefinition.Transform transform(Keys keys, FeedsyncProperties.Transform transform) {
         String bean = transform == null ? null : blankToNull(transform.bean());
-        Map<String, String> mapping = transform == null || transform.mapping() == null ? Map.of() : transform.mapping();
+        Map<String, Object> mapping = transform == null || transform.mapping() == null ? Map.of() : transform.mapping();
         if (bean == null && mapping.isEmpty()) {
             throw keys.bad("transform", "set transform.bean or transform.mapping");
         }
         if (bean != null && !mapping.isEmpty()) {
             throw keys.bad("transform", "set transform.bean or transform.mapping, not both");
         }
+        List<FeedConfigException> problems = new ArrayList<>();
         Map<String, String> columns = new LinkedHashMap<>();
-        mapping.forEach((column, pointer) -> {
-            keys.identifier("transform.mapping." + column, column);
-            columns.put(column, keys.pointer("transform.mapping." + column, pointer));
+        Map<String, ColumnType> types = new LinkedHashMap<>();
+        mapping.forEach((column, written) -> {
+            String key = "transform.mapping." + column;
+            try {
+                keys.identifier(key, column);
+                if (written instanceof Map<?, ?> typed) {
+                    columns.put(column, keys.pointer(key + ".pointer", keys.required(key + ".pointer",
+                            typedField(keys, key, typed))));
+                    types.put(column, columnType(keys, key + ".type", typed.get("type")));
+                } else {
+                    columns.put(column, keys.pointer(key, written == null ? null : written.toString()));
+                }
+            } catch (FeedConfigException e) {
+                problems.addAll(e.problems());
+            }
         });
-        return new FeedDefinition.Transform(bean, columns);
+        if (!problems.isEmpty()) {
+            throw FeedConfigException.of(problems);
+        }
+        return new FeedDefinition.Transform(bean, columns, types);
+    }
+
+    /** The pointer of {@code { pointer: /x, type: integer }}, whose keys are only those two. */
+    private static String typedField(Keys keys, String key, Map<?, ?> typed) {
+        for (Object field : typed.keySet()) {
+            if (!"pointer".equals(field) && !"type".equals(field)) {
+                throw keys.bad(key + "." + field, "unknown key (a mapped column is a JSON pointer, or"
+                        + " { pointer: /x, type: integer })");
+            }
+        }
+        Object pointer = typed.get("pointer");
+        return pointer instanceof String text ? text : null;
+    }
+
+    private static ColumnType columnType(Keys keys, String key, Object written) {
+        String name = written instanceof String text ? blankToNull(text) : null;
+        if (written != null && !(written instanceof String)) {
+            throw keys.bad(key, "must be one of " + ColumnType.names());
+        }
+        if (name == null) {
+            return ColumnType.TEXT;
+        }
+        return ColumnType.of(name).orElseThrow(() -> keys.bad(key, "unknown type '" + name + "' (expected one of "
+                + ColumnType.names() + ")"));
+    }
+
+    /**
+     * {@code target.create: true} makes the table from the mapping: only a mapping says which columns
+     * and types a feed writes (a transform bean's rows are known only as they come), and the key
+     * must be among them.
+     */
+    private static void creatable(Keys keys, FeedDefinition.Transform transform, FeedDefinition.Target target,
+                                  List<FeedConfigException> problems) {
+        if (!target.create()) {
+            return;
+        }
+        if (transform.bean() != null) {
+            problems.add(keys.bad("target.create", "needs transform.mapping, not transform.bean: the table is made"
+                    + " from the mapped columns and their types"));
+            return;
+        }
+        for (String column : target.key()) {
+            if (!transform.mapping().containsKey(column)) {
+                problems.add(keys.bad("target.key", "key column '" + column + "' is not mapped; target.create makes"
+                        + " the table from transform.mapping"));
+            }
+        }
     }
 
     private static FeedDefinition.Target target(Keys keys, FeedsyncProperties.Target target) {
@@ -701,7 +767,8 @@ public final class FeedValidator {
                 throw keys.bad("target.soft-delete", "'" + softDelete + "' is a key column");
             }
         }
-        return new FeedDefinition.Target(table, List.copyOf(target.key()), softDelete);
+        return new FeedDefinition.Target(table, List.copyOf(target.key()), softDelete,
+                Boolean.TRUE.equals(target.create()));
     }
 
     private static <T> T closedSet(Keys keys, String key, String type, Map<String, T> known) {

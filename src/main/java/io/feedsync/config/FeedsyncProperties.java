@@ -60,9 +60,13 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
                 null);
     }
 
-    public record Transform(String bean, Map<String, String> mapping) {
+    /**
+     * {@code mapping}: each column's JSON pointer, or {@code { pointer: /x, type: integer }}; bound as
+     * written (text, or a map of the two) and read by {@link FeedValidator}.
+     */
+    public record Transform(String bean, Map<String, Object> mapping) {
     }
 
-    public record Target(String table, List<String> key, String softDelete) {
+    public record Target(String table, List<String> key, String softDelete, Boolean create) {
     }
 }

@@ -15,14 +15,17 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.config.ColumnType;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedDefinition;
 
 /**
  * Checks every feed's target table against the database at startup (after the migrations): its
- * key columns exist under one unique constraint, and every mapped column exists. Anything else
- * stops startup with a message naming the feed, the table and the column.
+ * key columns exist under one unique constraint, and every mapped column exists, with its declared
+ * type if it declares one. Anything else stops startup with a message naming the feed, the table and
+ * the column. A feed with {@code target.create} has its table created or completed first
+ * ({@link TargetTableCreation}), here and whenever its definition is checked or described again.
  * <p>
  * A table that does not exist yet stops only its own feed: its runs fail with that message, and
  * health says so, until the table is created; the next run then checks it and uses it.
@@ -40,9 +43,12 @@ public class TargetTables {
     private final Map<String, TargetTable> tables = new ConcurrentHashMap<>();
     private final Map<String, TargetTableMissingException> missing = new ConcurrentHashMap<>();
     private final Map<String, TargetTable> secondary = new ConcurrentHashMap<>();
+    private final TargetTableCreation creation;
 
-    public TargetTables(JdbcTemplate jdbc, FeedCatalog catalog, @Value("${feedsync.schema:feedsync}") String ownSchema) {
+    public TargetTables(JdbcTemplate jdbc, FeedCatalog catalog, TargetTableCreation creation,
+                        @Value("${feedsync.schema:feedsync}") String ownSchema) {
         this.jdbc = jdbc;
+        this.creation = creation;
         this.catalog = catalog;
         this.ownSchema = ownSchema;
         for (FeedDefinition feed : catalog.all()) {
@@ -169,12 +175,21 @@ public class TargetTables {
     }
 
     private TargetTable describe(FeedDefinition feed) {
+        if (feed.target().create()) {
+            creation.ensure(feed);
+        }
         TargetTable table = describe(feed.name(), feed.target().table(), feed.target().key())
                 .withSoftDelete(feed.target().softDeleteColumn());
         for (String column : feed.transform().mapping().keySet()) {
             if (!table.hasColumn(column)) {
                 throw new FeedConfigException("feedsync.feeds." + feed.name() + ".transform.mapping." + column,
                         "table '" + table.name() + "' has no column '" + column + "'");
+            }
+            ColumnType declared = feed.transform().types().get(column);
+            if (declared != null && !declared.matches(table.columnTypes().get(column))) {
+                throw new FeedConfigException("feedsync.feeds." + feed.name() + ".transform.mapping." + column,
+                        "column '" + column + "' of table '" + table.name() + "' is " + table.columnTypes().get(column)
+                                + ", not " + declared.configName() + " as declared");
             }
         }
         String softDelete = feed.target().softDeleteColumn();

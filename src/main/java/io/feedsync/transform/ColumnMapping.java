@@ -21,13 +21,22 @@ public final class ColumnMapping implements RecordMapper {
     /** For a pointer to a field of the record itself ({@code /name}, the usual case): that field's name. */
     private final String[] fields;
 
+    /** Columns declared {@code jsonb}: each value arrives as JSON text, so that a JSON string is one too. */
+    private final boolean[] json;
+
     public ColumnMapping(String table, Map<String, String> pointers) {
+        this(table, pointers, java.util.Set.of());
+    }
+
+    public ColumnMapping(String table, Map<String, String> pointers, java.util.Set<String> jsonColumns) {
         this.table = table;
         List<String> names = new ArrayList<>(pointers.keySet());
         this.columns = new ColumnValues.Columns(names);
         this.pointers = new JsonPointer[names.size()];
         this.fields = new String[names.size()];
+        this.json = new boolean[names.size()];
         for (int i = 0; i < names.size(); i++) {
+            this.json[i] = jsonColumns.contains(names.get(i));
             JsonPointer pointer = JsonPointer.compile(pointers.get(names.get(i)));
             this.pointers[i] = pointer;
             // on an object, at("/name") is get("name"), whatever the name looks like
@@ -43,7 +52,8 @@ public final class ColumnMapping implements RecordMapper {
         }
         String[] values = new String[pointers.length];
         for (int i = 0; i < values.length; i++) {
-            values[i] = text(fields[i] != null ? record.get(fields[i]) : record.at(pointers[i]));
+            JsonNode value = fields[i] != null ? record.get(fields[i]) : record.at(pointers[i]);
+            values[i] = json[i] ? json(value) : text(value);
         }
         return List.of(new TargetRow(table, new ColumnValues(columns, values)));
     }
@@ -54,6 +64,14 @@ public final class ColumnMapping implements RecordMapper {
             return null;
         }
         return value.isValueNode() ? value.asText() : NESTED.get().write(value);
+    }
+
+    /** The JSON text of a value for a {@code jsonb} column; JSON {@code null} (or none) is SQL {@code NULL}. */
+    static String json(JsonNode value) {
+        if (value == null || value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        return value.isValueNode() ? value.toString() : NESTED.get().write(value);
     }
 
     private static final ThreadLocal<NestedJson> NESTED = ThreadLocal.withInitial(NestedJson::new);

@@ -15,6 +15,7 @@ import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.context.ApplicationContext;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.config.ColumnType;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedDefinition;
@@ -132,7 +133,10 @@ public class RecordTransformer implements Processor {
     private static RecordMapper newMapper(FeedDefinition feed, ApplicationContext context) {
         String bean = feed.transform().bean();
         if (bean == null) {
-            return new ColumnMapping(feed.target().table(), feed.transform().mapping());
+            return new ColumnMapping(feed.target().table(), feed.transform().mapping(),
+                    feed.transform().mapping().keySet().stream()
+                            .filter(column -> feed.transform().type(column) == ColumnType.JSONB)
+                            .collect(java.util.stream.Collectors.toSet()));
         }
         try {
             return context.getBean(bean, RecordMapper.class);
