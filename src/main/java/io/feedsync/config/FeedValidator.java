@@ -664,7 +664,8 @@ public final class FeedValidator {
 
     private static FeedDefinition.Transform transform(Keys keys, FeedsyncProperties.Transform transform) {
         String bean = transform == null ? null : blankToNull(transform.bean());
-        Map<String, Object> mapping = transform == null || transform.mapping() == null ? Map.of() : transform.mapping();
+        Map<String, FeedsyncProperties.MappedColumn> mapping = transform == null || transform.mapping() == null
+                ? Map.of() : transform.mapping();
         if (bean == null && mapping.isEmpty()) {
             throw keys.bad("transform", "set transform.bean or transform.mapping");
         }
@@ -674,16 +675,15 @@ public final class FeedValidator {
         List<FeedConfigException> problems = new ArrayList<>();
         Map<String, String> columns = new LinkedHashMap<>();
         Map<String, ColumnType> types = new LinkedHashMap<>();
-        mapping.forEach((column, written) -> {
+        mapping.forEach((column, mapped) -> {
             String key = "transform.mapping." + column;
             try {
                 keys.identifier(key, column);
-                if (written instanceof Map<?, ?> typed) {
-                    columns.put(column, keys.pointer(key + ".pointer", keys.required(key + ".pointer",
-                            typedField(keys, key, typed))));
-                    types.put(column, columnType(keys, key + ".type", typed.get("type")));
+                if (mapped == null || mapped.type() == null) {
+                    columns.put(column, keys.pointer(key, mapped == null ? null : mapped.pointer()));
                 } else {
-                    columns.put(column, keys.pointer(key, written == null ? null : written.toString()));
+                    columns.put(column, keys.pointer(key + ".pointer", keys.required(key + ".pointer", mapped.pointer())));
+                    types.put(column, columnType(keys, key + ".type", mapped.type()));
                 }
             } catch (FeedConfigException e) {
                 problems.addAll(e.problems());
@@ -695,26 +695,8 @@ public final class FeedValidator {
         return new FeedDefinition.Transform(bean, columns, types);
     }
 
-    /** The pointer of {@code { pointer: /x, type: integer }}, whose keys are only those two. */
-    private static String typedField(Keys keys, String key, Map<?, ?> typed) {
-        for (Object field : typed.keySet()) {
-            if (!"pointer".equals(field) && !"type".equals(field)) {
-                throw keys.bad(key + "." + field, "unknown key (a mapped column is a JSON pointer, or"
-                        + " { pointer: /x, type: integer })");
-            }
-        }
-        Object pointer = typed.get("pointer");
-        return pointer instanceof String text ? text : null;
-    }
-
-    private static ColumnType columnType(Keys keys, String key, Object written) {
-        String name = written instanceof String text ? blankToNull(text) : null;
-        if (written != null && !(written instanceof String)) {
-            throw keys.bad(key, "must be one of " + ColumnType.names());
-        }
-        if (name == null) {
-            return ColumnType.TEXT;
-        }
+    private static ColumnType columnType(Keys keys, String key, String written) {
+        String name = keys.required(key, written);
         return ColumnType.of(name).orElseThrow(() -> keys.bad(key, "unknown type '" + name + "' (expected one of "
                 + ColumnType.names() + ")"));
     }

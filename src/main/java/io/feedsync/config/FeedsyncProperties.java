@@ -60,11 +60,18 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
                 null);
     }
 
+    public record Transform(String bean, Map<String, MappedColumn> mapping) {
+    }
+
     /**
-     * {@code mapping}: each column's JSON pointer, or {@code { pointer: /x, type: integer }}; bound as
-     * written (text, or a map of the two) and read by {@link FeedValidator}.
+     * One column of {@code transform.mapping}: {@code { pointer: /x, type: integer }}, or just the
+     * pointer ({@code /x}), which Spring's conversion makes one of these through {@link #valueOf}.
      */
-    public record Transform(String bean, Map<String, Object> mapping) {
+    public record MappedColumn(String pointer, String type) {
+
+        public static MappedColumn valueOf(String pointer) {
+            return new MappedColumn(pointer, null);
+        }
     }
 
     public record Target(String table, List<String> key, String softDelete, Boolean create) {

@@ -27,21 +27,14 @@ final class KnownKeys {
     /** A map: any key, each holding this. */
     private final KnownKeys anyKey;
     private final boolean leaf;
-    /** A value bound as written (an {@code Object}): whatever is below it is checked by the code that reads it. */
-    private final boolean free;
 
     private record Child(String name, KnownKeys keys) {
     }
 
     private KnownKeys(Map<String, Child> children, KnownKeys anyKey, boolean leaf) {
-        this(children, anyKey, leaf, false);
-    }
-
-    private KnownKeys(Map<String, Child> children, KnownKeys anyKey, boolean leaf, boolean free) {
         this.children = children;
         this.anyKey = anyKey;
         this.leaf = leaf;
-        this.free = free;
     }
 
     /**
@@ -53,9 +46,6 @@ final class KnownKeys {
         StringBuilder path = new StringBuilder(feedPrefix);
         for (String segment : rest.split("\\.")) {
             String name = segment.replaceAll("\\[\\d+]$", "");
-            if (at.free) {
-                return;
-            }
             if (at.leaf || name.isEmpty()) {
                 throw unknown(path + "." + segment, List.of());
             }
@@ -99,9 +89,6 @@ final class KnownKeys {
         }
         if (Map.class.isAssignableFrom(raw) && type instanceof ParameterizedType parameterized) {
             return new KnownKeys(Map.of(), of(parameterized.getActualTypeArguments()[1]), false);
-        }
-        if (raw == Object.class) {
-            return new KnownKeys(Map.of(), null, true, true);
         }
         return new KnownKeys(Map.of(), null, true);
     }
