@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Name;
 
@@ -71,6 +72,18 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
 
         public static MappedColumn valueOf(String pointer) {
             return new MappedColumn(pointer, null);
+        }
+
+        /** As written, for {@code GET /api/feeds/{feed}/definition}: the pointer alone when no type is declared. */
+        @JsonValue
+        public Object written() {
+            if (type == null) {
+                return pointer;
+            }
+            Map<String, String> typed = new LinkedHashMap<>();
+            typed.put("pointer", pointer);
+            typed.put("type", type);
+            return typed;
         }
     }
 

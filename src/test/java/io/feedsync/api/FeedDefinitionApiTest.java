@@ -156,6 +156,7 @@ class FeedDefinitionApiTest extends FeedsyncTest {
         JsonNode shown = api.get("/api/feeds/plans/definition").json();
         assertThat(shown.get("source").asText()).isEqualTo("config");
         assertThat(shown.at("/definition/target/table").asText()).isEqualTo("test_plans");
+        assertThat(shown.at("/definition/transform/mapping/epa_type").asText()).as("a pointer, as written").isEqualTo("/key");
         assertThat(shown.at("/definition/source/pagination/type").asText()).isEqualTo("link-header");
         assertThat(count("select count(*) from sync_feed_definition")).isZero();
     }
