@@ -3,6 +3,11 @@ package io.feedsync.store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
 
+import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.FeedValidator;
 import io.feedsync.run.DefinedFeeds;
 import io.feedsync.support.Api;
 import io.feedsync.support.FeedsyncTest;
@@ -32,6 +40,10 @@ class TargetCreateTest extends FeedsyncTest {
 
     @Autowired
     DefinedFeeds defined;
+    @Autowired
+    TargetTableCreation creation;
+    @Autowired
+    Environment environment;
 
     @BeforeEach
     @AfterEach
@@ -149,6 +161,29 @@ class TargetCreateTest extends FeedsyncTest {
         assertThat(exists()).isFalse();
         assertThat(count("select count(*) from sync_run")).isZero();
         assertThat(count("select count(*) from sync_feed_definition")).isZero();
+    }
+
+    @Test
+    void twoNodesCreatingTheSameTableAtOnceBothSucceed() throws Exception {
+        FeedDefinition feed = FeedValidator.define(FEED, JSON.readTree(definition("/all/typed", "")), environment);
+        CyclicBarrier together = new CyclicBarrier(4);
+        ExecutorService nodes = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                done.add(nodes.submit(() -> {
+                    together.await();
+                    creation.ensure(feed);
+                    return null;
+                }));
+            }
+            for (Future<?> each : done) {
+                each.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            nodes.shutdownNow();
+        }
+        assertThat(columnTypes()).hasSize(12).containsEntry("id", "bigint");
     }
 
     private List<String> problems(String definition) {
