@@ -62,9 +62,21 @@ public class TargetTableCreation {
                 }
             });
         } catch (DataAccessException e) {
+            if (!refusedStatement(e)) {
+                throw e;
+            }
             throw new FeedConfigException(prefix + ".target.table", "could not create or change table '" + table
                     + "': " + NestedExceptionUtils.getMostSpecificCause(e).getMessage());
         }
+    }
+
+    /**
+     * PostgreSQL refused the DDL itself (SQLSTATE class 42: no privilege, not a table, …): a problem
+     * of the feed's target. Anything else (the database down or busy) is no fault of the definition.
+     */
+    private static boolean refusedStatement(DataAccessException e) {
+        return DatabaseFailure.causes(e).stream().anyMatch(cause -> cause instanceof java.sql.SQLException sql
+                && sql.getSQLState() != null && sql.getSQLState().startsWith("42"));
     }
 
     /** {@code schema.table}: as written, or in the first schema of the search path that is not feedsync's own. */

@@ -164,6 +164,20 @@ class TargetCreateTest extends FeedsyncTest {
     }
 
     @Test
+    void ddlThatPostgresqlRefusesIsA400NamingTheTable() {
+        jdbc.execute("create view public.created_plans as select 1::bigint as id");
+        try {
+            assertThat(problems(definition("/all/typed", ""))).singleElement().asString()
+                    .startsWith("feedsync.feeds.created-plans.target.table: could not create or change table"
+                            + " 'public.created_plans': ERROR: ")
+                    .contains("created_plans");
+            assertThat(count("select count(*) from sync_feed_definition")).isZero();
+        } finally {
+            jdbc.execute("drop view public.created_plans");
+        }
+    }
+
+    @Test
     void twoNodesCreatingTheSameTableAtOnceBothSucceed() throws Exception {
         FeedDefinition feed = FeedValidator.define(FEED, JSON.readTree(definition("/all/typed", "")), environment);
         CyclicBarrier together = new CyclicBarrier(4);
