@@ -303,6 +303,35 @@ class FeedCatalogTest {
     }
 
     @Test
+    void aTypedColumnKeepsItsTypeAndAnUnknownTypeListsTheKnownOnes() {
+        Map<String, Object> raw = validFeed();
+        set(raw, "transform.mapping.ncpdp_version", new LinkedHashMap<>(Map.of("pointer", "/version", "type", "integer")));
+        set(raw, "target.create", "true");
+
+        FeedDefinition feed = define("partners", raw);
+
+        assertThat(feed.transform().mapping()).containsExactly(Map.entry("epa_type", "/key"),
+                Map.entry("ncpdp_version", "/version"));
+        assertThat(feed.transform().type("ncpdp_version")).isEqualTo(ColumnType.INTEGER);
+        assertThat(feed.transform().type("epa_type")).as("no type: text").isEqualTo(ColumnType.TEXT);
+        assertThat(feed.target().create()).isTrue();
+        set(raw, "transform.mapping.ncpdp_version.type", "money");
+        assertThatThrownBy(() -> define("partners", raw)).hasMessage("feedsync.feeds.partners.transform.mapping."
+                + "ncpdp_version.type: unknown type 'money' (expected one of text, integer, bigint, numeric, double,"
+                + " boolean, date, timestamptz, jsonb, uuid)");
+    }
+
+    @Test
+    void targetCreateNeedsAMappingThatCoversTheKey() {
+        Map<String, Object> raw = validFeed();
+        set(raw, "target.create", "true");
+        set(raw, "target.key", List.of("plan_id"));
+
+        assertThatThrownBy(() -> define("partners", raw)).hasMessage("feedsync.feeds.partners.target.key: key column"
+                + " 'plan_id' is not mapped; target.create makes the table from transform.mapping");
+    }
+
+    @Test
     void emptyValuesCountAsUnset() {
         Map<String, Object> raw = validFeed();
         set(raw, "mode", "");
