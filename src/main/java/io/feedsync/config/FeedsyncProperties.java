@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.Name;
  * The feeds exactly as written under {@code feedsync.feeds.<name>}. Every value is kept as text
  * so that {@link FeedCatalog} can validate it and name the offending key in one line, instead of
  * a binder stack trace. {@code source.delete-marker} is the exception: bound as written, so that
- * its value keeps its YAML type (JSON {@code true} is not {@code "true"}).
+ * its value keeps its YAML type (JSON {@code true} is not {@code "true"}). A mapped column is a
+ * pointer, or a pointer and a type ({@link MappedColumn}).
  */
 @ConfigurationProperties(prefix = "feedsync")
 public record FeedsyncProperties(Map<String, Feed> feeds) {

@@ -5,6 +5,7 @@ import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonPointer;
@@ -25,10 +26,10 @@ public final class ColumnMapping implements RecordMapper {
     private final boolean[] json;
 
     public ColumnMapping(String table, Map<String, String> pointers) {
-        this(table, pointers, java.util.Set.of());
+        this(table, pointers, Set.of());
     }
 
-    public ColumnMapping(String table, Map<String, String> pointers, java.util.Set<String> jsonColumns) {
+    public ColumnMapping(String table, Map<String, String> pointers, Set<String> jsonColumns) {
         this.table = table;
         List<String> names = new ArrayList<>(pointers.keySet());
         this.columns = new ColumnValues.Columns(names);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
@@ -136,7 +137,7 @@ public class RecordTransformer implements Processor {
             return new ColumnMapping(feed.target().table(), feed.transform().mapping(),
                     feed.transform().mapping().keySet().stream()
                             .filter(column -> feed.transform().type(column) == ColumnType.JSONB)
-                            .collect(java.util.stream.Collectors.toSet()));
+                            .collect(Collectors.toSet()));
         }
         try {
             return context.getBean(bean, RecordMapper.class);
