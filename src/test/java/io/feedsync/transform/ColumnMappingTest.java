@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,6 +87,19 @@ class ColumnMappingTest {
 
         assertThat(one.values().keySet()).isSameAs(two.values().keySet());
         assertThat(one.values()).isNotEqualTo(two.values());
+    }
+
+    @Test
+    void aJsonbColumnGetsEveryValueAsJsonTextSoThatAStringStaysAString() throws Exception {
+        ColumnMapping mapping = new ColumnMapping("plans", Map.of("id", "/id", "tag", "/tag", "meta", "/meta",
+                "none", "/none"), Set.of("tag", "meta", "none"));
+
+        TargetRow row = mapping.map(JSON.readTree("{\"id\": \"a\", \"tag\": \"gold\", \"meta\": {\"n\": 1}, \"none\": null}")).get(0);
+
+        assertThat(row.values().get("id")).as("not declared jsonb: as before").isEqualTo("a");
+        assertThat(row.values().get("tag")).isEqualTo("\"gold\"");
+        assertThat(row.values().get("meta")).isEqualTo("{\"n\":1}");
+        assertThat(row.values().get("none")).isNull();
     }
 
     @Test
