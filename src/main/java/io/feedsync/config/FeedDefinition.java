@@ -64,9 +64,10 @@ public record FeedDefinition(
     /**
      * The table the feed owns rows in, the columns that identify a row, and the timestamp column
      * that full runs set on rows the upstream no longer has, and delete markers on the rows they mark
-     * (null: nothing is ever deleted).
+     * (null: nothing is ever deleted), and how many consecutive complete full runs must miss a row
+     * before it is soft-deleted ({@code soft-delete-after}).
      */
-    public record Target(String table, List<String> key, String softDeleteColumn) {
+    public record Target(String table, List<String> key, String softDeleteColumn, int softDeleteAfter) {
     }
 
     /**

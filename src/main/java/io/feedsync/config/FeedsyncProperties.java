@@ -63,6 +63,6 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
     public record Transform(String bean, Map<String, String> mapping) {
     }
 
-    public record Target(String table, List<String> key, String softDelete) {
+    public record Target(String table, List<String> key, String softDelete, String softDeleteAfter) {
     }
 }
