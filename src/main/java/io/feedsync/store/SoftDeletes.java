@@ -143,13 +143,13 @@ public class SoftDeletes {
                             Long.class, feed, after, feed, run.runId())
                     : jdbc.update(update, feed, after);
             jdbc.update("delete from sync_missed_key where feed = ? and misses >= ?", feed, after);
+            // their hashes go too, so that a record that comes back is applied (and revived); the
+            // hashes of rows still pending stay, so that such a record, seen again unchanged, is not written
+            jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
+                    + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key) and not exists (select 1"
+                    + " from sync_missed_key m where m.feed = ? and array_to_string(m.key, '|') = h.record_key)",
+                    feed, run.runId(), feed);
         }
-        // their hashes go too, so that a record that comes back is applied (and revived); the hashes
-        // of rows still pending stay, so that such a record, seen again unchanged, is not written
-        jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
-                + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key) and not exists (select 1"
-                + " from sync_missed_key m where m.feed = ? and array_to_string(m.key, '|') = h.record_key)",
-                feed, run.runId(), feed);
         log.info("Feed {} run {}: soft-deleted {} of {} rows no longer in the upstream; {} more missed, pending"
                 + " (soft-delete-after: {})", feed, run.runId(), deleted, alive, missed - deleting, after);
         return new SoftDeleted(deleted, sample, missed - deleting);
