@@ -167,6 +167,7 @@ public final class CommandLineRun {
                 + ": pages=" + run.pages() + " fetched=" + run.counts().fetched() + " inserted=" + run.counts().inserted()
                 + " updated=" + run.counts().updated() + " unchanged=" + run.counts().unchanged()
                 + " deleted=" + run.counts().deleted() + " deadLettered=" + run.counts().deadLettered()
+                + (run.counts().pendingDeletes() == 0 ? "" : " pendingDeletes=" + run.counts().pendingDeletes())
                 + " watermark=" + run.watermark();
         if (run.status() == RunStatus.SUCCEEDED) {
             out.println(line);

@@ -74,14 +74,12 @@ public record FeedDefinition(
     /**
      * The table the feed owns rows in, the columns that identify a row, and the timestamp column
      * that full runs set on rows the upstream no longer has, and delete markers on the rows they mark
-     * (null: nothing is ever deleted). With {@code create}, feedsync creates the table from the typed
-     * mapping if it is missing, and adds the mapped columns it lacks.
+     * (null: nothing is ever deleted), how many consecutive complete full runs must miss a row
+     * before it is soft-deleted ({@code soft-delete-after}), and, with {@code create}, whether feedsync
+     * creates the table from the typed mapping if it is missing and adds the mapped columns it lacks.
      */
-    public record Target(String table, List<String> key, String softDeleteColumn, boolean create) {
-
-        public Target(String table, List<String> key, String softDeleteColumn) {
-            this(table, key, softDeleteColumn, false);
-        }
+    public record Target(String table, List<String> key, String softDeleteColumn, int softDeleteAfter,
+                         boolean create) {
     }
 
     /**

@@ -750,7 +750,38 @@ public final class FeedValidator {
             }
         }
         return new FeedDefinition.Target(table, List.copyOf(target.key()), softDelete,
+                softDeleteAfter(keys, target.softDeleteAfter(), softDelete),
                 Boolean.TRUE.equals(target.create()));
+    }
+
+    /**
+     * {@code target.soft-delete-after: N}: how many consecutive complete full runs must miss a row
+     * before it is soft-deleted. By default 2 with page-number or offset pagination, whose pages
+     * shift when the upstream deletes a record during a run, so that a record still there can go
+     * unseen once; 1 with the others, which page from a position the upstream keeps.
+     */
+    private static int softDeleteAfter(Keys keys, String text, String softDelete) {
+        String key = "target.soft-delete-after";
+        String value = blankToNull(text);
+        if (value == null) {
+            String paging = keys.feed().source() == null ? null : keys.paging().type();
+            return "page".equals(keys.or(paging, "none")) || "offset".equals(keys.or(paging, "none")) ? 2 : 1;
+        }
+        if (softDelete == null) {
+            throw keys.bad(key, "needs target.soft-delete: it counts the full runs that miss a row before that"
+                    + " column is set");
+        }
+        int runs;
+        try {
+            runs = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw keys.bad(key, "'" + value.trim() + "' is not a whole number of full runs (1 or more)");
+        }
+        if (runs < 1) {
+            throw keys.bad(key, "must be 1 or more (" + runs + " given): the number of consecutive complete full"
+                    + " runs that must miss a row before it is soft-deleted");
+        }
+        return runs;
     }
 
     private static <T> T closedSet(Keys keys, String key, String type, Map<String, T> known) {

@@ -27,7 +27,7 @@ public class RunLedger {
 
     private static final String COLUMNS = """
             r.id, r.feed, r.status, r.trigger, r.mode, r.dry_run, r.pages, r.fetched, r.inserted, r.updated,
-            r.unchanged, r.deleted, r.dead_lettered, r.started_at, r.finished_at, r.watermark,
+            r.unchanged, r.deleted, r.dead_lettered, r.pending_deletes, r.started_at, r.finished_at, r.watermark,
             r.error_class, r.error_message, r.error_http_status, r.error_url, r.samples::text as samples,
             r.resumed_from, r.range_since, r.range_until, r.triggered_by""";
 
@@ -118,10 +118,10 @@ public class RunLedger {
         RunCounts c = run.counts();
         jdbc.update("""
                 update sync_run set pages = ?, fetched = ?, inserted = ?, updated = ?, unchanged = ?,
-                       deleted = ?, dead_lettered = ?
+                       deleted = ?, dead_lettered = ?, pending_deletes = ?
                  where id = ?""",
                 run.pages(), c.fetched(), c.inserted(), c.updated(), c.unchanged(), c.deleted(), c.deadLettered(),
-                run.runId());
+                c.pendingDeletes(), run.runId());
     }
 
     /**
@@ -133,13 +133,13 @@ public class RunLedger {
         RunCounts c = run.counts();
         session.update("""
                 update sync_run set status = ?, finished_at = now(), pages = ?, fetched = ?, inserted = ?,
-                       updated = ?, unchanged = ?, deleted = ?, dead_lettered = ?,
+                       updated = ?, unchanged = ?, deleted = ?, dead_lettered = ?, pending_deletes = ?,
                        watermark = (select w.value from sync_watermark w where w.feed = sync_run.feed),
                        error_class = ?, error_message = ?, error_http_status = ?, error_url = ?,
                        samples = cast(? as jsonb)
                  where id = ? and status = 'RUNNING'""",
                 status.name(), run.pages(), c.fetched(), c.inserted(), c.updated(), c.unchanged(), c.deleted(),
-                c.deadLettered(),
+                c.deadLettered(), c.pendingDeletes(),
                 error == null ? null : error.failureClass().name(), error == null ? null : error.message(),
                 error == null ? null : error.httpStatus(), error == null ? null : error.url(),
                 json(run.samples().snapshot()), run.runId());
@@ -193,7 +193,8 @@ public class RunLedger {
         return new RunRecord(rs.getLong("id"), rs.getString("feed"), RunStatus.valueOf(rs.getString("status")),
                 rs.getString("trigger"), rs.getString("mode"), rs.getBoolean("dry_run"), rs.getInt("pages"),
                 new RunCounts(rs.getLong("fetched"), rs.getLong("inserted"), rs.getLong("updated"),
-                        rs.getLong("unchanged"), rs.getLong("deleted"), rs.getLong("dead_lettered")),
+                        rs.getLong("unchanged"), rs.getLong("deleted"), rs.getLong("dead_lettered"),
+                        rs.getLong("pending_deletes")),
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")),
                 rs.getString("watermark"), error, samples(rs.getString("samples")), (Long) rs.getObject("resumed_from"),
                 rs.getString("range_since") == null ? null

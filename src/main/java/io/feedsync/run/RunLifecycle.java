@@ -114,7 +114,7 @@ public class RunLifecycle {
         RunCounts c = run.counts();
         return "pages=" + run.pages() + " fetched=" + c.fetched() + " inserted=" + c.inserted() + " updated="
                 + c.updated() + " unchanged=" + c.unchanged() + " deleted=" + c.deleted() + " deadLettered="
-                + c.deadLettered();
+                + c.deadLettered() + (c.pendingDeletes() == 0 ? "" : " pendingDeletes=" + c.pendingDeletes());
     }
 
     private static String elapsed(RunState run) {

@@ -52,6 +52,7 @@ public final class RunState {
     private final AtomicLong unchanged = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong pendingDeletes = new AtomicLong();
 
     private volatile Instant lastProgressLog = startedAt;
 
@@ -159,6 +160,7 @@ public final class RunState {
     /** Folds what a full run's soft-delete did into the run. */
     public void fold(SoftDeleted softDeleted) {
         deleted.addAndGet(softDeleted.count());
+        pendingDeletes.addAndGet(softDeleted.pending());
         softDeleted.sample().forEach(key -> samples.add(RunSamples.DELETED, key));
     }
 
@@ -196,7 +198,7 @@ public final class RunState {
 
     public RunCounts counts() {
         return new RunCounts(fetched.get(), inserted.get(), updated.get(), unchanged.get(), deleted.get(),
-                deadLettered.get());
+                deadLettered.get(), pendingDeletes.get());
     }
 
     public int pages() {

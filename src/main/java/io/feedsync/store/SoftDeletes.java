@@ -13,9 +13,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The full-refresh step at the end of the sync route, reached only when every page was fetched:
- * rows of the target table that the run did not see get the soft-delete timestamp (never a hard
- * delete), unless that is more than the feed's deletion guard allows and the trigger did not say
- * {@code confirm: true} — then the run fails and nothing is deleted. Nothing is deleted either when
+ * rows of the target table that the run did not see are counted as missed once more in
+ * {@code sync_missed_key} (a row seen again loses its count), and those that as many consecutive
+ * complete full runs as {@code target.soft-delete-after} have missed get the soft-delete timestamp
+ * (never a hard delete); the others are reported pending. Unless that deletes more than the feed's
+ * deletion guard allows and the trigger did not say {@code confirm: true} — then the run fails and
+ * nothing is deleted or counted. Nothing is deleted either when
  * a record was dead-lettered before its key was known (without {@code confirm: true}): its row
  * cannot be told apart from the rows that are really gone. The dead letters of records gone
  * upstream are settled with the rows. A dry run only counts, and so does a drift check, which
@@ -67,58 +70,97 @@ public class SoftDeletes {
         }
     }
 
-    /** Soft-deletes the rows the run did not see, or in a dry run counts them. */
+    /**
+     * Counts the rows the run did not see, and soft-deletes those that as many consecutive complete
+     * full runs as the feed's {@code soft-delete-after} have now missed; a dry run only counts, and
+     * a drift check counts every row missed.
+     */
     private SoftDeleted softDelete(StoreRun run, TargetTable table) {
+        String feed = run.feed().name();
+        int after = run.feed().target().softDeleteAfter();
         String column = table.softDeleteColumn() == null ? null : TargetTable.quoteIdentifier(table.softDeleteColumn());
         String alivePredicate = column == null ? "true" : "t." + column + " is null";
-        String unseen = " from " + table.quotedName() + " t where " + alivePredicate + " and not exists"
-                + " (select 1 from sync_seen_key s where s.run_id = ? and " + keyMatch(table) + ")";
+        String keyArray = "array[" + String.join(", ", table.key().stream()
+                .map(c -> "t." + TargetTable.quoteIdentifier(c) + "::text").toList()) + "]";
+        String unseen = "unseen as (select " + keyArray + " as key from " + table.quotedName() + " t where "
+                + alivePredicate + " and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
+                + keyMatch(table, "s") + ")) ";
         long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " t where "
                 + alivePredicate, Long.class);
-        long missing = jdbc.queryForObject("select count(*)" + unseen, Long.class, run.runId());
-        String keyText = String.join(", ", table.key().stream()
-                .map(c -> "t." + TargetTable.quoteIdentifier(c) + "::text").toList());
-        List<String> sample = jdbc.queryForList("select concat_ws('|', " + keyText + ")" + unseen + " limit "
-                + RunSamples.PER_OUTCOME, String.class, run.runId());
-        if (run.dryRun()) {
-            return new SoftDeleted(missing, sample);
+        if (run.drift()) {
+            // a drift check reports every row the upstream lacks, however often it was missed
+            long missing = jdbc.queryForObject("with " + unseen + "select count(*) from unseen", Long.class,
+                    run.runId());
+            List<String> sample = jdbc.queryForList("with " + unseen + "select array_to_string(key, '|') from unseen"
+                    + " limit " + RunSamples.PER_OUTCOME, String.class, run.runId());
+            return new SoftDeleted(missing, sample, 0);
         }
-        if (missing > run.feed().deletionGuard() * alive && !run.confirm()) {
+        // due: the rows this run misses for the soft-delete-after'th time in a row
+        String due = "with " + unseen + "select array_to_string(u.key, '|') from unseen u left join sync_missed_key m"
+                + " on m.feed = ? and m.key = u.key where coalesce(m.misses, 0) + 1 >= ?";
+        List<String> sample = jdbc.queryForList(due + " limit " + RunSamples.PER_OUTCOME, String.class,
+                run.runId(), feed, after);
+        if (run.dryRun()) {
+            long[] counts = jdbc.queryForObject("with " + unseen + "select count(*), count(*) filter (where"
+                    + " coalesce(m.misses, 0) + 1 >= ?) from unseen u left join sync_missed_key m on m.feed = ?"
+                    + " and m.key = u.key", (rs, row) -> new long[] {rs.getLong(1), rs.getLong(2)},
+                    run.runId(), after, feed);
+            return new SoftDeleted(counts[1], sample, counts[0] - counts[1]);
+        }
+        // one more miss for each row not seen; a row seen again (or gone otherwise) starts over
+        long[] counts = jdbc.queryForObject("with " + unseen + ", seen_again as (delete from sync_missed_key m"
+                + " where m.feed = ? and not exists (select 1 from unseen u where u.key = m.key)), counted as ("
+                + "insert into sync_missed_key (feed, key, misses) select ?, key, 1 from unseen on conflict (feed, key)"
+                + " do update set misses = sync_missed_key.misses + 1 returning misses)"
+                + " select count(*), count(*) filter (where misses >= ?) from counted",
+                (rs, row) -> new long[] {rs.getLong(1), rs.getLong(2)}, run.runId(), feed, feed, after);
+        long missed = counts[0];
+        long deleting = counts[1];
+        // the guard judges what this run deletes; refused, the transaction takes the counts back too
+        if (deleting > run.feed().deletionGuard() * alive && !run.confirm()) {
             throw new RunRefusedException(String.format(
                     "deletion guard: this full run would soft-delete %d of %d rows (%.0f%%), more than the %.0f%% "
                             + "allowed; nothing was deleted. Check the upstream, then run again with confirm: true",
-                    missing, alive, 100.0 * missing / alive, 100 * run.feed().deletionGuard()));
+                    deleting, alive, 100.0 * deleting / alive, 100 * run.feed().deletionGuard()));
         }
         // also the letters of records that never landed: a replay must not bring back what is gone
         deadLetters.settleUnseen(run);
-        if (missing == 0) {
+        if (missed == 0) {
             return SoftDeleted.NONE;
         }
-        String update = "update " + table.quotedName() + " t set " + column + " = now() where t."
-                + column + " is null and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
-                + keyMatch(table) + ")";
-        long deleted = run.recordsChanges()
-                // a deleted event per row, with the row before, in the same statement (see ChangeOutbox)
-                ? jdbc.queryForObject("with deleted as (" + update + " returning concat_ws('|', " + keyText
-                        + ") as key, " + ChangeOutbox.beforeSoftDelete("to_jsonb(t)", table.softDeleteColumn())
-                        + " as row), " + ChangeOutbox.recording("deleted", "'deleted'")
-                        + " select count(*) from deleted", Long.class, run.runId(), run.feed().name(), run.runId())
-                : jdbc.update(update, run.runId());
-        // their hashes go too, so that a record that comes back is applied (and revived)
-        jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
-                + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key)", run.feed().name(),
-                run.runId());
-        log.info("Feed {} run {}: soft-deleted {} of {} rows no longer in the upstream", run.feed().name(),
-                run.runId(), deleted, alive);
-        return new SoftDeleted(deleted, sample);
+        long deleted = 0;
+        if (deleting > 0) {
+            String keyText = "concat_ws('|', " + String.join(", ", table.key().stream()
+                    .map(c -> "t." + TargetTable.quoteIdentifier(c) + "::text").toList()) + ")";
+            String update = "update " + table.quotedName() + " t set " + column + " = now() from sync_missed_key m"
+                    + " where m.feed = ? and m.misses >= ? and " + keyMatch(table, "m") + " and t." + column
+                    + " is null";
+            deleted = run.recordsChanges()
+                    // a deleted event per row, with the row before, in the same statement (see ChangeOutbox)
+                    ? jdbc.queryForObject("with deleted as (" + update + " returning " + keyText + " as key, "
+                            + ChangeOutbox.beforeSoftDelete("to_jsonb(t)", table.softDeleteColumn()) + " as row), "
+                            + ChangeOutbox.recording("deleted", "'deleted'") + " select count(*) from deleted",
+                            Long.class, feed, after, feed, run.runId())
+                    : jdbc.update(update, feed, after);
+            jdbc.update("delete from sync_missed_key where feed = ? and misses >= ?", feed, after);
+            // their hashes go too, so that a record that comes back is applied (and revived); the
+            // hashes of rows still pending stay, so that such a record, seen again unchanged, is not written
+            jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
+                    + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key) and not exists (select 1"
+                    + " from sync_missed_key m where m.feed = ? and array_to_string(m.key, '|') = h.record_key)",
+                    feed, run.runId(), feed);
+        }
+        log.info("Feed {} run {}: soft-deleted {} of {} rows no longer in the upstream; {} more missed, pending"
+                + " (soft-delete-after: {})", feed, run.runId(), deleted, alive, missed - deleting, after);
+        return new SoftDeleted(deleted, sample, missed - deleting);
     }
 
-    /** {@code s.key[1]::type = t.k1 and …}: the seen text parsed exactly as the upsert casts it. */
-    private static String keyMatch(TargetTable table) {
+    /** {@code s.key[1]::type = t.k1 and …}: the key text parsed exactly as the upsert casts it. */
+    private static String keyMatch(TargetTable table, String alias) {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < table.key().size(); i++) {
             String column = table.key().get(i);
-            parts.add("cast(s.key[" + (i + 1) + "] as " + table.columnTypes().get(column) + ") = t."
+            parts.add("cast(" + alias + ".key[" + (i + 1) + "] as " + table.columnTypes().get(column) + ") = t."
                     + TargetTable.quoteIdentifier(column));
         }
         return String.join(" and ", parts);
