@@ -337,6 +337,9 @@ public final class Benchmark {
         }
         size.put("bytesPerEvent", round(Long.parseLong(scalar(url, "select pg_total_relation_size('feedsync.sync_change')"))
                 / (double) Math.max(1, (Long) size.get("eventsOfEveryFeed")), 0));
+        // the feed's own table (rows and primary key) beside it, for scale
+        size.put("targetTableTotalMiB", round(Long.parseLong(scalar(url, "select pg_total_relation_size('bench.bench_outbox')"))
+                / 1048576.0, 1));
         size.put("avgRowJsonBytes", Double.parseDouble(scalar(url, "select coalesce(avg(pg_column_size(row)), 0)::numeric(10,1)"
                 + " from (select row from feedsync.sync_change where feed = '" + feed + "' limit 10000) r")));
         return size;
