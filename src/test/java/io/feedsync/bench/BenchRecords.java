@@ -4,8 +4,8 @@ import java.time.Instant;
 
 /**
  * The benchmark's records, generated from their index and never stored: a text key, six columns
- * and a small JSON object. Generation {@code g > 0} changes 1 % of them (every 100th index): a new
- * name and a later {@code updated_at}. The same values come out as JSON (for the upstream) and as
+ * and a small JSON object. Generation {@code g > 0} changes 1 % of them (every 100th index; every
+ * {@link #changedEvery(int)}th once set, e.g. every 10th for 10 %): a new name and a later {@code updated_at}. The same values come out as JSON (for the upstream) and as
  * a COPY text row (for the limit), so both paths load exactly the same rows.
  */
 final class BenchRecords {
@@ -14,7 +14,22 @@ final class BenchRecords {
     static final Instant BASE = Instant.parse("2024-01-01T00:00:00Z");
     static final Instant CHANGED = Instant.parse("2024-06-01T00:00:00Z");
 
+    /** A generation above 0 changes every this-many-th record (100: 1 %). */
+    private static volatile int changedEvery = 100;
+
     private BenchRecords() {
+    }
+
+    /** From now on, generations above 0 change {@code percent} % of the records (a divisor of 100). */
+    static void changedPercent(int percent) {
+        if (percent < 1 || percent > 100 || 100 % percent != 0) {
+            throw new IllegalArgumentException("--changed must divide 100 (1, 2, 5, 10, 20, 25, 50, 100), not " + percent);
+        }
+        changedEvery = 100 / percent;
+    }
+
+    static int changedEvery() {
+        return changedEvery;
     }
 
     static String ddl(String table) {
@@ -23,7 +38,7 @@ final class BenchRecords {
     }
 
     static boolean changed(long i, int generation) {
-        return generation > 0 && i % 100 == 0;
+        return generation > 0 && i % changedEvery == 0;
     }
 
     static Instant updatedAt(long i, int generation) {

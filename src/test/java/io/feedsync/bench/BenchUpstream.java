@@ -85,7 +85,7 @@ final class BenchUpstream implements AutoCloseable {
         if (since == null || since.isBefore(BenchRecords.BASE)) {
             return n < size ? n : -1;
         }
-        // every record not changed has updated_at <= BASE + 1 day; changed ones are every 100th
+        // every record not changed has updated_at <= BASE + 1 day; changed ones are every changedEvery-th
         Instant latestBase = BenchRecords.BASE.plusSeconds(86_399);
         if (since.isBefore(latestBase)) {
             throw new IllegalArgumentException("the bench upstream filters only past the base records: " + since);
@@ -93,7 +93,7 @@ final class BenchUpstream implements AutoCloseable {
         if (g == 0 || !BenchRecords.updatedAt(0, g).isAfter(since)) {
             return -1;
         }
-        long i = n * 100;
+        long i = n * BenchRecords.changedEvery();
         return i < size ? i : -1;
     }
 
