@@ -17,5 +17,13 @@ public record FeedVersionView(
         @Schema(requiredMode = REQUIRED) Instant changedAt,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the definition as sent; null for a deletion",
                 additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
-        Map<String, Object> definition) {
+        Map<String, Object> definition,
+        @Schema(nullable = true, description = "DELETE only: the feed's pause, which the deletion leaves in place — a "
+                + "feed defined again under this name starts paused until it is resumed; null in the history")
+        PauseView pause) {
+
+    FeedVersionView(String feed, int version, String change, String changedBy, Instant changedAt,
+                    Map<String, Object> definition) {
+        this(feed, version, change, changedBy, changedAt, definition, null);
+    }
 }
