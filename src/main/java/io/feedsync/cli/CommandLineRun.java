@@ -91,8 +91,6 @@ public final class CommandLineRun {
             return PERMANENT;
         }
         springArgs.add("--feedsync.scheduling.enabled=false");
-        // the feeds defined over the API are loaded once at startup (DefinitionChanges); a one-off run follows no change
-        springArgs.add("--feedsync.definitions.listen=false");
         springArgs.add("--camel.main.routes-exclude-pattern=classpath:routes/api.yaml");
         // it serves no API: a key made up for it is of no use to anyone, so it is neither saved nor logged
         springArgs.add("--feedsync.security.announce-generated-key=false");
