@@ -56,7 +56,7 @@ public class RunMetrics {
     public void defined(FeedCatalog.Defined defined) {
         String feed = defined.feed().name();
         if (!gauges.containsKey(feed)) {
-            register(feed, freshness.lastSuccesses().get(feed));
+            register(feed, lastSuccess(defined.feed()));
         }
     }
 
@@ -68,6 +68,15 @@ public class RunMetrics {
         }
         lastSuccess.remove(forgotten.feed());
         drift.remove(forgotten.feed());
+    }
+
+    /** The feed's last success as the runs table has it; unknown (NaN) with the database away: its next success sets it. */
+    private Instant lastSuccess(FeedDefinition feed) {
+        try {
+            return freshness.of(feed).lastSuccess();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private void register(String feed, Instant knownSuccess) {
