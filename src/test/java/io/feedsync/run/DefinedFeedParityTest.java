@@ -12,13 +12,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.TestPropertySource;
 
+import io.feedsync.FeedsyncApplication;
 import io.feedsync.notify.WebhookReceiver;
 import io.feedsync.ops.JmxFeedPauses;
 import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
+import io.feedsync.support.TestDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -201,6 +205,36 @@ class DefinedFeedParityTest extends FeedsyncTest {
         assertThat(unknown.get("error").asText()).contains("no feed named 'no-such-feed'");
         assertThat(count("select count(*) from sync_audit where feed = 'no-such-feed' and status = 404"
                 + " and error = 'not_found'")).isOne();
+    }
+
+    @Test
+    void aRunOnStartupFeedDefinedOverTheApiRunsWhenANodeStartsNotWhenDefined() throws InterruptedException {
+        Api.Answer created = api.put("/api/feeds/" + FEED, definition(null).replace("\"mode\": \"full\",",
+                "\"mode\": \"full\", \"run-on-startup\": true,"));
+        assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
+        Thread.sleep(1000);
+        assertThat(count("select count(*) from sync_run where feed = ?", FEED)).as("defining it starts no run").isZero();
+
+        // another node starting on the same database: it loads the feed, then runs it, as a configured one
+        try (ConfigurableApplicationContext node = new SpringApplicationBuilder(FeedsyncApplication.class)
+                .profiles("test")
+                .run("--spring.datasource.url=" + TestDatabase.url(),
+                        "--spring.datasource.username=" + TestDatabase.username(),
+                        "--spring.datasource.password=" + TestDatabase.password(),
+                        "--server.port=0", "--spring.main.banner-mode=off",
+                        // two applications exporting to one JVM's MBean server: Spring's beans (the pool) need unique names
+                        "--spring.jmx.unique-names=true",
+                        // as outside tests: definitions followed by a listener of their own, yet loaded before startup runs
+                        "--feedsync.definitions.listen=true",
+                        "--test.upstream=" + upstream.url(""), "--test.raw-upstream=" + upstream.rawUrl(""))) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> count(
+                    "select count(*) from sync_run where feed = ? and trigger = 'timer' and status = 'SUCCEEDED'", FEED) == 1);
+            javax.management.ObjectName own = node.getBean(JmxFeedPauses.class).getObjectName();
+            assertThat(own.toString()).as("the second application of this JVM has a name of its own")
+                    .startsWith(JmxFeedPauses.OBJECT_NAME + ",instance=");
+            assertThat(java.lang.management.ManagementFactory.getPlatformMBeanServer().isRegistered(own)).isTrue();
+        }
+        assertThat(count("select count(*) from test_plans")).isEqualTo(5);
     }
 
     private JsonNode jolokia(String mbean, String operation, String... arguments) {
