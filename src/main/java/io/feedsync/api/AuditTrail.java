@@ -80,14 +80,36 @@ public class AuditTrail {
      * pause or the definition's version is never there without its audit row, nor the row without it.
      */
     public <T> T together(Exchange exchange, Supplier<T> write, ToIntFunction<T> status) {
-        Action action = exchange.getProperty(PROPERTY, Action.class);
-        T written = transactions.execute(transaction -> {
+        T written = together(exchange.getProperty(PROPERTY, Action.class), write, status);
+        exchange.setProperty(RECORDED, true);
+        return written;
+    }
+
+    /**
+     * An operator action that does not come over the API (the JMX operations, {@code ops/JmxFeedPauses}):
+     * who, what, on which feed, and its arguments, masked as a request body is.
+     */
+    public Action action(String actor, String action, String feed, Map<String, ?> arguments) {
+        return new Action(actor, action, feed, arguments == null ? null : masked(mapper.valueToTree(arguments).toString()));
+    }
+
+    /** As {@link #together(Exchange, Supplier, ToIntFunction)}, for an action that does not come over the API. */
+    public <T> T together(Action action, Supplier<T> write, ToIntFunction<T> status) {
+        return transactions.execute(transaction -> {
             T result = write.get();
             insert(action, status.applyAsInt(result), null, null);
             return result;
         });
-        exchange.setProperty(RECORDED, true);
-        return written;
+    }
+
+    /** An action that does not come over the API was refused: recorded with the status and error code the API would answer. */
+    public void refused(Action action, int status, String error) {
+        try {
+            insert(action, status, null, error);
+        } catch (RuntimeException e) {
+            log.error("Audit: could not record the refused {} of feed {} by {}", action.action(), action.feed(),
+                    action.actor(), e);
+        }
     }
 
     /** The action is done: its status (202, 201, 200) and the run it started, if any. */

@@ -19,5 +19,8 @@ public record FeedDefinitionView(
         @Schema(requiredMode = REQUIRED, nullable = true) Instant changedAt,
         @Schema(requiredMode = REQUIRED, description = "kebab-case keys as under feedsync.feeds.<name>; secrets are "
                 + "${NAME} placeholders (api) or masked (config)", additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
-        Map<String, Object> definition) {
+        Map<String, Object> definition,
+        @Schema(requiredMode = REQUIRED, description = "whether the feed is paused — a pause outlives a DELETE, so a feed "
+                + "defined again under a paused name starts paused")
+        PauseView pause) {
 }

@@ -29,6 +29,7 @@ import io.feedsync.config.StoredFeeds;
 import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.FeedLock;
 import io.feedsync.run.FeedLocks;
+import io.feedsync.run.FeedPauses;
 import io.feedsync.run.RunLedger;
 import io.feedsync.store.TargetTables;
 import io.feedsync.transform.RecordTransformer;
@@ -61,12 +62,14 @@ public class FeedDefinitionsApi {
     private final ObjectMapper mapper;
     private final ObjectMapper kebab;
     private final AuditTrail audit;
+    private final FeedPauses pauses;
 
     public FeedDefinitionsApi(FeedCatalog catalog, StoredFeeds stored, DefinedFeeds defined, FeedLocks locks,
                               RunLedger ledger, RecordTransformer transformer, TargetTables tables,
                               FeedsyncProperties properties, Environment environment, ObjectMapper mapper,
-                              AuditTrail audit) {
+                              AuditTrail audit, FeedPauses pauses) {
         this.audit = audit;
+        this.pauses = pauses;
         this.transformer = transformer;
         this.tables = tables;
         this.catalog = catalog;
@@ -106,7 +109,7 @@ public class FeedDefinitionsApi {
     public FeedDefinitionView definition(@ExchangeProperty("feed") String feed) {
         if (catalog.isConfigured(feed)) {
             return new FeedDefinitionView(feed, FeedCatalog.Source.CONFIG.value(), null, null, null,
-                    masked(kebab.convertValue(properties.feeds().get(feed), OBJECT), false));
+                    masked(kebab.convertValue(properties.feeds().get(feed), OBJECT), false), pause(feed));
         }
         return stored.current(feed).map(this::view).orElseThrow(() -> unknown(feed));
     }
@@ -138,12 +141,19 @@ public class FeedDefinitionsApi {
         }
         defined.reconcile(feed);
         StoredFeeds.Version version = deletion.orElseThrow(() -> unknown(feed));
-        return new FeedVersionView(feed, version.version(), "deleted", version.changedBy(), version.changedAt(), null);
+        // the pause stays, deliberately: a feed defined again under this name is held back until resumed
+        PauseView pause = pause(feed);
+        return new FeedVersionView(feed, version.version(), "deleted", version.changedBy(), version.changedAt(), null,
+                pause.paused() ? pause : null);
     }
 
     private FeedDefinitionView view(StoredFeeds.Version version) {
         return new FeedDefinitionView(version.feed(), FeedCatalog.Source.API.value(), version.version(),
-                version.changedBy(), version.changedAt(), object(version.definition()));
+                version.changedBy(), version.changedAt(), object(version.definition()), pause(version.feed()));
+    }
+
+    private PauseView pause(String feed) {
+        return PauseView.of(feed, pauses.of(feed).orElse(null));
     }
 
     private static boolean deletedBefore(List<StoredFeeds.Version> newestFirst, StoredFeeds.Version version) {

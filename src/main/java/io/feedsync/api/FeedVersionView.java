@@ -3,6 +3,7 @@ package io.feedsync.api;
 import java.time.Instant;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
@@ -17,5 +18,14 @@ public record FeedVersionView(
         @Schema(requiredMode = REQUIRED) Instant changedAt,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the definition as sent; null for a deletion",
                 additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
-        Map<String, Object> definition) {
+        Map<String, Object> definition,
+        @Schema(description = "DELETE of a paused feed only: its pause, which the deletion leaves in place — a "
+                + "feed defined again under this name starts paused until it is resumed")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        PauseView pause) {
+
+    FeedVersionView(String feed, int version, String change, String changedBy, Instant changedAt,
+                    Map<String, Object> definition) {
+        this(feed, version, change, changedBy, changedAt, definition, null);
+    }
 }

@@ -29,7 +29,8 @@ import io.feedsync.upstream.FailureClass;
 /**
  * {@code java -jar feedsync.jar run <feed> [--full] [--dry-run] [--restart] [--since=<cursor> [--until=<cursor>]]}:
  * one sync in the foreground (with {@code --since}, a selective run of that cursor range), for
- * cron and other external schedulers (seed 001). No timers. Prints the run's one-line summary on
+ * cron and other external schedulers (seed 001): a feed of the configuration or one defined over the
+ * API (loaded from the database at startup). No timers. Prints the run's one-line summary on
  * standard output — the only line written there — and exits 0 when the run succeeded, 1 on a
  * permanent failure (bad config, unknown feed, a 4xx), 2 on a transient one (upstream or database
  * down, feed already running) — so a scheduler knows whether trying again later can help. Logs go
@@ -119,7 +120,7 @@ public final class CommandLineRun {
                                boolean restart, String since, String until, PrintStream out, PrintStream err) {
         FeedCatalog catalog = context.getBean(FeedCatalog.class);
         if (!catalog.contains(feed)) {
-            err.println("feedsync: no feed named '" + feed + "' (configured: "
+            err.println("feedsync: no feed named '" + feed + "' (in the configuration or defined over the API: "
                     + String.join(", ", catalog.all().stream().map(f -> f.name()).toList()) + ")");
             return PERMANENT;
         }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -15,7 +16,9 @@ import org.springframework.stereotype.Component;
  * The feeds this node knows, live: those of {@code feedsync.feeds} (validated once at startup, where
  * anything wrong stops it with a {@link FeedConfigException} naming the feed and the key), and those
  * defined over the API, which {@link DefinedFeeds} puts in and takes out as they change in the
- * database. Safe to read from any thread while that happens.
+ * database. Safe to read from any thread while that happens. Each such change is published as a
+ * {@link Defined} or {@link Forgotten} event, so that what follows every feed (health, gauges,
+ * delivery routes) follows API feeds too.
  */
 @Component
 public class FeedCatalog {
@@ -29,10 +32,20 @@ public class FeedCatalog {
         }
     }
 
+    /** An API feed was put in or replaced ({@code previous}: its definition before, null if new here). */
+    public record Defined(FeedDefinition feed, FeedDefinition previous) {
+    }
+
+    /** An API feed was taken out. */
+    public record Forgotten(String feed) {
+    }
+
     private final Map<String, FeedDefinition> configured = new LinkedHashMap<>();
     private final Map<String, FeedDefinition> defined = new ConcurrentSkipListMap<>();
+    private final ApplicationEventPublisher events;
 
-    public FeedCatalog(FeedsyncProperties properties, Environment environment) {
+    public FeedCatalog(FeedsyncProperties properties, Environment environment, ApplicationEventPublisher events) {
+        this.events = events;
         FeedValidator.checkWrittenNames(environment);
         properties.feeds().forEach((name, feed) -> configured.put(name, FeedValidator.define(name, feed)));
     }
@@ -76,11 +89,14 @@ public class FeedCatalog {
         if (configured.containsKey(feed.name())) {
             throw new IllegalStateException("feed " + feed.name() + " is defined in the configuration");
         }
-        defined.put(feed.name(), feed);
+        FeedDefinition previous = defined.put(feed.name(), feed);
+        events.publishEvent(new Defined(feed, previous));
     }
 
     /** Takes an API-defined feed out. */
     public void forget(String name) {
-        defined.remove(name);
+        if (defined.remove(name) != null) {
+            events.publishEvent(new Forgotten(name));
+        }
     }
 }

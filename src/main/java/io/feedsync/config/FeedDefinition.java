@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.util.URISupport;
 import org.springframework.util.unit.DataSize;
 
 import io.feedsync.transform.DeleteMarkers;
@@ -93,8 +94,12 @@ public record FeedDefinition(
 
         @Override
         public String toString() {
-            return "Notify[changes=" + changes + ", runs=" + runs + ", runsOnFailureOnly=" + runsOnFailureOnly
+            return "Notify[changes=" + masked(changes) + ", runs=" + masked(runs) + ", runsOnFailureOnly=" + runsOnFailureOnly
                     + ", secret=" + (secret == null ? "none" : "****") + ", retention=" + retention + "]";
+        }
+
+        private static List<String> masked(List<String> uris) {
+            return uris.stream().map(URISupport::sanitizeUri).toList();
         }
     }
 

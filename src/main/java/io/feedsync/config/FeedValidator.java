@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import org.apache.camel.util.URISupport;
 import org.quartz.CronExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +83,10 @@ public final class FeedValidator {
 
     /** A whole value that is one placeholder: {@code ${UPSTREAM_TOKEN}}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[A-Za-z0-9_.-]+}");
+    /** A notify endpoint's key (relaxed form): its credentials, over the API, placeholders only. */
+    private static final Pattern NOTIFY_ENDPOINT = Pattern.compile("notify\\.(changes|runs)\\[\\d+]");
+    /** How Camel masks a credential in a URI ({@code URISupport.sanitizeUri}). */
+    private static final String MASKED = "xxxxxx";
     /** The auth values that are secrets (relaxed form): over the API, placeholders only. */
     private static final Set<String> SECRET_KEYS = Set.of("source.auth.password", "source.auth.token",
             "source.auth.key", "source.auth.clientsecret", "notify.secret");
@@ -287,6 +292,8 @@ public final class FeedValidator {
                 checkWrittenName(property);
                 if (isSecret(prefix, property)) {
                     resolved.put(property, resolveSecret(property, value, environment));
+                } else if (isEndpoint(prefix, property)) {
+                    resolved.put(property, resolveEndpoint(property, value, environment));
                 }
             } catch (FeedConfigException e) {
                 problems.addAll(e.problems());
@@ -327,6 +334,28 @@ public final class FeedValidator {
 
     private static boolean isSecret(String prefix, String property) {
         return SECRET_KEYS.contains(relaxed(property.substring(prefix.length() + 1)));
+    }
+
+    private static boolean isEndpoint(String prefix, String property) {
+        return NOTIFY_ENDPOINT.matcher(relaxed(property.substring(prefix.length() + 1))).matches();
+    }
+
+    /**
+     * A {@code notify} endpoint URI sent over the API: whatever in it Camel would mask as a credential
+     * (a password, a token or key parameter) must be a {@code ${NAME}} placeholder, resolved here from this
+     * node's environment as the secrets are; the URI is stored as written.
+     */
+    private static String resolveEndpoint(String property, String value, PropertyResolver environment) {
+        String placeholdersMasked = PLACEHOLDER.matcher(value).replaceAll(MASKED);
+        if (!URISupport.sanitizeUri(placeholdersMasked).equals(placeholdersMasked)) {
+            throw new FeedConfigException(property, "a credential in an endpoint URI is given as a ${NAME} placeholder,"
+                    + " resolved from each node's environment; its value is never sent, stored or shown");
+        }
+        try {
+            return environment.resolveRequiredPlaceholders(value);
+        } catch (IllegalArgumentException e) {
+            throw new FeedConfigException(property, "a placeholder of this endpoint URI is not set on this node");
+        }
     }
 
     private static String resolveSecret(String property, String value, PropertyResolver environment) {

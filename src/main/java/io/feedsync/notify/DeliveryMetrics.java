@@ -1,7 +1,13 @@
 package io.feedsync.notify;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -23,22 +29,50 @@ public class DeliveryMetrics {
 
     private final MeterRegistry registry;
     private final FeedCatalog catalog;
+    private final DeliveryStatus status;
+    /** Each feed's lag gauges, replaced when an API feed's endpoints change, removed when it is deleted. */
+    private final Map<String, List<Meter>> lags = new ConcurrentHashMap<>();
 
     public DeliveryMetrics(MeterRegistry registry, FeedCatalog catalog, DeliveryStatus status) {
         this.registry = registry;
         this.catalog = catalog;
+        this.status = status;
         for (FeedDefinition feed : catalog.all()) {
-            if (feed.notifications() == null) {
-                continue;
-            }
-            for (String uri : feed.notifications().changes()) {
-                String endpoint = ChangeDeliveries.name(uri);
-                Gauge.builder("feedsync.changes.delivery.lag", () -> status.lagSeconds(feed.name(), endpoint))
-                        .description("Age of the oldest change event the endpoint has not taken yet (0: none waits)")
-                        .baseUnit("seconds")
-                        .tag("feed", feed.name()).tag("endpoint", endpoint)
-                        .register(registry);
-            }
+            register(feed);
+        }
+    }
+
+    @EventListener
+    public void defined(FeedCatalog.Defined defined) {
+        forget(defined.feed().name());
+        register(defined.feed());
+    }
+
+    @EventListener
+    public void forgotten(FeedCatalog.Forgotten forgotten) {
+        forget(forgotten.feed());
+    }
+
+    private void register(FeedDefinition feed) {
+        if (feed.notifications() == null) {
+            return;
+        }
+        List<Meter> gauges = new ArrayList<>();
+        for (String uri : feed.notifications().changes()) {
+            String endpoint = ChangeDeliveries.name(uri);
+            gauges.add(Gauge.builder("feedsync.changes.delivery.lag", () -> status.lagSeconds(feed.name(), endpoint))
+                    .description("Age of the oldest change event the endpoint has not taken yet (0: none waits)")
+                    .baseUnit("seconds")
+                    .tag("feed", feed.name()).tag("endpoint", endpoint)
+                    .register(registry));
+        }
+        lags.put(feed.name(), gauges);
+    }
+
+    private void forget(String feed) {
+        List<Meter> gauges = lags.remove(feed);
+        if (gauges != null) {
+            gauges.forEach(registry::remove);
         }
     }
 

@@ -2,13 +2,18 @@ package io.feedsync.notify;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
@@ -17,21 +22,29 @@ import io.feedsync.config.FeedDefinition;
 /**
  * Instantiates the delivery route of {@code routes/feed-notify.yaml} for each endpoint of each
  * feed's {@code notify.changes}, as {@code feed-<name>-notify-<n>} (n counting from 1 in the
- * configured order), before Camel starts; and gives webhooks (the {@code http} and {@code https}
- * components, which feedsync uses for nothing else) timeouts, which an endpoint URI may override
- * ({@code ?connectTimeout=…&responseTimeout=…}).
+ * configured order): for configured feeds before Camel starts, for feeds defined over the API when
+ * this node takes them in — replaced when their endpoints change, removed when they are deleted, on
+ * every node; and gives webhooks (the {@code http} and {@code https} components, which feedsync uses
+ * for nothing else) timeouts, which an endpoint URI may override ({@code ?connectTimeout=…&responseTimeout=…}).
+ * A delivery route is not one of a run's: replacing it waits only for its batch under way.
  */
 @Component
 public class NotifyRoutes implements CamelContextConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(NotifyRoutes.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final int RESPONSE_TIMEOUT_MILLIS = 10_000;
 
     private final FeedCatalog catalog;
+    private final CamelContext camel;
     private final Duration pollInterval;
+    /** The endpoints each feed's delivery routes on this node were made for. */
+    private final Map<String, List<String>> installed = new ConcurrentHashMap<>();
 
-    public NotifyRoutes(FeedCatalog catalog, @Value("${feedsync.delivery.poll-interval:1s}") Duration pollInterval) {
+    public NotifyRoutes(FeedCatalog catalog, CamelContext camel,
+                        @Value("${feedsync.delivery.poll-interval:1s}") Duration pollInterval) {
         this.catalog = catalog;
+        this.camel = camel;
         this.pollInterval = pollInterval;
     }
 
@@ -47,24 +60,69 @@ public class NotifyRoutes implements CamelContextConfiguration {
             http.setHttpClientConfigurer(HttpClientBuilder::disableAutomaticRetries);
         }
         for (FeedDefinition feed : catalog.all()) {
-            if (feed.notifications() == null) {
-                continue;
-            }
-            List<String> endpoints = feed.notifications().changes();
-            for (int i = 0; i < endpoints.size(); i++) {
-                TemplatedRouteBuilder.builder(context, "feed-notify")
-                        .routeId("feed-" + feed.name() + "-notify-" + (i + 1))
-                        .parameter("feed", feed.name())
-                        .parameter("n", i + 1)
-                        .parameter("endpoint", endpoints.get(i))
-                        .parameter("endpointName", ChangeDeliveries.name(endpoints.get(i)))
-                        .parameter("delay", pollInterval.toMillis())
-                        .add();
-            }
+            add(context, feed.name(), endpoints(feed));
         }
     }
 
     @Override
     public void afterApplicationStart(CamelContext context) {
+    }
+
+    /** A feed defined over the API, new here or changed: its delivery routes follow its notify.changes. */
+    @EventListener
+    public synchronized void defined(FeedCatalog.Defined defined) throws Exception {
+        String feed = defined.feed().name();
+        List<String> endpoints = endpoints(defined.feed());
+        if (endpoints.equals(installed.getOrDefault(feed, List.of()))) {
+            return;
+        }
+        remove(feed);
+        add(camel, feed, endpoints);
+        log.info("Feed {}: {} delivery route(s) on this node", feed, endpoints.size());
+    }
+
+    @EventListener
+    public synchronized void forgotten(FeedCatalog.Forgotten forgotten) throws Exception {
+        if (installed.containsKey(forgotten.feed())) {
+            remove(forgotten.feed());
+            log.info("Feed {}: deleted; its delivery routes are gone from this node", forgotten.feed());
+        }
+    }
+
+    private void add(CamelContext context, String feed, List<String> endpoints) {
+        for (int i = 0; i < endpoints.size(); i++) {
+            TemplatedRouteBuilder.builder(context, "feed-notify")
+                    .routeId(routeId(feed, i + 1))
+                    .parameter("feed", feed)
+                    .parameter("n", i + 1)
+                    .parameter("endpoint", endpoints.get(i))
+                    .parameter("endpointName", ChangeDeliveries.name(endpoints.get(i)))
+                    .parameter("delay", pollInterval.toMillis())
+                    .add();
+        }
+        if (!endpoints.isEmpty()) {
+            installed.put(feed, endpoints);
+        }
+    }
+
+    private void remove(String feed) throws Exception {
+        List<String> endpoints = installed.remove(feed);
+        for (int n = 1; endpoints != null && n <= endpoints.size(); n++) {
+            String id = routeId(feed, n);
+            if (camel.getRoute(id) != null) {
+                camel.getRouteController().stopRoute(id);
+                camel.removeRoute(id);
+            }
+            // the next route of that number is another endpoint: its scheduler endpoint must be new
+            camel.removeEndpoints("scheduler:" + id + "*");
+        }
+    }
+
+    private static List<String> endpoints(FeedDefinition feed) {
+        return feed.notifications() == null ? List.of() : List.copyOf(feed.notifications().changes());
+    }
+
+    private static String routeId(String feed, int n) {
+        return "feed-" + feed + "-notify-" + n;
     }
 }

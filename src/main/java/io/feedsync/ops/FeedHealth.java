@@ -1,14 +1,14 @@
 package io.feedsync.ops;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.Map;
 
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
-import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.NamedContributor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,21 +18,29 @@ import io.feedsync.run.FeedPause;
 import io.feedsync.run.FeedPauses;
 import io.feedsync.store.TargetTables;
 
-/** {@code /actuator/health} shows each feed's freshness under {@code feeds}: DOWN once it is stale. */
+/**
+ * {@code /actuator/health} shows each feed's freshness under {@code feeds}: DOWN once it is stale. The
+ * feeds are read from the catalog at each check, so a feed defined over the API is there as soon as
+ * this node knows it, and gone once it is deleted.
+ */
 @Configuration(proxyBeanMethods = false)
 public class FeedHealth {
 
     @Bean
     HealthContributor feedsHealthContributor(FeedCatalog catalog, FeedFreshness freshness, TargetTables tables,
                                              FeedPauses pauses) {
-        Map<String, HealthIndicator> feeds = new LinkedHashMap<>();
-        for (FeedDefinition feed : catalog.all()) {
-            feeds.put(feed.name(), new Freshness(feed, freshness, tables, pauses));
-        }
-        if (feeds.isEmpty()) {
-            return (HealthIndicator) () -> Health.up().withDetail("feeds", "none configured").build();
-        }
-        return CompositeHealthContributor.fromMap(feeds);
+        return new CompositeHealthContributor() {
+            @Override
+            public HealthContributor getContributor(String name) {
+                return catalog.find(name).map(feed -> new Freshness(feed, freshness, tables, pauses)).orElse(null);
+            }
+
+            @Override
+            public Iterator<NamedContributor<HealthContributor>> iterator() {
+                return catalog.all().stream().map(feed -> NamedContributor.<HealthContributor>of(feed.name(),
+                        new Freshness(feed, freshness, tables, pauses))).iterator();
+            }
+        };
     }
 
     /** One feed; a failure to read its runs (database gone) reports DOWN, as AbstractHealthIndicator does. */

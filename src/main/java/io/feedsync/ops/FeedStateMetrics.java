@@ -2,10 +2,15 @@ package io.feedsync.ops;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
@@ -19,7 +24,8 @@ import io.feedsync.store.DeadLetters;
  * {@code /actuator/health} judges it (its schedule's {@code stale-after} fires passed without a
  * success) and not paused, else 0; {@code feedsync_feed_paused{feed}}, 1 while it is paused; and
  * {@code feedsync_dead_letters{feed}}, its dead letters waiting for a replay.
- * With the database gone they read NaN.
+ * With the database gone they read NaN. A feed defined over the API gets them when this node takes
+ * it in, and loses them when it is deleted.
  */
 @Component
 public class FeedStateMetrics {
@@ -27,29 +33,63 @@ public class FeedStateMetrics {
     /** As in {@link FeedFreshness}: with the database gone, one scrape waits for a connection once, not once per feed. */
     private static final Duration FAILURE_MEMORY = Duration.ofSeconds(2);
 
+    private final MeterRegistry registry;
+    private final FeedCatalog catalog;
+    private final FeedFreshness freshness;
     private final DeadLetters deadLetters;
+    private final FeedPauses pauses;
+    private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
     private RuntimeException failure;
     private Instant failedAt;
 
     public FeedStateMetrics(MeterRegistry registry, FeedCatalog catalog, FeedFreshness freshness,
             DeadLetters deadLetters, FeedPauses pauses) {
+        this.registry = registry;
+        this.catalog = catalog;
+        this.freshness = freshness;
         this.deadLetters = deadLetters;
-        for (FeedDefinition feed : catalog.all()) {
-            // a paused feed goes stale on purpose: it is reported as paused, as health does
-            Gauge.builder("feedsync.feed.stale", () -> freshness.of(feed).stale(Instant.now())
-                            && !remembered(() -> pauses.of(feed.name()).isPresent()) ? 1 : 0)
-                    .description("1 while the feed is stale (as /actuator/health judges it), else 0")
-                    .tag("feed", feed.name())
-                    .register(registry);
-            Gauge.builder("feedsync.feed.paused", () -> remembered(() -> pauses.of(feed.name()).isPresent()) ? 1 : 0)
-                    .description("1 while the feed is paused (no node starts a run of it), else 0")
-                    .tag("feed", feed.name())
-                    .register(registry);
-            Gauge.builder("feedsync.dead.letters", () -> remembered(() -> deadLetters.pendingCount(feed.name())))
-                    .description("The feed's dead letters waiting for a replay")
-                    .tag("feed", feed.name())
-                    .register(registry);
+        this.pauses = pauses;
+        catalog.all().forEach(feed -> register(feed.name()));
+    }
+
+    @EventListener
+    public void defined(FeedCatalog.Defined defined) {
+        register(defined.feed().name());
+    }
+
+    @EventListener
+    public void forgotten(FeedCatalog.Forgotten forgotten) {
+        List<Meter> meters = gauges.remove(forgotten.feed());
+        if (meters != null) {
+            meters.forEach(registry::remove);
         }
+    }
+
+    /** The feed's gauges; they read its definition at each scrape, so a changed schedule counts at once. */
+    private void register(String feed) {
+        gauges.computeIfAbsent(feed, name -> List.of(
+                // a paused feed goes stale on purpose: it is reported as paused, as health does
+                Gauge.builder("feedsync.feed.stale", () -> stale(name) && !paused(name) ? 1 : 0)
+                        .description("1 while the feed is stale (as /actuator/health judges it), else 0")
+                        .tag("feed", name)
+                        .register(registry),
+                Gauge.builder("feedsync.feed.paused", () -> paused(name) ? 1 : 0)
+                        .description("1 while the feed is paused (no node starts a run of it), else 0")
+                        .tag("feed", name)
+                        .register(registry),
+                Gauge.builder("feedsync.dead.letters", () -> remembered(() -> deadLetters.pendingCount(name)))
+                        .description("The feed's dead letters waiting for a replay")
+                        .tag("feed", name)
+                        .register(registry)));
+    }
+
+    private boolean stale(String feed) {
+        FeedDefinition definition = catalog.find(feed).orElse(null);
+        return definition != null && freshness.of(definition).stale(Instant.now());
+    }
+
+    private boolean paused(String feed) {
+        return remembered(() -> pauses.of(feed).isPresent());
     }
 
     private synchronized <T> T remembered(Supplier<T> query) {

@@ -1,12 +1,14 @@
 package io.feedsync.ops;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.context.event.EventListener;
@@ -36,26 +38,65 @@ public class RunMetrics {
     private final Map<String, AtomicReference<Instant>> lastSuccess = new ConcurrentHashMap<>();
     private final Map<String, AtomicReference<Long>> drift = new ConcurrentHashMap<>();
 
+    private final FeedFreshness freshness;
+    /** The two gauges of each feed, removed with the feed (API feeds). */
+    private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
+
     public RunMetrics(MeterRegistry registry, FeedCatalog catalog, FeedFreshness freshness) {
         this.registry = registry;
+        this.freshness = freshness;
         Map<String, Instant> known = freshness.lastSuccesses();
         for (FeedDefinition feed : catalog.all()) {
-            AtomicReference<Instant> last = new AtomicReference<>(known.get(feed.name()));
-            lastSuccess.put(feed.name(), last);
-            Gauge.builder("feedsync.last.success.timestamp", last,
-                            ref -> ref.get() == null ? Double.NaN : ref.get().toEpochMilli() / 1000.0)
-                    .description("When the feed's last successful (not dry) run finished, in seconds since the epoch")
-                    .baseUnit("seconds")
-                    .tag("feed", feed.name())
-                    .register(registry);
-            AtomicReference<Long> lastDrift = new AtomicReference<>();
-            drift.put(feed.name(), lastDrift);
-            Gauge.builder("feedsync.drift.records", lastDrift, ref -> ref.get() == null ? Double.NaN : ref.get())
-                    .description("Records that differ between the upstream and the table at the last drift check "
-                            + "(missing locally + extra locally + different)")
-                    .tag("feed", feed.name())
-                    .register(registry);
+            register(feed.name(), known.get(feed.name()));
         }
+    }
+
+    /** A feed defined over the API gets its gauges when this node takes it in. */
+    @EventListener
+    public void defined(FeedCatalog.Defined defined) {
+        String feed = defined.feed().name();
+        if (!gauges.containsKey(feed)) {
+            register(feed, lastSuccess(defined.feed()));
+        }
+    }
+
+    @EventListener
+    public void forgotten(FeedCatalog.Forgotten forgotten) {
+        List<Meter> meters = gauges.remove(forgotten.feed());
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
+        lastSuccess.remove(forgotten.feed());
+        drift.remove(forgotten.feed());
+    }
+
+    /** The feed's last success as the runs table has it; unknown (NaN) with the database away: its next success sets it. */
+    private Instant lastSuccess(FeedDefinition feed) {
+        try {
+            return freshness.of(feed).lastSuccess();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void register(String feed, Instant knownSuccess) {
+        AtomicReference<Instant> last = lastSuccess.computeIfAbsent(feed, name -> new AtomicReference<>());
+        if (knownSuccess != null) {
+            last.compareAndSet(null, knownSuccess);
+        }
+        AtomicReference<Long> lastDrift = drift.computeIfAbsent(feed, name -> new AtomicReference<>());
+        gauges.put(feed, List.of(
+                Gauge.builder("feedsync.last.success.timestamp", last,
+                                ref -> ref.get() == null ? Double.NaN : ref.get().toEpochMilli() / 1000.0)
+                        .description("When the feed's last successful (not dry) run finished, in seconds since the epoch")
+                        .baseUnit("seconds")
+                        .tag("feed", feed)
+                        .register(registry),
+                Gauge.builder("feedsync.drift.records", lastDrift, ref -> ref.get() == null ? Double.NaN : ref.get())
+                        .description("Records that differ between the upstream and the table at the last drift check "
+                                + "(missing locally + extra locally + different)")
+                        .tag("feed", feed)
+                        .register(registry)));
     }
 
     @EventListener

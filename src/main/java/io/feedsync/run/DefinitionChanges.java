@@ -17,6 +17,8 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.StoredFeeds;
@@ -33,6 +35,8 @@ public class DefinitionChanges implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(DefinitionChanges.class);
     private static final int WAIT_MILLIS = 1000;
     private static final Duration RECONNECT_AFTER = Duration.ofSeconds(5);
+    /** The order of {@link #start} among the listeners of {@link ApplicationReadyEvent}: first. */
+    public static final int FOLLOW_FIRST = Ordered.HIGHEST_PRECEDENCE + 100;
 
     private final DataSource dataSource;
     private final DefinedFeeds feeds;
@@ -48,14 +52,21 @@ public class DefinitionChanges implements DisposableBean {
     }
 
     /**
-     * Follows every API feed once the node is up, then each change as it is announced — unless
+     * Follows every API feed once the node is up — before anything else that acts on the feeds once it
+     * is ready ({@link StartupRuns}, the command line's run) — then each change as it is announced, unless
      * {@code feedsync.definitions.listen} is false (several applications in one JVM, as in tests):
      * then the node keeps the definitions it started with and those changed through its own API.
      */
     @EventListener(ApplicationReadyEvent.class)
+    @Order(FOLLOW_FIRST)
     public synchronized void start() {
-        if (!listen) {
+        try {
             feeds.reconcile();
+        } catch (RuntimeException e) {
+            // the database is away: the listener (or the periodic reconcile) follows them once it is back
+            log.warn("Could not load the feeds defined over the API yet ({}); trying again shortly", e.getMessage());
+        }
+        if (!listen) {
             return;
         }
         listening = true;

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
@@ -13,7 +14,9 @@ import io.feedsync.config.FeedDefinition;
 
 /**
  * Once the application is up: sweeps runs left RUNNING by a node that died, then starts the
- * feeds configured with {@code run-on-startup: true}.
+ * feeds with {@code run-on-startup: true} — configured ones and those defined over the API, which
+ * {@link DefinitionChanges} has loaded by then. (Defining or changing a feed over the API starts no run:
+ * it is a node's start that does.) A paused feed is skipped, as its timer would be.
  */
 @Component
 @ConditionalOnProperty(name = "feedsync.scheduling.enabled", havingValue = "true", matchIfMissing = true)
@@ -32,6 +35,7 @@ public class StartupRuns {
     }
 
     @EventListener(ApplicationReadyEvent.class)
+    @Order(DefinitionChanges.FOLLOW_FIRST + 1)
     public void onReady() {
         guard.sweepAbandoned();
         for (FeedDefinition feed : catalog.all()) {

@@ -57,6 +57,34 @@ class CommandLineRunTest {
     }
 
     @Test
+    void aFeedDefinedOverTheApiRunsFromTheCommandLine() throws Exception {
+        upstream.dataset("plans", FakeUpstream.plans(4, "v1"));
+        migrated();
+        try (Connection db = connect(); Statement sql = db.createStatement()) {
+            sql.execute("delete from sync_feed_definition where feed = 'cli-defined'");
+            // as PUT /api/feeds/cli-defined stores it (a node that is not running now)
+            sql.execute("""
+                    insert into sync_feed_definition (feed, version, definition, changed_by, deleted) values ('cli-defined', 1,
+                    '{"mode": "full", "source": {"url": "%s", "records": "/epa_clients"},
+                      "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
+                      "target": {"table": "test_plans", "key": ["epa_type"]}}', 'test-operator', false)"""
+                    .formatted(upstream.url("/all/plans")));
+        }
+        try {
+            // as outside tests: the definitions are followed by a listener of their own, yet loaded before the run
+            int exit = run("run", "cli-defined", "--feedsync.definitions.listen=true");
+
+            assertThat(exit).as(err()).isZero();
+            assertThat(out()).contains("feed cli-defined run").contains("SUCCEEDED").contains("fetched=4 inserted=4");
+        } finally {
+            try (Connection db = connect(); Statement sql = db.createStatement()) {
+                // the other applications of this JVM would load it at their start
+                sql.execute("delete from sync_feed_definition where feed = 'cli-defined'");
+            }
+        }
+    }
+
+    @Test
     void permanentFailureExitsOne() {
         upstream.failAlways(request -> true, 404);
 
@@ -167,6 +195,19 @@ class CommandLineRunTest {
         all.add("--spring.main.banner-mode=off");
         return CommandLineRun.run(all.toArray(String[]::new),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    /** The database has feedsync's tables: a run of a configured feed made them if this test's is the first. */
+    private void migrated() throws Exception {
+        try (Connection db = connect(); Statement sql = db.createStatement();
+             var table = sql.executeQuery("select to_regclass('sync_feed_definition') is not null")) {
+            table.next();
+            if (!table.getBoolean(1)) {
+                assertThat(run("run", "plans", "--dry-run")).as(err()).isZero();
+                out.reset();
+                err.reset();
+            }
+        }
     }
 
     private String out() {

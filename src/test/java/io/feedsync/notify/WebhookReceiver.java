@@ -21,14 +21,14 @@ import com.sun.net.httpserver.HttpHandler;
  * 204, or 503 while it is down. It checks signatures the way a receiver's own code would, with
  * nothing of feedsync's.
  */
-final class WebhookReceiver implements HttpHandler {
+public final class WebhookReceiver implements HttpHandler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SIGNATURE = Pattern.compile("t=(\\d+),v1=([0-9a-f]{64})");
 
-    record Received(String eventId, String signature, String contentType, byte[] body, boolean accepted) {
+    public record Received(String eventId, String signature, String contentType, byte[] body, boolean accepted) {
 
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -51,20 +51,20 @@ final class WebhookReceiver implements HttpHandler {
         exchange.close();
     }
 
-    void down(boolean down) {
+    public void down(boolean down) {
         this.down = down;
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 
-    List<Received> accepted() {
+    public List<Received> accepted() {
         return received.stream().filter(Received::accepted).toList();
     }
 
     /** Whether the signature header is {@code t=<seconds>,v1=<HMAC-SHA256 of "t.body">} under the secret. */
-    static boolean verifies(String header, byte[] body, String secret) {
+    public static boolean verifies(String header, byte[] body, String secret) {
         Matcher parts = header == null ? null : SIGNATURE.matcher(header);
         if (parts == null || !parts.matches()) {
             return false;
@@ -85,7 +85,7 @@ final class WebhookReceiver implements HttpHandler {
         }
     }
 
-    static long timestamp(String header) {
+    public static long timestamp(String header) {
         Matcher parts = SIGNATURE.matcher(header);
         if (!parts.matches()) {
             throw new AssertionError("not a signature: " + header);
