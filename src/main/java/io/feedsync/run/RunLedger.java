@@ -98,7 +98,7 @@ public class RunLedger {
         return jdbc.update("""
                 update sync_run set status = 'ABANDONED', finished_at = now(), error_class = 'TRANSIENT',
                        error_message = 'the node that queued it stopped before its turn came'
-                 where status = 'QUEUED' and (cast(? as text) is null or feed = ?) and """ + LiveNodes.DEAD, feed, feed);
+                 where status = 'QUEUED' and (cast(? as text) is null or feed = ?) and\s""" + LiveNodes.DEAD, feed, feed);
     }
 
     /** An unfinished run and the checkpoint it left. */
