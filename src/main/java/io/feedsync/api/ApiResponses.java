@@ -125,7 +125,7 @@ public class ApiResponses {
     private FeedView feed(FeedDefinition feed, FeedPause pause) {
         return new FeedView(feed.name(), catalog.isConfigured(feed.name()) ? "config" : "api", feed.schedule(), nextFire(feed), feed.mode().value(), feed.target().table(),
                 ledger.history(feed.name(), 1).stream().findFirst().map(RunView::of).orElse(null),
-                watermarks.current(feed.name()).orElse(null), PauseView.of(feed.name(), pause));
+                watermarks.current(feed.name()).orElse(null), PauseView.of(feed.name(), pause), feed.tags());
     }
 
     /**

@@ -15,7 +15,10 @@ import io.feedsync.upstream.Pagination;
 import io.feedsync.upstream.RateLimit;
 import io.feedsync.upstream.RetryPolicy;
 
-/** One feed, validated: everything a run needs to know about its upstream and its target. */
+/**
+ * One feed, validated: everything a run needs to know about its upstream and its target, and its
+ * {@code tags} (never null), which group feeds for batch refresh and scoped API keys.
+ */
 public record FeedDefinition(
         String name,
         String schedule,
@@ -29,7 +32,8 @@ public record FeedDefinition(
         double deletionGuard,
         Duration statementTimeout,
         Duration resumeWithin,
-        Notify notifications) {
+        Notify notifications,
+        List<String> tags) {
 
     /** The exchange property that carries the feed of the run a sync route exchange belongs to. */
     public static final String PROPERTY = "feedsyncFeed";
@@ -83,6 +87,11 @@ public record FeedDefinition(
             return "Notify[changes=" + changes + ", runs=" + runs + ", runsOnFailureOnly=" + runsOnFailureOnly
                     + ", secret=" + (secret == null ? "none" : "****") + ", retention=" + retention + "]";
         }
+    }
+
+    /** Whether the feed carries {@code tag} ({@code tags: [...]}: batch refresh, scoped API keys). */
+    public boolean tagged(String tag) {
+        return tags.contains(tag);
     }
 
     public boolean scheduled() {
