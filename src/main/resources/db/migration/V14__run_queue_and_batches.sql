@@ -30,3 +30,6 @@ create table sync_batch_entry (
     primary key (batch_id, position),
     check ((run_id is null) <> (reason is null))
 );
+
+-- A batch is audited in the batch's own transaction, with its id (its runs are in the batch).
+alter table sync_audit add column batch_id bigint;
