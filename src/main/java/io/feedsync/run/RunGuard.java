@@ -128,6 +128,17 @@ public class RunGuard {
         }
     }
 
+    /**
+     * The run could not be handed to the run pool (the node is stopping): it is no longer queued here,
+     * its row ends FAILED, and the caller gets the failure.
+     */
+    public void notQueued(@ExchangeProperty(QueuedRun.PROPERTY) QueuedRun queuedRun,
+                          @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) throws Exception {
+        queued.remove(queuedRun.request().feed(), queuedRun.runId());
+        ledger.endQueued(queuedRun.runId(), RunStatus.FAILED, "the run could not be queued: " + failure.getMessage());
+        throw failure;
+    }
+
     /** The run left its slot (ran, was skipped, or failed to start): it is no longer queued here. */
     public void left(@ExchangeProperty(QueuedRun.PROPERTY) QueuedRun queuedRun) {
         queued.remove(queuedRun.request().feed(), queuedRun.runId());

@@ -59,7 +59,7 @@ public class RunSlots implements CamelContextConfiguration {
     @Override
     public void beforeApplicationStart(CamelContext context) {
         context.getExecutorServiceManager().registerThreadPoolProfile(new ThreadPoolProfileBuilder(PROFILE)
-                .poolSize(slots).maxPoolSize(slots).maxQueueSize(-1).allowCoreThreadTimeOut(false)
+                .poolSize(slots).maxPoolSize(slots).maxQueueSize(Integer.MAX_VALUE).allowCoreThreadTimeOut(false)
                 .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
     }
 
