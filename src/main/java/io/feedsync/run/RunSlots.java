@@ -19,8 +19,9 @@ import io.feedsync.config.FeedConfigException;
  * (routes/triggers.yaml) hands runs to. {@code feedsync.max-concurrent-runs} threads run at most
  * that many runs at once; the others wait in its queue, first in first out, holding no connection
  * (a run takes its feed's lock only when its turn comes). Each running run holds one pooled
- * connection for its lock and uses another for its writes, so the cap must stay below the
- * database pool's size, with room left for the API and the timers: checked at startup.
+ * connection for its lock and uses more for its writes, so the cap must stay below the database
+ * pool's size, with room left for the API and the timers: checked at startup. The default (4 for the
+ * default pool of 10) is measured in docs/configuration.md.
  */
 @Component
 public class RunSlots implements CamelContextConfiguration {
