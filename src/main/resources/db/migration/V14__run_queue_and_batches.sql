@@ -2,7 +2,7 @@
 -- feedsync.max-concurrent-runs slots, holding no connection and no lock. queued_by names the node's
 -- life (see io.feedsync.run.LiveNodes): while that node lives it holds an advisory lock on it, so a
 -- QUEUED row whose lock is gone was left by a node that died and becomes ABANDONED. A queued run
--- that finds its feed taken by another node, paused or deleted when its turn comes ends SKIPPED.
+-- that finds its feed taken when its turn comes (a command-line run), paused or deleted ends SKIPPED.
 alter table sync_run drop constraint sync_run_status_check;
 alter table sync_run add constraint sync_run_status_check
     check (status in ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ABANDONED', 'SKIPPED'));

@@ -20,7 +20,7 @@ import io.feedsync.store.Watermarks;
  * The guard steps of routes/triggers.yaml. {@link #queue} admits a run (the feed is known, not paused,
  * not queued or running already) and opens its row QUEUED, holding nothing: the run waits for a slot
  * of the node's run pool. When its slot frees, {@link #start} takes the feed's advisory lock and
- * makes the row RUNNING; if another node took the feed meanwhile, or it was paused or deleted, the
+ * makes the row RUNNING; if the feed was taken meanwhile (a command-line run), paused or deleted, the
  * run ends SKIPPED without running. {@link #admit} does both at once, for the command line. Runs found
  * RUNNING while the lock was free, or QUEUED by a node no longer alive, belonged to a node that died:
  * they become ABANDONED first.
@@ -30,6 +30,8 @@ public class RunGuard {
 
     private static final Logger log = LoggerFactory.getLogger(RunGuard.class);
     private static final String NODE = ManagementFactory.getRuntimeMXBean().getName();
+    /** Longer than any node's admission holds a feed's lock to check it; shorter than a run. */
+    private static final java.time.Duration ADMISSION_CHECK = java.time.Duration.ofSeconds(2);
 
     /** One admission of a feed at a time on this node, and none while its routes change. */
     private final java.util.Map<String, Object> admissions = new java.util.concurrent.ConcurrentHashMap<>();
@@ -67,17 +69,22 @@ public class RunGuard {
 
     /**
      * Admits a run and queues it: its row is QUEUED and it holds no lock and no connection until
-     * {@link #start}. Refused (409) while the feed is queued or running here, or running on another
-     * node; refused while paused.
+     * {@link #start}. Refused (409) while the feed is queued or running on any node; refused while paused.
      */
     public QueuedRun queue(@Body RunRequest request, Exchange exchange) {
         synchronized (admission(request.feed())) {
             FeedDefinition feed = admissible(request);
-            // the lock only tells whether another node runs the feed; it is taken again at the run's turn
+            // the lock tells whether a node runs the feed; it is taken again at the run's turn. Held
+            // meanwhile, another node admitting the feed at the same moment finds this run QUEUED
+            QueuedRun run;
             try (FeedLock lock = locks.tryLock(feed.name()).orElseThrow(() -> busy(feed.name()))) {
                 abandonStale(feed.name());
+                Long elsewhere = ledger.queuedRun(feed.name()).orElse(null);
+                if (elsewhere != null) {
+                    throw new FeedBusyException(feed.name(), elsewhere);
+                }
+                run = new QueuedRun(ledger.queue(request, NODE, nodes.id()), request);
             }
-            QueuedRun run = new QueuedRun(ledger.queue(request, NODE, nodes.id()), request);
             queued.put(feed.name(), run.runId());
             exchange.setProperty(QueuedRun.PROPERTY, run);
             return run;
@@ -86,7 +93,7 @@ public class RunGuard {
 
     /**
      * The queued run's turn (a slot of the run pool is its): takes the feed's lock and makes the row
-     * RUNNING, the run then on the exchange. A run whose feed another node took meanwhile, or that was
+     * RUNNING, the run then on the exchange. A run whose feed was taken meanwhile (a command-line run), or that was
      * paused or deleted, or a node shutting down, ends SKIPPED instead: nothing is put on the exchange.
      */
     public void start(@ExchangeProperty(QueuedRun.PROPERTY) QueuedRun queuedRun, CamelContext camel,
@@ -104,9 +111,10 @@ public class RunGuard {
             } else if (pauses.of(name).isPresent()) {
                 skipped = "the feed was paused while the run waited";
             } else {
-                lock = locks.tryLock(name).orElse(null);
+                // another node's admission holds the lock for a moment: wait that out, not a run
+                lock = locks.lockWithin(name, ADMISSION_CHECK).orElse(null);
                 if (lock == null) {
-                    skipped = "another node was running the feed when the run's turn came";
+                    skipped = "the feed was running elsewhere (another process held its lock) when the run's turn came";
                 }
             }
             if (skipped != null) {

@@ -199,6 +199,12 @@ public class RunLedger {
                 Long.class, feed).stream().findFirst();
     }
 
+    /** The feed's oldest QUEUED run, on any node; call after abandoning those of dead nodes. */
+    public Optional<Long> queuedRun(String feed) {
+        return jdbc.queryForList("select id from sync_run where feed = ? and status = 'QUEUED' order by id limit 1",
+                Long.class, feed).stream().findFirst();
+    }
+
     /** Whether a run of the feed is under way on this node. */
     public boolean runningOn(String feed, String node) {
         return Boolean.TRUE.equals(jdbc.queryForObject(

@@ -65,7 +65,11 @@ class RunQueueTest extends FeedsyncTest {
         assertThat(upstream.maxInFlight()).as("the cap, and no more").isEqualTo(2);
         List<java.sql.Timestamp> started = jdbc.queryForList(
                 "select started_at from sync_run where id in (" + join(runs) + ") order by id", java.sql.Timestamp.class);
-        assertThat(started).as("first in, first out").isSorted();
+        // first in, first out: two slots may free at the same moment, but no run starts before one
+        // queued two places earlier
+        for (int i = 0; i + 2 < started.size(); i++) {
+            assertThat(started.get(i + 2)).as("run %d starts after run %d", i + 2, i).isAfterOrEqualTo(started.get(i));
+        }
         assertThat(count("select count(*) from sync_run where status = 'RUNNING' or status = 'QUEUED'")).isZero();
     }
 
@@ -102,7 +106,7 @@ class RunQueueTest extends FeedsyncTest {
         assertThat(abandoned.get("status").asText()).isEqualTo("ABANDONED");
         assertThat(abandoned.get("error").get("message").asText()).contains("queued it stopped");
 
-        // a run queued here whose feed another node holds when its turn comes: SKIPPED, never run
+        // a run queued here whose feed another process holds when its turn comes: SKIPPED, never run
         upstream.delay(Duration.ofMillis(500));
         List<String> blockers = define(3).subList(1, 3);
         api.startRun(blockers.get(0), null);
@@ -112,7 +116,7 @@ class RunQueueTest extends FeedsyncTest {
             assertThat(api.get("/api/runs/" + skipped).json().get("status").asText()).isEqualTo("QUEUED");
             JsonNode ended = api.awaitRun(skipped);
             assertThat(ended.get("status").asText()).isEqualTo("SKIPPED");
-            assertThat(ended.get("error").get("message").asText()).contains("another node");
+            assertThat(ended.get("error").get("message").asText()).contains("running elsewhere");
         }
     }
 
