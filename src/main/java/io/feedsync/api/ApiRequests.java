@@ -1,7 +1,9 @@
 package io.feedsync.api;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -31,6 +33,8 @@ import io.feedsync.run.RunTrigger;
 public class ApiRequests {
 
     private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm", "restart", "since", "until");
+    private static final Set<String> BATCH_FIELDS = Set.of("feeds", "tag", "mode", "dryRun", "confirm");
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
     private static final int MAX_LIMIT = 1000;
 
     private final FeedCatalog catalog;
@@ -80,6 +84,61 @@ public class ApiRequests {
         }
         return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(json, "dryRun"), flag(json, "confirm"),
                 flag(json, "restart"), range).by(caller(exchange));
+    }
+
+    /** What {@code POST /api/runs} asks for: the feeds named or the tag (exactly one), and how to run them. */
+    public record BatchRequest(List<String> feeds, String tag, RunMode mode, boolean dryRun, boolean confirm, JsonNode json) {
+    }
+
+    /**
+     * {@code POST /api/runs} with {@code {"feeds": [...]}} or {@code {"tag": "…"}} and optionally
+     * {@code mode, dryRun, confirm}; a feed's own mode where none is given (null here).
+     */
+    public BatchRequest batchRequest(String body) {
+        if (body == null || body.isBlank()) {
+            throw new BadRequestException("a batch needs a body: {\"feeds\": [\"a\", \"b\"]} or {\"tag\": \"nightly\"}");
+        }
+        JsonNode json = parse(body, BATCH_FIELDS, "like {\"tag\": \"nightly\", \"mode\": \"full\"}",
+                "expected feeds or tag, and mode, dryRun, confirm");
+        if (json.has("feeds") == json.has("tag")) {
+            throw new BadRequestException("give exactly one of 'feeds' (a list of feed names) and 'tag'");
+        }
+        List<String> feeds = null;
+        String tag = null;
+        if (json.has("feeds")) {
+            JsonNode names = json.get("feeds");
+            if (!names.isArray() || names.isEmpty() || names.size() > MAX_LIMIT) {
+                throw new BadRequestException("'feeds' must be a list of 1 to " + MAX_LIMIT + " feed names");
+            }
+            feeds = new ArrayList<>();
+            for (JsonNode name : names) {
+                if (!name.isTextual() || name.asText().isBlank()) {
+                    throw new BadRequestException("'feeds' must list feed names as text, not " + name);
+                }
+                if (feeds.contains(name.asText())) {
+                    throw new BadRequestException("'feeds' lists '" + name.asText() + "' twice");
+                }
+                feeds.add(name.asText());
+            }
+        } else {
+            JsonNode value = json.get("tag");
+            if (!value.isTextual() || !TAG.matcher(value.asText()).matches()) {
+                throw new BadRequestException("'tag' must be a tag: lower-case letters, digits and '-', at most 40 characters");
+            }
+            tag = value.asText();
+        }
+        RunMode mode = null;
+        if (json.hasNonNull("mode")) {
+            try {
+                if (!json.get("mode").isTextual()) {
+                    throw new IllegalArgumentException("must be \"incremental\" or \"full\"");
+                }
+                mode = RunMode.parse(json.get("mode").asText());
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException("'mode': " + e.getMessage());
+            }
+        }
+        return new BatchRequest(feeds, tag, mode, flag(json, "dryRun"), flag(json, "confirm"), json);
     }
 
     /** {@code POST /api/feeds/{feed}/dead-letters/replay}: a replay run of the feed; no body, or {@code {}}. */

@@ -20,7 +20,7 @@ import io.feedsync.run.FeedPauses;
 import io.feedsync.run.RetiredFeedTimers;
 import io.feedsync.run.RunLedger;
 import io.feedsync.run.RunRecord;
-import io.feedsync.run.RunState;
+import io.feedsync.run.QueuedRun;
 import io.feedsync.run.RunTrigger;
 import io.feedsync.store.DeadLetter;
 import io.feedsync.store.DeadLetters;
@@ -49,14 +49,17 @@ public class ApiResponses {
         this.deadLetters = deadLetters;
     }
 
-    /** 202 for a run just admitted, pointing at where to follow it: a drift check at its result, others at the run. */
+    /**
+     * 202 for a run just admitted, pointing at where to follow it: a drift check at its result, others
+     * at the run. It is QUEUED until a slot of the node's run pool is its (at once when one is free).
+     */
     public RunAccepted accepted(Exchange exchange) {
-        RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
+        QueuedRun run = exchange.getProperty(QueuedRun.PROPERTY, QueuedRun.class);
         Message message = exchange.getMessage();
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
         boolean drift = run.request().trigger() == RunTrigger.DRIFT;
         message.setHeader("Location", "/api/runs/" + run.runId() + (drift ? "/drift" : ""));
-        return new RunAccepted(run.runId(), run.feed().name(), "RUNNING");
+        return new RunAccepted(run.runId(), run.request().feed(), "QUEUED");
     }
 
     /** The run, unless it is of a feed the caller does not see: then, as for any unknown run, 404. */
@@ -122,7 +125,7 @@ public class ApiResponses {
     private FeedView feed(FeedDefinition feed, FeedPause pause) {
         return new FeedView(feed.name(), catalog.isConfigured(feed.name()) ? "config" : "api", feed.schedule(), nextFire(feed), feed.mode().value(), feed.target().table(),
                 ledger.history(feed.name(), 1).stream().findFirst().map(RunView::of).orElse(null),
-                watermarks.current(feed.name()).orElse(null), PauseView.of(feed.name(), pause));
+                watermarks.current(feed.name()).orElse(null), PauseView.of(feed.name(), pause), feed.tags());
     }
 
     /**

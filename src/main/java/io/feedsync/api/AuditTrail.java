@@ -63,7 +63,7 @@ public class AuditTrail {
         this.mapper = mapper;
         this.row = (rs, n) -> new AuditView(rs.getLong("id"), rs.getTimestamp("at").toInstant(), rs.getString("actor"),
                 rs.getString("action"), rs.getString("feed"), object(rs.getString("request")), rs.getInt("status"),
-                (Long) rs.getObject("run_id"), rs.getString("error"));
+                (Long) rs.getObject("run_id"), (Long) rs.getObject("batch_id"), rs.getString("error"));
     }
 
     /** What is about to be done, and by whom; the body is kept as text for the steps that read it next. */
@@ -97,7 +97,7 @@ public class AuditTrail {
     public <T> T together(Action action, Supplier<T> write, ToIntFunction<T> status) {
         return transactions.execute(transaction -> {
             T result = write.get();
-            insert(action, status.applyAsInt(result), null, null);
+            insert(action, status.applyAsInt(result), null, null, null);
             return result;
         });
     }
@@ -105,11 +105,26 @@ public class AuditTrail {
     /** An action that does not come over the API was refused: recorded with the status and error code the API would answer. */
     public void refused(Action action, int status, String error) {
         try {
-            insert(action, status, null, error);
+            insert(action, status, null, null, error);
         } catch (RuntimeException e) {
             log.error("Audit: could not record the refused {} of feed {} by {}", action.action(), action.feed(),
                     action.actor(), e);
         }
+    }
+
+    /**
+     * Stores a batch of runs ({@code write} answers its id) and records the action, status 202, in one
+     * transaction: the batch is never there without its audit row, nor the row without it.
+     */
+    public long togetherWithBatch(Exchange exchange, Supplier<Long> write) {
+        Action action = exchange.getProperty(PROPERTY, Action.class);
+        long batch = transactions.execute(transaction -> {
+            long id = write.get();
+            insert(action, 202, null, id, null);
+            return id;
+        });
+        exchange.setProperty(RECORDED, true);
+        return batch;
     }
 
     /** The action is done: its status (202, 201, 200) and the run it started, if any. */
@@ -121,7 +136,7 @@ public class AuditTrail {
         Long runId = exchange.getMessage().getBody() instanceof RunAccepted accepted ? accepted.runId() : null;
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         try {
-            insert(action, status == null ? 200 : status, runId, null);
+            insert(action, status == null ? 200 : status, runId, null, null);
         } catch (RuntimeException e) {
             // the action took effect: answering a failure would be the greater lie
             log.error("Audit: could not record {} of feed {} by {}", action.action(), action.feed(), action.actor(), e);
@@ -140,7 +155,7 @@ public class AuditTrail {
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         String error = exchange.getMessage().getBody() instanceof ApiError answered ? answered.error() : null;
         try {
-            insert(action, status == null ? 500 : status, null, error);
+            insert(action, status == null ? 500 : status, null, null, error);
         } catch (RuntimeException e) {
             log.error("Audit: could not record the refused {} of feed {} by {}", action.action(), action.feed(),
                     action.actor(), e);
@@ -166,10 +181,10 @@ public class AuditTrail {
         return jdbc.query(sql.toString(), row, args.toArray());
     }
 
-    private void insert(Action action, int status, Long runId, String error) {
-        jdbc.update("insert into sync_audit (actor, action, feed, request, status, run_id, error) "
-                        + "values (?, ?, ?, ?::jsonb, ?, ?, ?)",
-                action.actor(), action.action(), action.feed(), action.request(), status, runId, error);
+    private void insert(Action action, int status, Long runId, Long batchId, String error) {
+        jdbc.update("insert into sync_audit (actor, action, feed, request, status, run_id, batch_id, error) "
+                        + "values (?, ?, ?, ?::jsonb, ?, ?, ?, ?)",
+                action.actor(), action.action(), action.feed(), action.request(), status, runId, batchId, error);
     }
 
     /** The body as JSON text with every secret-looking value masked; a body that is no JSON object is not kept. */

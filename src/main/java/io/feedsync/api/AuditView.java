@@ -13,7 +13,7 @@ public record AuditView(
         @Schema(requiredMode = REQUIRED) long id,
         @Schema(requiredMode = REQUIRED) Instant at,
         @Schema(requiredMode = REQUIRED, description = "the API key's or console user's name") String actor,
-        @Schema(requiredMode = REQUIRED, allowableValues = {"run", "replay", "drift", "pause", "resume", "define", "delete", "retry-delivery"})
+        @Schema(requiredMode = REQUIRED, allowableValues = {"run", "replay", "drift", "pause", "resume", "define", "delete", "retry-delivery", "batch"})
         String action,
         @Schema(requiredMode = REQUIRED, nullable = true) String feed,
         @Schema(requiredMode = REQUIRED, nullable = true,
@@ -22,5 +22,7 @@ public record AuditView(
         Map<String, Object> request,
         @Schema(requiredMode = REQUIRED, description = "the HTTP status answered") int status,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the run started, if any") Long runId,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "the batch of runs started (action batch), if any")
+        Long batchId,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the error code answered, if refused") String error) {
 }

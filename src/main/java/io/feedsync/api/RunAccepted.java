@@ -9,5 +9,5 @@ import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 public record RunAccepted(
         @Schema(requiredMode = REQUIRED) long runId,
         @Schema(requiredMode = REQUIRED) String feed,
-        @Schema(requiredMode = REQUIRED, allowableValues = "RUNNING") String status) {
+        @Schema(requiredMode = REQUIRED, allowableValues = "QUEUED", description = "QUEUED: the run waits for a slot of its node (feedsync.max-concurrent-runs), at once RUNNING when one is free") String status) {
 }

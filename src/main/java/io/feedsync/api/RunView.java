@@ -15,11 +15,11 @@ import io.feedsync.run.RunRecord;
 import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 
 /** A run as the API shows it (SPEC §3). */
-@Schema(description = "A run: live counts while RUNNING, its outcome once finished")
+@Schema(description = "A run: QUEUED while it waits for a slot of its node, live counts while RUNNING, its outcome once finished (SKIPPED: when its turn came its feed was taken by a command-line run, or paused or deleted)")
 public record RunView(
         @Schema(requiredMode = REQUIRED) long runId,
         @Schema(requiredMode = REQUIRED) String feed,
-        @Schema(requiredMode = REQUIRED, allowableValues = {"RUNNING", "SUCCEEDED", "FAILED", "ABANDONED"}) String status,
+        @Schema(requiredMode = REQUIRED, allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED"}) String status,
         @Schema(requiredMode = REQUIRED, allowableValues = {"timer", "rest", "cli", "replay", "drift"}) String trigger,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "who started the run: the API key's or console "
                 + "user's name (rest, replay, drift), or timer, cli; null for runs recorded before feedsync kept it")
@@ -29,13 +29,13 @@ public record RunView(
         @Schema(requiredMode = REQUIRED) int pages,
         @Schema(requiredMode = REQUIRED) RunCounts counts,
         @Schema(requiredMode = REQUIRED) Instant startedAt,
-        @Schema(requiredMode = REQUIRED, nullable = true, description = "null while RUNNING") Instant finishedAt,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "null while QUEUED or RUNNING") Instant finishedAt,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the feed's watermark when the run finished")
         String watermark,
-        @Schema(requiredMode = REQUIRED, nullable = true, description = "why the run failed; null unless it did")
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "why the run failed, was abandoned or skipped; null otherwise")
         Failure error,
         @Schema(requiredMode = REQUIRED, nullable = true,
-                description = "sample keys by outcome (inserted, updated, unchanged, deleted, deadLettered); null while RUNNING")
+                description = "sample keys by outcome (inserted, updated, unchanged, deleted, deadLettered); null while QUEUED or RUNNING")
         Map<String, List<String>> samples,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the unfinished run this one resumed from "
                 + "its checkpoint (its counts are this run's own pages only); null when it started from the first page")

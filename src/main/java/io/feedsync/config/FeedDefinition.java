@@ -16,7 +16,10 @@ import io.feedsync.upstream.Pagination;
 import io.feedsync.upstream.RateLimit;
 import io.feedsync.upstream.RetryPolicy;
 
-/** One feed, validated: everything a run needs to know about its upstream and its target. */
+/**
+ * One feed, validated: everything a run needs to know about its upstream and its target, and its
+ * {@code tags} (never null), which group feeds for batch refresh and scoped API keys.
+ */
 public record FeedDefinition(
         String name,
         String schedule,
@@ -30,7 +33,8 @@ public record FeedDefinition(
         double deletionGuard,
         Duration statementTimeout,
         Duration resumeWithin,
-        Notify notifications) {
+        Notify notifications,
+        List<String> tags) {
 
     /** The exchange property that carries the feed of the run a sync route exchange belongs to. */
     public static final String PROPERTY = "feedsyncFeed";
@@ -101,6 +105,11 @@ public record FeedDefinition(
         private static List<String> masked(List<String> uris) {
             return uris.stream().map(URISupport::sanitizeUri).toList();
         }
+    }
+
+    /** Whether the feed carries {@code tag} ({@code tags: [...]}: batch refresh, scoped API keys). */
+    public boolean tagged(String tag) {
+        return tags.contains(tag);
     }
 
     public boolean scheduled() {

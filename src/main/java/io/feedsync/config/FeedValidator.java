@@ -167,6 +167,8 @@ public final class FeedValidator {
         return rest.substring(0, end);
     }
 
+    private static final Pattern TAG = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+
     private FeedValidator() {
     }
 
@@ -196,6 +198,7 @@ public final class FeedValidator {
                 () -> duration(keys, "statement-timeout", feed.statementTimeout(), DEFAULT_STATEMENT_TIMEOUT));
         Duration resumeWithin = checked(problems, () -> resumeWithin(keys, feed.resumeWithin()));
         FeedDefinition.Notify notify = checked(problems, () -> notify(keys, feed.notifications()));
+        List<String> tags = checked(problems, () -> tags(keys, feed.tags()));
         if (source != null && target != null && source.deleteMarkers() != null && target.softDeleteColumn() == null) {
             problems.add(keys.bad("source.delete-marker", "needs target.soft-delete: a marked record's row gets its"
                     + " deletion time in that column (nothing is ever hard-deleted)"));
@@ -207,7 +210,29 @@ public final class FeedValidator {
             throw FeedConfigException.of(problems);
         }
         return new FeedDefinition(name, schedule, mode, Boolean.TRUE.equals(feed.runOnStartup()), source,
-                transform, target, chunkSize, onRecordFailure, deletionGuard, statementTimeout, resumeWithin, notify);
+                transform, target, chunkSize, onRecordFailure, deletionGuard, statementTimeout, resumeWithin, notify,
+                tags);
+    }
+
+    /**
+     * {@code tags: [partners, nightly]}: optional; each a name like a feed's (lower-case letters, digits
+     * and '-', at most 40 characters), none twice.
+     */
+    private static List<String> tags(Keys keys, List<String> tags) {
+        if (tags == null) {
+            return List.of();
+        }
+        for (int i = 0; i < tags.size(); i++) {
+            String tag = tags.get(i);
+            if (tag == null || !TAG.matcher(tag).matches()) {
+                throw keys.bad("tags[" + i + "]", "'" + tag + "' is not a tag: lower-case letters, digits and '-',"
+                        + " starting with a letter or digit, at most 40 characters");
+            }
+        }
+        if (Set.copyOf(tags).size() != tags.size()) {
+            throw keys.bad("tags", "lists a tag twice");
+        }
+        return List.copyOf(tags);
     }
 
     /**

@@ -25,7 +25,7 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
     public record Feed(String schedule, String mode, Boolean runOnStartup, Source source,
                        Transform transform, Target target, Integer batchSize, String onRecordFailure,
                        String deletionGuard, String statementTimeout, Integer chunkSize, String resumeWithin,
-                       @Name("notify") Notify notifications) {
+                       @Name("notify") Notify notifications, List<String> tags) {
     }
 
     /** Change events and run notifications; see {@link FeedDefinition.Notify}. */

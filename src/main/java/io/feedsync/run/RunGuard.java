@@ -17,15 +17,21 @@ import io.feedsync.store.SeenKeys;
 import io.feedsync.store.Watermarks;
 
 /**
- * The guard step: admits a run only if its feed is not paused and it can take the feed's advisory
- * lock, then opens the run's row. Runs found RUNNING while the lock was free belonged to a node that died: they become
- * ABANDONED first.
+ * The guard steps of routes/triggers.yaml. {@link #queue} admits a run (the feed is known, not paused,
+ * not queued or running already) and opens its row QUEUED, holding nothing: the run waits for a slot
+ * of the node's run pool. When its slot frees, {@link #start} takes the feed's advisory lock and
+ * makes the row RUNNING; if the feed was taken meanwhile (a command-line run), paused or deleted, the
+ * run ends SKIPPED without running. {@link #admit} does both at once, for the command line. Runs found
+ * RUNNING while the lock was free, or QUEUED by a node no longer alive, belonged to a node that died:
+ * they become ABANDONED first.
  */
 @Component("runGuard")
 public class RunGuard {
 
     private static final Logger log = LoggerFactory.getLogger(RunGuard.class);
     private static final String NODE = ManagementFactory.getRuntimeMXBean().getName();
+    /** Longer than any node's admission holds a feed's lock to check it; shorter than a run. */
+    private static final java.time.Duration ADMISSION_CHECK = java.time.Duration.ofSeconds(2);
 
     /** One admission of a feed at a time on this node, and none while its routes change. */
     private final java.util.Map<String, Object> admissions = new java.util.concurrent.ConcurrentHashMap<>();
@@ -36,10 +42,14 @@ public class RunGuard {
     private final SeenKeys seenKeys;
     private final DeadLetters deadLetters;
     private final FeedPauses pauses;
+    private final LiveNodes nodes;
+    /** The run of each feed waiting for a slot on this node: one queued-or-running run per feed. */
+    private final java.util.Map<String, Long> queued = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RunGuard(FeedCatalog catalog, FeedLocks locks, RunLedger ledger, Watermarks watermarks, SeenKeys seenKeys,
-                    DeadLetters deadLetters, FeedPauses pauses) {
+                    DeadLetters deadLetters, FeedPauses pauses, LiveNodes nodes) {
         this.pauses = pauses;
+        this.nodes = nodes;
         this.catalog = catalog;
         this.locks = locks;
         this.ledger = ledger;
@@ -48,10 +58,98 @@ public class RunGuard {
         this.deadLetters = deadLetters;
     }
 
+    /** The command line's run: admitted and started at once, in the caller's thread. */
     public RunState admit(@Body RunRequest request, Exchange exchange) {
         synchronized (admission(request.feed())) {
-            return admitted(request, exchange);
+            FeedDefinition feed = admissible(request);
+            FeedLock lock = locks.tryLock(feed.name()).orElseThrow(() -> busy(feed.name()));
+            return begin(feed, request, lock, null, exchange);
         }
+    }
+
+    /**
+     * Admits a run and queues it: its row is QUEUED and it holds no lock and no connection until
+     * {@link #start}. Refused (409) while the feed is queued or running on any node; refused while paused.
+     */
+    public QueuedRun queue(@Body RunRequest request, Exchange exchange) {
+        synchronized (admission(request.feed())) {
+            FeedDefinition feed = admissible(request);
+            // the lock tells whether a node runs the feed; it is taken again at the run's turn. Held
+            // meanwhile, another node admitting the feed at the same moment finds this run QUEUED
+            QueuedRun run;
+            try (FeedLock lock = locks.tryLock(feed.name()).orElseThrow(() -> busy(feed.name()))) {
+                abandonStale(feed.name());
+                Long elsewhere = ledger.queuedRun(feed.name()).orElse(null);
+                if (elsewhere != null) {
+                    throw new FeedBusyException(feed.name(), elsewhere);
+                }
+                run = new QueuedRun(ledger.queue(request, NODE, nodes.id()), request);
+            }
+            queued.put(feed.name(), run.runId());
+            exchange.setProperty(QueuedRun.PROPERTY, run);
+            return run;
+        }
+    }
+
+    /**
+     * The queued run's turn (a slot of the run pool is its): takes the feed's lock and makes the row
+     * RUNNING, the run then on the exchange. A run whose feed was taken meanwhile (a command-line run), or that was
+     * paused or deleted, or a node shutting down, ends SKIPPED instead: nothing is put on the exchange.
+     */
+    public void start(@ExchangeProperty(QueuedRun.PROPERTY) QueuedRun queuedRun, CamelContext camel,
+                      Exchange exchange) {
+        String name = queuedRun.request().feed();
+        synchronized (admission(name)) {
+            queued.remove(name, queuedRun.runId());
+            String skipped = null;
+            FeedLock lock = null;
+            FeedDefinition feed = catalog.find(name).orElse(null);
+            if (camel.isStopping()) {
+                skipped = "feedsync was shutting down when the run's turn came";
+            } else if (feed == null) {
+                skipped = "the feed was deleted while the run waited";
+            } else if (pauses.of(name).isPresent()) {
+                skipped = "the feed was paused while the run waited";
+            } else {
+                // another node's admission holds the lock for a moment: wait that out, not a run
+                lock = locks.lockWithin(name, ADMISSION_CHECK).orElse(null);
+                if (lock == null) {
+                    skipped = "the feed was running elsewhere (another process held its lock) when the run's turn came";
+                }
+            }
+            if (skipped != null) {
+                ledger.endQueued(queuedRun.runId(), RunStatus.SKIPPED, skipped);
+                log.info("Feed {} run {} SKIPPED: {}", name, queuedRun.runId(), skipped);
+                return;
+            }
+            try {
+                begin(feed, queuedRun.request(), lock, queuedRun.runId(), exchange);
+            } catch (RuntimeException e) {
+                try {
+                    ledger.endQueued(queuedRun.runId(), RunStatus.FAILED, "the run could not start: " + e.getMessage());
+                } catch (RuntimeException unavailable) {
+                    log.warn("Feed {} run {}: could not record that it did not start ({})", name, queuedRun.runId(),
+                            unavailable.getMessage());
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The run could not be handed to the run pool (the node is stopping): it is no longer queued here,
+     * its row ends FAILED, and the caller gets the failure.
+     */
+    public void notQueued(@ExchangeProperty(QueuedRun.PROPERTY) QueuedRun queuedRun,
+                          @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) throws Exception {
+        queued.remove(queuedRun.request().feed(), queuedRun.runId());
+        ledger.endQueued(queuedRun.runId(), RunStatus.FAILED, "the run could not be queued: " + failure.getMessage());
+        throw failure;
+    }
+
+    /** The run left its slot (ran, was skipped, or failed to start): it is no longer queued here. */
+    public void left(@ExchangeProperty(QueuedRun.PROPERTY) QueuedRun queuedRun) {
+        queued.remove(queuedRun.request().feed(), queuedRun.runId());
     }
 
     /**
@@ -60,7 +158,7 @@ public class RunGuard {
      */
     public boolean unlessRunningHere(String feed, Runnable change) {
         synchronized (admission(feed)) {
-            if (ledger.runningOn(feed, NODE)) {
+            if (queued.containsKey(feed) || ledger.runningOn(feed, NODE)) {
                 return false;
             }
             change.run();
@@ -72,19 +170,37 @@ public class RunGuard {
         return admissions.computeIfAbsent(feed, name -> new Object());
     }
 
-    private RunState admitted(RunRequest request, Exchange exchange) {
+    private FeedDefinition admissible(RunRequest request) {
         FeedDefinition feed = catalog.get(request.feed());
         pauses.of(feed.name()).ifPresent(pause -> {
             throw new FeedPausedException(pause);
         });
-        FeedLock lock = locks.tryLock(feed.name())
-                .orElseThrow(() -> new FeedBusyException(feed.name(), ledger.runningRun(feed.name()).orElse(null)));
+        Long waiting = queued.get(feed.name());
+        if (waiting != null) {
+            throw new FeedBusyException(feed.name(), waiting);
+        }
+        return feed;
+    }
+
+    private FeedBusyException busy(String feed) {
+        return new FeedBusyException(feed, ledger.runningRun(feed).orElse(null));
+    }
+
+    private void abandonStale(String feed) {
+        int abandoned = ledger.abandonStale(feed);
+        if (abandoned > 0) {
+            log.warn("Feed {}: marked {} run(s) ABANDONED; the node running or queueing them stopped, or lost the database",
+                    feed, abandoned);
+        }
+    }
+
+    /**
+     * Starts the run under the feed's lock: its row RUNNING (the queued one {@code queuedRunId}, or a
+     * new one), resuming an unfinished run's checkpoint where it may. The lock is released if this fails.
+     */
+    private RunState begin(FeedDefinition feed, RunRequest request, FeedLock lock, Long queuedRunId, Exchange exchange) {
         try {
-            int abandoned = ledger.abandonStale(feed.name());
-            if (abandoned > 0) {
-                log.warn("Feed {}: marked {} run(s) ABANDONED; the node running them stopped, or lost the database",
-                        feed.name(), abandoned);
-            }
+            abandonStale(feed.name());
             // an unfinished run of the feed (killed, or failed for a transient reason) is resumed
             // from its checkpoint, unless the caller asked for a restart
             RunLedger.Unfinished unfinished = request.mayResume()
@@ -94,7 +210,12 @@ public class RunGuard {
                         + " them); the run starts from the first page", feed.name(), unfinished.runId());
                 unfinished = null;
             }
-            long runId = ledger.open(request, NODE, unfinished == null ? null : unfinished.runId());
+            Long resumedFrom = unfinished == null ? null : unfinished.runId();
+            long runId = queuedRunId == null ? ledger.open(request, NODE, resumedFrom) : queuedRunId;
+            if (queuedRunId != null && !ledger.start(queuedRunId, resumedFrom)) {
+                throw new IllegalStateException("run " + queuedRunId + " of feed " + feed.name()
+                        + " is no longer QUEUED (taken for abandoned while it waited)");
+            }
             if (unfinished != null) {
                 // a resumed full run soft-deletes only what none of its attempts saw
                 seenKeys.adopt(unfinished.runId(), runId);
@@ -129,8 +250,15 @@ public class RunGuard {
         }
     }
 
-    /** At startup, every feed whose lock is free has no live run: sweep its stale RUNNING rows. */
+    /**
+     * At startup, every feed whose lock is free has no live run: sweep its stale RUNNING rows; and
+     * the QUEUED rows of nodes no longer alive, of every feed.
+     */
     public void sweepAbandoned() {
+        int queuedByDead = ledger.abandonQueuedByDeadNodes(null);
+        if (queuedByDead > 0) {
+            log.warn("Marked {} queued run(s) ABANDONED at startup: the node that queued them stopped", queuedByDead);
+        }
         for (FeedDefinition feed : catalog.all()) {
             locks.tryLock(feed.name()).ifPresent(lock -> {
                 try (lock) {

@@ -68,6 +68,39 @@ public class RunLedger {
                 request.range() == null ? null : request.range().until(), request.triggeredBy());
     }
 
+    /** A run admitted on {@code node} to wait for a slot there; {@code queuedBy} is the node's life (LiveNodes). */
+    public long queue(RunRequest request, String node, String queuedBy) {
+        return jdbc.queryForObject("""
+                insert into sync_run (feed, trigger, mode, dry_run, status, node, range_since, range_until,
+                                      triggered_by, queued_by, queued_at)
+                values (?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, now()) returning id""",
+                Long.class, request.feed(), request.trigger().value(), request.mode().value(), request.dryRun(), node,
+                request.range() == null ? null : request.range().since(),
+                request.range() == null ? null : request.range().until(), request.triggeredBy(), queuedBy);
+    }
+
+    /** The queued run's turn, under its feed's lock: RUNNING from now. False if it is no longer QUEUED. */
+    public boolean start(long runId, Long resumedFrom) {
+        return jdbc.update("""
+                update sync_run set status = 'RUNNING', started_at = now(), resumed_from = ?
+                 where id = ? and status = 'QUEUED'""", resumedFrom, runId) == 1;
+    }
+
+    /** A queued run that ends without running (SKIPPED), or that could not start (FAILED), and why. */
+    public void endQueued(long runId, RunStatus status, String why) {
+        jdbc.update("""
+                update sync_run set status = ?, finished_at = now(), error_class = 'TRANSIENT', error_message = ?
+                 where id = ? and status = 'QUEUED'""", status.name(), why, runId);
+    }
+
+    /** Marks the QUEUED runs of the feed (null: of every feed) whose node is no longer alive as ABANDONED. */
+    public int abandonQueuedByDeadNodes(String feed) {
+        return jdbc.update("""
+                update sync_run set status = 'ABANDONED', finished_at = now(), error_class = 'TRANSIENT',
+                       error_message = 'the node that queued it stopped before its turn came'
+                 where status = 'QUEUED' and (cast(? as text) is null or feed = ?) and\s""" + LiveNodes.DEAD, feed, feed);
+    }
+
     /** An unfinished run and the checkpoint it left. */
     public record Unfinished(long runId, RunCheckpoint checkpoint) {
     }
@@ -87,7 +120,7 @@ public class RunLedger {
                        r.checkpoint_at > now() - make_interval(secs => ?) as fresh
                   from sync_run r
                  where r.feed = ? and r.mode = ? and not r.dry_run and r.trigger in ('timer', 'rest', 'cli')
-                   and r.range_since is null
+                   and r.range_since is null and r.status not in ('QUEUED', 'SKIPPED')
                  order by r.id desc limit 1""", (rs, row) -> {
                     boolean resumable = ("FAILED".equals(rs.getString("status")) || "ABANDONED".equals(rs.getString("status")))
                             && "TRANSIENT".equals(rs.getString("error_class")) && rs.getString("checkpoint") != null
@@ -150,16 +183,25 @@ public class RunLedger {
         finish(jdbc, run, status, error);
     }
 
-    /** Marks the feed's RUNNING runs as ABANDONED; only call while holding the feed's lock. */
+    /**
+     * Marks the feed's RUNNING runs, and its QUEUED ones of nodes no longer alive, as ABANDONED; only
+     * call while holding the feed's lock.
+     */
     public int abandonStale(String feed) {
         return jdbc.update("""
                 update sync_run set status = 'ABANDONED', finished_at = now(),
                        error_class = 'TRANSIENT', error_message = 'the node running it stopped before it finished, or lost the database'
-                 where feed = ? and status = 'RUNNING'""", feed);
+                 where feed = ? and status = 'RUNNING'""", feed) + abandonQueuedByDeadNodes(feed);
     }
 
     public Optional<Long> runningRun(String feed) {
         return jdbc.queryForList("select id from sync_run where feed = ? and status = 'RUNNING' order by id desc limit 1",
+                Long.class, feed).stream().findFirst();
+    }
+
+    /** The feed's oldest QUEUED run, on any node; call after abandoning those of dead nodes. */
+    public Optional<Long> queuedRun(String feed) {
+        return jdbc.queryForList("select id from sync_run where feed = ? and status = 'QUEUED' order by id limit 1",
                 Long.class, feed).stream().findFirst();
     }
 

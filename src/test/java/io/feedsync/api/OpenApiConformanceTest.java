@@ -110,6 +110,7 @@ class OpenApiConformanceTest extends FeedsyncTest {
         check("GET", "/audit", 400, api.get("/api/audit?since=yesterday"));
         check("GET", "/audit", 401, nobody.get("/api/audit"));
         check("GET", "/audit", 403, viewer.get("/api/audit"));
+        checkBatches(nobody, viewer);
 
         assertThat(violations).isEmpty();
         assertThat(answered).containsExactlyInAnyOrderElementsOf(declaredButUnavailable());
@@ -177,6 +178,23 @@ class OpenApiConformanceTest extends FeedsyncTest {
                     }
                 })));
         return declared;
+    }
+
+    private void checkBatches(Api nobody, Api viewer) {
+        Api.Answer batch = api.post("/api/runs", "{\"feeds\": [\"plans-single\", \"nope\"], \"dryRun\": true}");
+        check("POST", "/runs", 202, batch);
+        String url = "/api/batches/" + batch.json().get("batchId").asLong();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> api.get(url).json().get("finished").asBoolean());
+        check("GET", "/batches/{id}", 200, api.get(url));
+        check("GET", "/batches/{id}", 400, api.get("/api/batches/abc"));
+        check("GET", "/batches/{id}", 401, nobody.get(url));
+        check("GET", "/batches/{id}", 404, api.get("/api/batches/987654"));
+        check("POST", "/runs", 400, api.post("/api/runs", "{\"unknown\": true}"));
+        check("POST", "/runs", 401, nobody.post("/api/runs", "{\"tag\": \"x\"}"));
+        check("POST", "/runs", 403, viewer.post("/api/runs", "{\"tag\": \"x\"}"));
+        check("POST", "/runs", 413, api.post("/api/runs", BIG_BODY));
+        check("POST", "/runs", 415, api.request("POST", "/api/runs", Map.of("Content-Type", "text/plain"), "{}"));
     }
 
     /** A POST of a feed's path refused for each reason it declares: body, credentials, role, feed, size, type. */

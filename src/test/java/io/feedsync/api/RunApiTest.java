@@ -29,7 +29,7 @@ class RunApiTest extends FeedsyncTest {
 
         assertThat(answer.status()).isEqualTo(202);
         long runId = answer.json().get("runId").asLong();
-        assertThat(answer.json().get("status").asText()).isEqualTo("RUNNING");
+        assertThat(answer.json().get("status").asText()).isEqualTo("QUEUED");
         assertThat(answer.header("Location")).isEqualTo("/api/runs/" + runId);
         assertThat(answer.header("Content-Type")).startsWith("application/json");
         JsonNode run = api.awaitRun(runId);

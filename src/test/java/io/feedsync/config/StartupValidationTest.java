@@ -45,6 +45,26 @@ class StartupValidationTest {
     }
 
     @Test
+    void aTagThatIsNoTagStopsStartup(CapturedOutput output) {
+        Map<String, Object> feed = feed();
+        feed.put("feedsync.feeds.partners.tags[0]", "nightly");
+        feed.put("feedsync.feeds.partners.tags[1]", "Night Shift");
+
+        assertStartupFails(feed, output, "feedsync.feeds.partners.tags[1]: 'Night Shift' is not a tag");
+    }
+
+    @Test
+    void moreRunsAtOnceThanThePoolHasConnectionsStopsStartup(CapturedOutput output) {
+        Map<String, Object> properties = feed();
+        properties.put("feedsync.max-concurrent-runs", "10");
+
+        assertStartupFails(properties, output, "feedsync.max-concurrent-runs: 10 runs at once would hold every "
+                + "connection of the database pool (spring.datasource.hikari.maximum-pool-size: 10)");
+        properties.put("feedsync.max-concurrent-runs", "0");
+        assertStartupFails(properties, output, "feedsync.max-concurrent-runs: must be at least 1, not 0");
+    }
+
+    @Test
     void aMisspeltKeyStopsStartupNamingTheKeyMeant(CapturedOutput output) {
         Map<String, Object> feed = feed();
         feed.put("feedsync.feeds.partners.shedule", "0 0 1 * * ?");

@@ -22,6 +22,8 @@ import static org.awaitility.Awaitility.await;
  */
 public final class Api {
 
+    /** A run's statuses before it ends. */
+    public static final java.util.Set<String> UNDER_WAY = java.util.Set.of("QUEUED", "RUNNING");
     public static final String OPERATOR_KEY = "test-operator-key-0123456789";
     public static final String VIEWER_KEY = "test-viewer-key-0123456789ab";
     public static final String CONSOLE_USER = "test-console";
@@ -113,10 +115,10 @@ public final class Api {
         return answer.json().get("runId").asLong();
     }
 
-    /** Waits for a run to leave RUNNING and returns it as the API shows it. */
+    /** Waits for a run to end (leave QUEUED and RUNNING) and returns it as the API shows it. */
     public JsonNode awaitRun(long runId) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> !"RUNNING".equals(get("/api/runs/" + runId).json().get("status").asText()));
+                .until(() -> !UNDER_WAY.contains(get("/api/runs/" + runId).json().get("status").asText()));
         return get("/api/runs/" + runId).json();
     }
 
@@ -130,10 +132,10 @@ public final class Api {
         return answer.json().get("runId").asLong();
     }
 
-    /** Waits for a drift check to leave RUNNING and returns its result as {@code GET /api/runs/{id}/drift} shows it. */
+    /** Waits for a drift check to end and returns its result as {@code GET /api/runs/{id}/drift} shows it. */
     public JsonNode awaitDrift(long runId) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> !"RUNNING".equals(get("/api/runs/" + runId + "/drift").json().get("status").asText()));
+                .until(() -> !UNDER_WAY.contains(get("/api/runs/" + runId + "/drift").json().get("status").asText()));
         return get("/api/runs/" + runId + "/drift").json();
     }
 

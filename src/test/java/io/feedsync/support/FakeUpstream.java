@@ -49,6 +49,9 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile Duration delay = Duration.ZERO;
+    /** Export requests being answered now, and the most at once since the last reset. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile Predicate<Request> authorized = request -> true;
     public static final String TOKEN_PATH = "/oauth/token";
     private final Map<String, Instant> liveTokens = new ConcurrentHashMap<>();
@@ -152,11 +155,17 @@ public final class FakeUpstream implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** The most export requests answered at once since the last reset (with a delay, how many runs fetched together). */
+    public int maxInFlight() {
+        return maxInFlight.get();
+    }
+
     public void reset() {
         faults.clear();
         requests.clear();
         datasets.clear();
         delay = Duration.ZERO;
+        maxInFlight.set(inFlight.get());
         authorized = request -> true;
         tokenClient = null;
         ignoreSince = false;
@@ -184,27 +193,36 @@ public final class FakeUpstream implements AutoCloseable {
                 return;
             }
             requests.add(request);
-            if (!delay.isZero()) {
-                sleep(delay);
-            }
-            applyChanges(request);
-            if (!authorized.test(request)) {
-                send(exchange, 401, "{\"error\":\"unauthorized\"}", Map.of());
-                return;
-            }
-            for (Fault fault : faults) {
-                if (fault.matches().test(request) && fault.remaining().getAndDecrement() > 0) {
-                    send(exchange, fault.status(), fault.body(), fault.headers());
-                    return;
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                if (!delay.isZero()) {
+                    sleep(delay);
                 }
+                answer(exchange, uri, request);
+            } finally {
+                inFlight.decrementAndGet();
             }
-            String[] parts = uri.getPath().split("/");
-            if (parts.length != 3 || !datasets.containsKey(parts[2])) {
-                send(exchange, 404, "{\"error\":\"no such export\"}", Map.of());
+        }
+    }
+
+    private void answer(HttpExchange exchange, URI uri, Request request) throws IOException {
+        applyChanges(request);
+        if (!authorized.test(request)) {
+            send(exchange, 401, "{\"error\":\"unauthorized\"}", Map.of());
+            return;
+        }
+        for (Fault fault : faults) {
+            if (fault.matches().test(request) && fault.remaining().getAndDecrement() > 0) {
+                send(exchange, fault.status(), fault.body(), fault.headers());
                 return;
             }
-            serve(exchange, parts[1], since(datasets.get(parts[2]), request), request);
         }
+        String[] parts = uri.getPath().split("/");
+        if (parts.length != 3 || !datasets.containsKey(parts[2])) {
+            send(exchange, 404, "{\"error\":\"no such export\"}", Map.of());
+            return;
+        }
+        serve(exchange, parts[1], since(datasets.get(parts[2]), request), request);
     }
 
     /** With {@code ?since=}, only records whose {@code last_validated_at} is at or after it (seed 001). */

@@ -27,7 +27,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   <li>every bad record is in the dead letters, and nothing else is (a record without its key
  *       is always bad, known in the dead letters by its payload; a letter replayed into the
  *       table is no longer one);</li>
- *   <li>the run rows tell the truth: none left RUNNING, every failure classed, the counts of a
+ *   <li>the run rows tell the truth: none left QUEUED or RUNNING, every failure classed, the counts of a
  *       successful run add up to what it fetched, no failed run moved the watermark, and the
  *       rows the runs say they inserted are the rows in the table.</li>
  * </ol>
@@ -193,7 +193,7 @@ public final class Invariants {
             long outcomes = number(run, "inserted") + number(run, "updated") + number(run, "unchanged")
                     + number(run, "dead_lettered");
             inserted += number(run, "inserted");
-            softly.assertThat(status).as("run %s status", id).isIn("SUCCEEDED", "FAILED", "ABANDONED");
+            softly.assertThat(status).as("run %s status", id).isIn("SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED");
             softly.assertThat(run.get("finished_at")).as("run %s finished_at", id).isNotNull();
             switch (status) {
                 case "SUCCEEDED" -> {
@@ -209,6 +209,10 @@ public final class Invariants {
                     softly.assertThat(outcomes).as("run %s outcomes", id).isLessThanOrEqualTo(fetched);
                     softly.assertThat(run.get("watermark")).as("run %s failed, so the watermark stayed", id)
                             .isEqualTo(watermarkBefore);
+                }
+                case "SKIPPED" -> {
+                    softly.assertThat(run.get("error_message")).as("run %s: why it was skipped", id).isNotNull();
+                    softly.assertThat(fetched).as("run %s never ran", id).isZero();
                 }
                 case "ABANDONED" -> {
                     abandoned = true;

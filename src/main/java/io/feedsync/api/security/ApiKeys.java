@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.function.Function;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -12,6 +14,9 @@ import java.util.regex.Pattern;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedDefinition;
 
 /**
  * The configured API keys, checked at startup: a key shorter than {@value #MIN_LENGTH} characters
@@ -25,6 +30,7 @@ public class ApiKeys {
     static final int MIN_LENGTH = 16;
     static final String GENERATED = "generated";
     private static final Pattern FEED_NAME = Pattern.compile("[a-z0-9-]+");
+    private static final Pattern TAG = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
     /** One key: who it is, what it may do, on which feeds, and its digest. */
     public record Holder(String name, Role role, FeedScope scope, byte[] digest) {
@@ -32,9 +38,11 @@ public class ApiKeys {
 
     private final List<Holder> holders = new ArrayList<>();
 
-    public ApiKeys(SecurityProperties properties,
+    public ApiKeys(SecurityProperties properties, FeedCatalog catalog,
                    @Value("${feedsync.security.generated-key-file:.feedsync/generated-api-key}") Path generatedKeyFile,
                    @Value("${feedsync.security.announce-generated-key:true}") boolean announceGeneratedKey) {
+        Function<String, Collection<String>> tagsOf = feed -> catalog.find(feed).map(FeedDefinition::tags)
+                .orElse(List.of());
         properties.apiKeys().forEach((name, apiKey) -> {
             String prefix = "feedsync.security.api-keys." + name;
             String key = apiKey == null ? null : apiKey.key();
@@ -45,15 +53,14 @@ public class ApiKeys {
                 throw new SecurityConfigException(prefix + ".key", "is shorter than " + MIN_LENGTH + " characters");
             }
             Role role = Role.parse(prefix + ".role", apiKey.role());
-            if (apiKey.tags() != null) {
-                throw new SecurityConfigException(prefix + ".tags", "is not supported yet (feeds have no tags); "
-                        + "scope the key with feeds: [...]");
-            }
             byte[] digest = digest(key);
             if (holders.stream().anyMatch(other -> MessageDigest.isEqual(other.digest(), digest))) {
                 throw new SecurityConfigException(prefix + ".key", "is the same key as another entry");
             }
-            holders.add(new Holder(name, role, scope(prefix + ".feeds", apiKey.feeds()), digest));
+            Set<String> feeds = names(prefix + ".feeds", apiKey.feeds(), FEED_NAME, "a feed name");
+            Set<String> tags = names(prefix + ".tags", apiKey.tags(), TAG, "a tag");
+            holders.add(new Holder(name, role, feeds == null && tags == null ? FeedScope.ALL
+                    : new FeedScope(feeds, tags, tagsOf), digest));
         });
         if (holders.isEmpty()) {
             holders.add(new Holder(GENERATED, Role.OPERATOR, FeedScope.ALL,
@@ -74,23 +81,23 @@ public class ApiKeys {
     }
 
     /**
-     * {@code .feeds}: absent, every feed; else the feeds named, which must be feed names. An empty list
-     * is refused rather than read either way: a key that sees nothing is no key, one that sees all is
-     * written without the list.
+     * {@code .feeds} or {@code .tags}: absent, null (no limit by it); else the names listed, each
+     * matching {@code syntax}. An empty list is refused rather than read either way: a key that sees
+     * nothing is no key, one that sees all is written without the list.
      */
-    private static FeedScope scope(String key, List<String> feeds) {
-        if (feeds == null) {
-            return FeedScope.ALL;
+    private static Set<String> names(String key, List<String> names, Pattern syntax, String what) {
+        if (names == null) {
+            return null;
         }
-        if (feeds.isEmpty()) {
-            throw new SecurityConfigException(key, "names no feed (leave it out for a key that sees every feed)");
+        if (names.isEmpty()) {
+            throw new SecurityConfigException(key, "names nothing (leave it out for a key that is not limited by it)");
         }
-        for (String feed : feeds) {
-            if (feed == null || !FEED_NAME.matcher(feed).matches()) {
-                throw new SecurityConfigException(key, "'" + feed + "' is not a feed name ([a-z0-9-]+)");
+        for (String name : names) {
+            if (name == null || !syntax.matcher(name).matches()) {
+                throw new SecurityConfigException(key, "'" + name + "' is not " + what + " (" + syntax.pattern() + ")");
             }
         }
-        return new FeedScope(Set.copyOf(feeds));
+        return Set.copyOf(names);
     }
 
     private static byte[] digest(String key) {

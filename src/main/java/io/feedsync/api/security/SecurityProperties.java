@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Who may call feedsync (SPEC §5): API keys for programs, {@code feedsync.security.api-keys.<name>.key/role}
- * (and {@code .feeds}, the only feeds a scoped key sees),
+ * (and {@code .feeds} / {@code .tags}, the only feeds a scoped key sees),
  * and users for the Hawtio console, {@code feedsync.security.console-users.<name>.password/role}.
  */
 @ConfigurationProperties(prefix = "feedsync.security")
@@ -19,12 +19,13 @@ public record SecurityProperties(Map<String, ApiKey> apiKeys, Map<String, Consol
         consoleUsers = consoleUsers == null ? Map.of() : new LinkedHashMap<>(consoleUsers);
     }
 
-    /** {@code tags}: read only to refuse it until feeds have tags; a key silently left unscoped would see every feed. */
+    /** {@code feeds}, {@code tags}: a scoped key sees the feeds named and those carrying one of the tags. */
     public record ApiKey(String key, String role, List<String> feeds, List<String> tags) {
 
         @Override
         public String toString() {
-            return "ApiKey[role=" + role + (feeds == null ? "" : ", feeds=" + feeds) + "]";
+            return "ApiKey[role=" + role + (feeds == null ? "" : ", feeds=" + feeds) + (tags == null ? "" : ", tags=" + tags)
+                    + "]";
         }
     }
 

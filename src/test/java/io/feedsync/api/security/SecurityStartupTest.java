@@ -54,11 +54,12 @@ class SecurityStartupTest {
     }
 
     @Test
-    void aKeyScopedByTagsStopsStartupUntilFeedsHaveTagsRatherThanSeeEveryFeed(CapturedOutput output) {
+    void aKeyScopedBySomethingThatIsNoTagStopsStartupRatherThanSeeEveryFeed(CapturedOutput output) {
         assertThatThrownBy(() -> start("--feedsync.security.api-keys.ci.key=a-long-enough-key-0123",
-                "--feedsync.security.api-keys.ci.role=viewer", "--feedsync.security.api-keys.ci.tags[0]=nightly").close())
+                "--feedsync.security.api-keys.ci.role=viewer", "--feedsync.security.api-keys.ci.tags[0]=nightly",
+                "--feedsync.security.api-keys.ci.tags[1]=Night Shift").close())
                 .hasRootCauseInstanceOf(SecurityConfigException.class);
-        assertThat(output.getAll()).contains("feedsync.security.api-keys.ci.tags: is not supported yet");
+        assertThat(output.getAll()).contains("feedsync.security.api-keys.ci.tags: 'Night Shift' is not a tag");
     }
 
     @Test
@@ -66,7 +67,7 @@ class SecurityStartupTest {
         assertThatThrownBy(() -> start("--feedsync.security.api-keys.ci.key=a-long-enough-key-0123",
                 "--feedsync.security.api-keys.ci.role=viewer", "--feedsync.security.api-keys.ci.feeds=").close())
                 .hasRootCauseInstanceOf(SecurityConfigException.class);
-        assertThat(output.getAll()).contains("feedsync.security.api-keys.ci.feeds: names no feed");
+        assertThat(output.getAll()).contains("feedsync.security.api-keys.ci.feeds: names nothing");
     }
 
     @Test
