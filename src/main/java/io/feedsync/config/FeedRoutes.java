@@ -18,8 +18,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class FeedRoutes implements CamelContextConfiguration {
 
-    /** Chunks that may wait for a feed's writer: enough to keep it busy, few enough to bound the heap. */
-    private static final int WRITE_QUEUE = 4;
     /** A feed's routes, the first ones a run comes through first (removed in this order). */
     private static final java.util.List<String> ROUTES = java.util.List.of("timer", "sync", "page", "fetch", "write");
 
@@ -55,12 +53,10 @@ public class FeedRoutes implements CamelContextConfiguration {
         TemplatedRouteBuilder.builder(context, "feed-page")
                 .routeId("feed-" + feed.name() + "-page")
                 .parameter("feed", feed.name())
-                .parameter("writeQueue", WRITE_QUEUE)
                 .add();
         TemplatedRouteBuilder.builder(context, "feed-write")
                 .routeId("feed-" + feed.name() + "-write")
                 .parameter("feed", feed.name())
-                .parameter("writeQueue", WRITE_QUEUE)
                 .add();
         TemplatedRouteBuilder.builder(context, "feed-sync")
                 .routeId("feed-" + feed.name() + "-sync")

@@ -3,15 +3,31 @@ package io.feedsync.run;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 
 /**
  * The chunks of a run on their way to its writer stage: how many were queued and how many the
  * writer has finished with, and how many had been queued when each page was read to its end.
  * The run's finish waits until every queued chunk is written; a page request waits while more
  * than the feed's prefetch of pages read are not yet written.
+ * <p>
+ * The writes themselves are {@linkplain #handOver handed over} one after another: each starts on
+ * the shared writer pool once the one before it is done, so the run's chunks are written in the
+ * order queued, one at a time, and a run that writes nothing holds no thread.
  */
 public final class RunWrites {
 
+    /**
+     * Chunks handed over and not yet written, the one being written included: enough to keep the
+     * writer busy, few enough to bound the heap. A full hand-off makes the run's thread wait.
+     */
+    static final int IN_FLIGHT = 5;
+
+    private final Semaphore room = new Semaphore(IN_FLIGHT);
+    /** The last write handed over; the next one starts when it is done. */
+    private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
     private long queued;
     private long written;
     /** For each page read to its end, in order: the chunks queued by then. */
@@ -26,9 +42,32 @@ public final class RunWrites {
         queued++;
     }
 
+    /**
+     * Starts {@code write} on {@code pool} after every write handed over before it; waits first while
+     * {@link #IN_FLIGHT} writes are not done. {@code write} must not throw: a failed write is folded into
+     * the run, not thrown (a throwing write would stop the ones after it).
+     */
+    void handOver(Runnable write, Executor pool) throws InterruptedException {
+        room.acquire();
+        synchronized (this) {
+            last = last.thenRunAsync(() -> {
+                try {
+                    write.run();
+                } finally {
+                    room.release();
+                }
+            }, pool);
+        }
+    }
+
     synchronized void written() {
         written++;
         notifyAll();
+    }
+
+    /** How many chunks the writer has finished with so far. */
+    synchronized long writtenSoFar() {
+        return written;
     }
 
     /**

@@ -17,6 +17,11 @@ public record ChunkOutcome(UpsertCounts counts, List<String> inserted, List<Stri
         return new ChunkOutcome(UpsertCounts.NONE, List.of(), List.of(), List.of(), List.of(), List.of(), null);
     }
 
+    /** A chunk that could not be written at all: the run fails, the chunks after it are skipped. */
+    public static ChunkOutcome failed(RuntimeException failure) {
+        return new ChunkOutcome(UpsertCounts.NONE, List.of(), List.of(), List.of(), List.of(), List.of(), failure);
+    }
+
     /** A record that could not be applied (a replayed letter that failed again). */
     public static ChunkOutcome rejected(Chunk.Rejection rejection) {
         return new ChunkOutcome(UpsertCounts.NONE, List.of(), List.of(), List.of(), List.of(), List.of(rejection), null);

@@ -206,6 +206,7 @@ public final class ManyFeeds {
             for (Node node : nodes) {
                 result.put(node.name + "AfterFires", node.footprint());
                 result.put(node.name + "LogErrors", node.errorLines());
+                result.put(node.name + "QuartzLog", node.quartzLines());
             }
             result.put("upstreamRequests", exports.requests.get());
         } finally {
@@ -243,12 +244,13 @@ public final class ManyFeeds {
     private static Map<String, Object> fires(String url, Map<String, Integer> second, Instant from, Instant until,
                                              Options options, List<String> problems) throws SQLException {
         Map<String, Integer> perFire = new HashMap<>();
+        Map<String, List<String>> runsPerFire = new HashMap<>();
         List<Double> lateBurst = new ArrayList<>();
         List<Double> lateSpread = new ArrayList<>();
         Map<String, Integer> byNode = new TreeMap<>();
         Map<String, Integer> byStatus = new TreeMap<>();
         try (Connection db = BenchSupport.connect(url); Statement sql = db.createStatement();
-             ResultSet rs = sql.executeQuery("select feed, started_at, node, status from feedsync.sync_run"
+             ResultSet rs = sql.executeQuery("select feed, started_at, node, status, id, finished_at from feedsync.sync_run"
                      + " where trigger = 'timer' order by started_at")) {
             while (rs.next()) {
                 String feed = rs.getString(1);
@@ -265,6 +267,8 @@ public final class ManyFeeds {
                 double late = Duration.between(fire, started).toNanos() / 1e9;
                 (s == 0 && feedIndex(feed) < options.burst() ? lateBurst : lateSpread).add(late);
                 perFire.merge(feed + "@" + fire, 1, Integer::sum);
+                runsPerFire.computeIfAbsent(feed + "@" + fire, k -> new ArrayList<>()).add("run " + rs.getLong(5)
+                        + " on " + rs.getString(3) + " " + started + ".." + rs.getTimestamp(6).toInstant() + " " + rs.getString(4));
                 byNode.merge(rs.getString(3), 1, Integer::sum);
                 byStatus.merge(rs.getString(4), 1, Integer::sum);
             }
@@ -283,6 +287,14 @@ public final class ManyFeeds {
         fires.put("runsByStatus", byStatus);
         fires.put("lateSecondsBurst", distribution(lateBurst));
         fires.put("lateSecondsSpread", distribution(lateSpread));
+        // a fire that ran more than once: its runs (which node, when), to tell a second fire from a late one
+        Map<String, List<String>> twice = new TreeMap<>();
+        perFire.forEach((fire, n) -> {
+            if (n > 1) {
+                twice.put(fire, runsPerFire.get(fire));
+            }
+        });
+        fires.put("firesRunMoreThanOnce", twice);
         if (ranTwice > 0) {
             problems.add(ranTwice + " fires ran more than once");
         }
@@ -404,6 +416,10 @@ public final class ManyFeeds {
     private static final class Node implements AutoCloseable {
         private static final Pattern ERROR_LINE = Pattern.compile("^\\S+\\s+ERROR ");
         private static final Pattern THREAD_NAME = Pattern.compile("^\"([^\"]*)\"");
+        /** {@code   1:   123456   7890123  java.lang.String (java.base@17)}: instances, bytes, class. */
+        private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)");
+        private static final Pattern QUARTZ_LINE = Pattern.compile(
+                "failed or restarted instances|Scanning for instance|still active but was recovered|missed their scheduled fire-time|Recovering");
 
         final String name;
         private final Process process;
@@ -502,7 +518,24 @@ public final class ManyFeeds {
             f.put("camelRoutes", jolokia("{\"type\":\"search\",\"mbean\":\"org.apache.camel:context=feedsync,type=routes,*\"}")
                     .path("value").size());
             f.put("threadsByKind", threadsByKind());
+            f.put("heapTopClassesMiB", heapTopClasses(12));
             return f;
+        }
+
+        /** The classes holding the most live heap ({@code jcmd GC.class_histogram}, which collects first), in MiB. */
+        private Map<String, Double> heapTopClasses(int top) throws Exception {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+            String histogram = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(60, TimeUnit.SECONDS);
+            Map<String, Double> classes = new LinkedHashMap<>();
+            for (String line : histogram.split("\n")) {
+                Matcher m = HISTOGRAM_LINE.matcher(line);
+                if (m.find() && classes.size() < top) {
+                    classes.put(m.group(2), round(Long.parseLong(m.group(1)) / (double) (1 << 20), 1));
+                }
+            }
+            return classes;
         }
 
         private Map<String, Integer> threadsByKind() throws Exception {
@@ -568,6 +601,16 @@ public final class ManyFeeds {
         void checkAlive() {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+        }
+
+        /**
+         * Quartz's own word on fires that could run twice: another node taken for dead (its claimed
+         * fires handed to the others) and fires handled as misfires, with their times.
+         */
+        List<String> quartzLines() throws IOException {
+            try (var lines = Files.lines(log)) {
+                return lines.filter(line -> QUARTZ_LINE.matcher(line).find()).limit(50).toList();
             }
         }
 

@@ -59,6 +59,19 @@ class JmxRouteControlTest extends SteeredFeedTest {
         assertThat(read(timerMBean(), "State")).isEqualTo("Started");
     }
 
+    @Test
+    void aFeedHasMBeansForItsRoutesOnly() {
+        assertThat(search("type=routes,name=\\\"feed-steered-*\\\",*")).as("the feed's routes").hasSize(5);
+        assertThat(search("type=processors,*")).as("the steps of any route").isEmpty();
+        assertThat(search("type=endpoints,name=\\\"direct://feed-steered-*\\\",*")).as("its endpoints").isEmpty();
+        assertThat(search("type=components,name=\\\"upstream-steered\\\",*")).as("its http component").isEmpty();
+        assertThat(search("type=endpoints,*")).as("endpoints of other routes").isNotEmpty();
+    }
+
+    private JsonNode search(String pattern) {
+        return jolokia("{\"type\":\"search\",\"mbean\":\"org.apache.camel:" + pattern + "\"}").get("value");
+    }
+
     /** The timer route's MBean of this test's Camel context. */
     private String timerMBean() {
         JsonNode found = jolokia("{\"type\":\"search\",\"mbean\":\"org.apache.camel:type=routes,name=\\\"feed-steered-timer\\\",*\"}");
