@@ -54,7 +54,7 @@ public class TargetTableCreation {
             transactions.executeWithoutResult(status -> {
                 jdbc.queryForObject("select pg_advisory_xact_lock(1717859193, hashtext('table:' || ?))::text",
                         String.class, table);
-                Map<String, String> existing = columns(table);
+                Map<String, String> existing = TableColumns.of(jdbc, table);
                 if (existing.isEmpty()) {
                     create(feed, table);
                 } else {
@@ -111,18 +111,6 @@ public class TargetTableCreation {
         return schema + "." + name;
     }
 
-    private Map<String, String> columns(String table) {
-        Map<String, String> columns = new LinkedHashMap<>();
-        jdbc.query("""
-                select a.attname, format_type(a.atttypid, a.atttypmod)
-                  from pg_attribute a
-                 where a.attrelid = to_regclass(?) and a.attnum > 0 and not a.attisdropped
-                 order by a.attnum""",
-                rs -> {
-                    columns.put(rs.getString(1), rs.getString(2));
-                }, TargetTable.quote(table));
-        return columns;
-    }
 
     private void create(FeedDefinition feed, String table) {
         List<String> definitions = new ArrayList<>();

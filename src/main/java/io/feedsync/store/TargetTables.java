@@ -1,7 +1,6 @@
 package io.feedsync.store;
 
 import java.sql.Array;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -142,15 +141,7 @@ public class TargetTables {
     /** Describes any table a transform bean writes to, with the key it upserts on. */
     public TargetTable describe(String feed, String table, List<String> key) {
         String prefix = "feedsync.feeds." + feed + ".target";
-        Map<String, String> columns = new LinkedHashMap<>();
-        jdbc.query("""
-                select a.attname, format_type(a.atttypid, a.atttypmod)
-                  from pg_attribute a
-                 where a.attrelid = to_regclass(?) and a.attnum > 0 and not a.attisdropped
-                 order by a.attnum""",
-                rs -> {
-                    columns.put(rs.getString(1), rs.getString(2));
-                }, TargetTable.quote(table));
+        Map<String, String> columns = TableColumns.of(jdbc, table);
         if (columns.isEmpty()) {
             throw new TargetTableMissingException(prefix + ".table", "table '" + table + "' does not exist");
         }

@@ -7,13 +7,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.feedsync.FeedsyncApplication;
-import io.feedsync.support.TestDatabase;
+import io.feedsync.support.StartupCheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -150,16 +148,7 @@ class StartupValidationTest {
     }
 
     private static ConfigurableApplicationContext start(Map<String, Object> properties) {
-        Map<String, Object> all = new LinkedHashMap<>(properties);
-        all.put("spring.datasource.url", TestDatabase.url());
-        all.put("spring.datasource.username", TestDatabase.username());
-        all.put("spring.datasource.password", TestDatabase.password());
-        all.put("spring.flyway.locations", "classpath:db/migration,classpath:db/testtables,classpath:db/demo");
-        all.put("server.port", "0");
-        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new SpringApplicationBuilder(FeedsyncApplication.class)
-                .profiles("startup-check")
-                .run(args);
+        return StartupCheck.start(properties);
     }
 
     private static Map<String, Object> feed() {

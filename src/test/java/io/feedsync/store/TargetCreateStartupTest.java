@@ -7,17 +7,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-import io.feedsync.FeedsyncApplication;
 import io.feedsync.config.ColumnType;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
+import io.feedsync.support.StartupCheck;
 import io.feedsync.support.TestDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,14 +76,7 @@ class TargetCreateStartupTest {
     }
 
     private static ConfigurableApplicationContext start(Map<String, Object> properties) {
-        Map<String, Object> all = new LinkedHashMap<>(properties);
-        all.put("spring.datasource.url", TestDatabase.url());
-        all.put("spring.datasource.username", TestDatabase.username());
-        all.put("spring.datasource.password", TestDatabase.password());
-        all.put("spring.flyway.locations", "classpath:db/migration,classpath:db/testtables,classpath:db/demo");
-        all.put("server.port", "0");
-        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new SpringApplicationBuilder(FeedsyncApplication.class).profiles("startup-check").run(args);
+        return StartupCheck.start(properties);
     }
 
     private static Map<String, Object> feed() {

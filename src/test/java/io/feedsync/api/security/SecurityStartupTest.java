@@ -8,14 +8,12 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.feedsync.FeedsyncApplication;
 import io.feedsync.support.Api;
-import io.feedsync.support.TestDatabase;
+import io.feedsync.support.StartupCheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -112,13 +110,6 @@ class SecurityStartupTest {
     }
 
     private static ConfigurableApplicationContext start(String... extra) {
-        String[] base = {"--spring.datasource.url=" + TestDatabase.url(),
-                "--spring.datasource.username=" + TestDatabase.username(),
-                "--spring.datasource.password=" + TestDatabase.password(), "--server.port=0",
-                "--spring.flyway.locations=classpath:db/migration,classpath:db/testtables,classpath:db/demo"};
-        String[] args = new String[base.length + extra.length];
-        System.arraycopy(base, 0, args, 0, base.length);
-        System.arraycopy(extra, 0, args, base.length, extra.length);
-        return new SpringApplicationBuilder(FeedsyncApplication.class).profiles("startup-check").run(args);
+        return StartupCheck.start(extra);
     }
 }
