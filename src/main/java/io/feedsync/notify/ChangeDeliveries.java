@@ -80,7 +80,7 @@ public class ChangeDeliveries {
     /**
      * The next events for the endpoint, oldest first; none while another node holds its position,
      * or while it backs off after a failure. Locks the position row until the route's transaction ends.
-     * Unless the batch is full, the scheduler waits its delay before the next poll.
+     * Only after a full batch does the scheduler poll again at once.
      */
     public List<ChangeEvent> claim(Exchange exchange, @ExchangeProperty(FEED) String feed,
                                    @ExchangeProperty(ENDPOINT) String endpoint) {
@@ -94,9 +94,8 @@ public class ChangeDeliveries {
                    for update skip locked""", Long.class, feed, endpoint, initialBackoff.toMillis(), maxBackoff.toMillis());
         List<ChangeEvent> events = position.isEmpty() ? List.of()
                 : jdbc.query(ChangeEvent.AFTER, ChangeEvent::of, feed, position.get(0), batchSize);
-        if (events.size() < batchSize) {
-            exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
-        }
+        // only a full batch makes the greedy scheduler poll again at once
+        exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, events.size() == batchSize);
         exchange.setProperty(PROGRESS, new Progress(position.isEmpty() ? 0 : position.get(0)));
         return events;
     }
