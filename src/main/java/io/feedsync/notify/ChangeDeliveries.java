@@ -17,9 +17,12 @@ import org.springframework.stereotype.Component;
  * ({@code sync_delivery}), and the steps of its delivery route ({@code routes/feed-notify.yaml}),
  * all in the route's one transaction: {@link #claim} locks the endpoint's position row with
  * {@code FOR UPDATE SKIP LOCKED} — so one node delivers to an endpoint at a time, and another finds
- * nothing to do — and answers the next events after it, in order; {@link #delivered} moves the
- * position past an event once the endpoint took it; {@link #failed} keeps the failure and holds the
- * endpoint back, its next attempt after a backoff that doubles with each failure in a row.
+ * nothing to do — and answers the next events after it, in order; {@link #delivered} notes each
+ * event the endpoint took; {@link #moved} writes the position once, past the last of the batch;
+ * {@link #failed} writes it past the last event taken before the failure, keeps the failure and
+ * holds the endpoint back, its next attempt after a backoff that doubles with each failure in a row.
+ * A full batch polls again at once (the route's scheduler is greedy); a short one, an empty one or a
+ * failure waits the poll interval.
  */
 @Component("changeDeliveries")
 public class ChangeDeliveries {
@@ -28,6 +31,23 @@ public class ChangeDeliveries {
     public static final String FEED = "feedsyncDeliveryFeed";
     public static final String ENDPOINT = "feedsyncDeliveryEndpoint";
     public static final String EVENT_ID = "feedsyncEventId";
+    /** The batch's {@link Progress}: one object the split's exchanges share, as they copy properties by reference. */
+    public static final String PROGRESS = "feedsyncDeliveryProgress";
+
+    /** Where the endpoint stood when the batch was claimed, and the last event it took since. */
+    static final class Progress {
+        private final long claimed;
+        private volatile long taken;
+
+        Progress(long claimed) {
+            this.claimed = claimed;
+            this.taken = claimed;
+        }
+
+        boolean moved() {
+            return taken > claimed;
+        }
+    }
 
     private static final Logger log = LoggerFactory.getLogger(ChangeDeliveries.class);
     private static final int ERROR_LENGTH = 1000;
@@ -60,8 +80,10 @@ public class ChangeDeliveries {
     /**
      * The next events for the endpoint, oldest first; none while another node holds its position,
      * or while it backs off after a failure. Locks the position row until the route's transaction ends.
+     * Only after a full batch does the scheduler poll again at once.
      */
-    public List<ChangeEvent> claim(@ExchangeProperty(FEED) String feed, @ExchangeProperty(ENDPOINT) String endpoint) {
+    public List<ChangeEvent> claim(Exchange exchange, @ExchangeProperty(FEED) String feed,
+                                   @ExchangeProperty(ENDPOINT) String endpoint) {
         // a new endpoint starts at the beginning of the events kept
         jdbc.update("insert into sync_delivery (feed, endpoint) values (?, ?) on conflict do nothing", feed, endpoint);
         List<Long> position = jdbc.queryForList("""
@@ -70,27 +92,45 @@ public class ChangeDeliveries {
                    and (attempts = 0
                         or updated_at + least(? * power(2, attempts - 1), ?) * interval '1 millisecond' <= now())
                    for update skip locked""", Long.class, feed, endpoint, initialBackoff.toMillis(), maxBackoff.toMillis());
-        if (position.isEmpty()) {
-            return List.of();
-        }
-        return jdbc.query(ChangeEvent.AFTER, ChangeEvent::of, feed, position.get(0), batchSize);
+        List<ChangeEvent> events = position.isEmpty() ? List.of()
+                : jdbc.query(ChangeEvent.AFTER, ChangeEvent::of, feed, position.get(0), batchSize);
+        // only a full batch makes the greedy scheduler poll again at once
+        exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, events.size() == batchSize);
+        exchange.setProperty(PROGRESS, new Progress(position.isEmpty() ? 0 : position.get(0)));
+        return events;
     }
 
-    /** The endpoint took the event: its position moves past it, and its failures are forgotten. */
+    /** The endpoint took the event: noted, written by {@link #moved} or {@link #failed}. */
     public void delivered(@ExchangeProperty(FEED) String feed, @ExchangeProperty(ENDPOINT) String endpoint,
-                          @ExchangeProperty(EVENT_ID) long eventId) {
-        jdbc.update("update sync_delivery set position = ?, attempts = 0, last_error = null, updated_at = now()"
-                + " where feed = ? and endpoint = ?", eventId, feed, endpoint);
+                          @ExchangeProperty(PROGRESS) Progress progress, @ExchangeProperty(EVENT_ID) long eventId) {
+        progress.taken = eventId;
         metrics.delivered(feed, endpoint);
     }
 
-    /** The endpoint refused or missed an event: its position stays, and it backs off. */
-    public void failed(@ExchangeProperty(FEED) String feed, @ExchangeProperty(ENDPOINT) String endpoint,
+    /** The endpoint took the whole batch: its position moves past the last event, its failures are forgotten. */
+    public void moved(@ExchangeProperty(FEED) String feed, @ExchangeProperty(ENDPOINT) String endpoint,
+                      @ExchangeProperty(PROGRESS) Progress progress) {
+        if (progress.moved()) {
+            jdbc.update("update sync_delivery set position = ?, attempts = 0, last_error = null, updated_at = now()"
+                    + " where feed = ? and endpoint = ?", progress.taken, feed, endpoint);
+        }
+    }
+
+    /**
+     * The endpoint refused or missed an event: its position moves past the events it took before
+     * (a failure after some took is the first in a row), and it backs off.
+     */
+    public void failed(Exchange exchange, @ExchangeProperty(FEED) String feed, @ExchangeProperty(ENDPOINT) String endpoint,
+                       @ExchangeProperty(PROGRESS) Progress progress,
                        @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
+        exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
         String error = describe(failure);
-        List<Long> position = jdbc.queryForList("update sync_delivery set attempts = attempts + 1, last_error = ?,"
-                + " updated_at = now() where feed = ? and endpoint = ? returning position", Long.class, error, feed,
-                endpoint);
+        // both expressions read the row's old position
+        List<Long> position = jdbc.queryForList("""
+                update sync_delivery set attempts = case when position < ? then 1 else attempts + 1 end,
+                       position = greatest(position, ?), last_error = ?, updated_at = now()
+                 where feed = ? and endpoint = ? returning position""", Long.class, progress.taken, progress.taken,
+                error, feed, endpoint);
         log.warn("Feed {}: delivering the change event after {} to {} failed, tried again after a backoff: {}", feed,
                 position.isEmpty() ? "?" : position.get(0), endpoint, error);
         metrics.failed(feed, endpoint);

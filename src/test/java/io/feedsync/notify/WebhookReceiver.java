@@ -39,11 +39,12 @@ public final class WebhookReceiver implements HttpHandler {
 
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile boolean down;
+    private volatile int acceptAtMost = Integer.MAX_VALUE;
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
-        boolean accepted = !down;
+        boolean accepted = !down && accepted().size() < acceptAtMost;
         received.add(new Received(exchange.getRequestHeaders().getFirst("X-Feedsync-Event-Id"),
                 exchange.getRequestHeaders().getFirst("X-Feedsync-Signature"),
                 exchange.getRequestHeaders().getFirst("Content-Type"), body, accepted));
@@ -53,6 +54,11 @@ public final class WebhookReceiver implements HttpHandler {
 
     public void down(boolean down) {
         this.down = down;
+    }
+
+    /** Answers 503 once it accepted that many requests (to fail in the middle of a batch). */
+    void acceptAtMost(int requests) {
+        this.acceptAtMost = requests;
     }
 
     public List<Received> received() {
