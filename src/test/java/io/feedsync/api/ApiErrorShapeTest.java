@@ -19,7 +19,7 @@ class ApiErrorShapeTest extends FeedsyncTest {
 
     @Test
     void anUnknownPathIs404InTheErrorShape() {
-        for (String path : List.of("/api/runs", "/api/nope", "/api/feeds/plans/nope", "/api/feeds/plans/runs/1", "/nope",
+        for (String path : List.of("/api/run", "/api/batches", "/api/nope", "/api/feeds/plans/nope", "/api/feeds/plans/runs/1", "/nope",
                 "/actuator/nope")) {
             Api.Answer answer = api.get(path);
 
@@ -43,6 +43,9 @@ class ApiErrorShapeTest extends FeedsyncTest {
         Api.Answer get = api.get("/api/feeds/plans");
         assertThat(get.status()).isEqualTo(405);
         assertError(get, "method_not_allowed");
+        Api.Answer batches = api.get("/api/runs");
+        assertThat(batches.status()).isEqualTo(405);
+        assertThat(batches.header("Allow")).isEqualTo("POST");
         assertThat(count("select count(*) from sync_run")).isZero();
     }
 
