@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import io.feedsync.FeedsyncApplication;
@@ -34,9 +35,11 @@ import static org.awaitility.Awaitility.await;
  * is paused and resumed over JMX (Jolokia, as Hawtio does) by the same code as over the API, audited.
  * <p>
  * Spring Boot's tests turn JMX export off (the beans of cached applications would clash); this one's
- * application has it, as feedsync has outside tests.
+ * application has it, as feedsync has outside tests, and is closed after the class so that its MBeans
+ * do not clash with those of applications that later tests start.
  */
 @TestPropertySource(properties = "spring.jmx.enabled=true")
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class DefinedFeedParityTest extends FeedsyncTest {
 
     private static final String FEED = "parity-plans";
