@@ -125,7 +125,7 @@ public class FeedDefinitionsApi {
                 version.changedBy(), version.changedAt(), object(version.definition()))).toList();
     }
 
-    /** {@code DELETE /api/feeds/{feed}}: 409 while it runs; its runs, rows and history stay. */
+    /** {@code DELETE /api/feeds/{feed}}: 409 while it runs or waits QUEUED; its runs, rows and history stay. */
     public FeedVersionView delete(@ExchangeProperty("feed") String feed, @ExchangeProperty("caller") String caller,
                                   Exchange exchange) {
         if (catalog.isConfigured(feed)) {
@@ -137,6 +137,12 @@ public class FeedDefinitionsApi {
         Optional<StoredFeeds.Version> deletion;
         try (FeedLock lock = locks.lockWithin(feed, BUSY_WAIT)
                 .orElseThrow(() -> new FeedBusyException(feed, ledger.runningRun(feed).orElse(null)))) {
+            // a run waiting for its turn is as good as running: it would start on a feed that is gone
+            ledger.abandonQueuedByDeadNodes(feed);
+            Optional<Long> queued = ledger.queuedRun(feed);
+            if (queued.isPresent()) {
+                throw new FeedBusyException(feed, queued.get());
+            }
             deletion = audit.together(exchange, () -> stored.delete(feed, caller), deleted -> deleted.isPresent() ? 200 : 404);
         }
         defined.reconcile(feed);

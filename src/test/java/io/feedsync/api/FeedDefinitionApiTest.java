@@ -170,7 +170,7 @@ class FeedDefinitionApiTest extends FeedsyncTest {
         long runId = api.startRun(FEED, null);
 
         Api.Answer refused = api.delete("/api/feeds/" + FEED);
-        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.status()).as("refused whether the run is still QUEUED or RUNNING").isEqualTo(409);
         assertThat(refused.json().get("error").asText()).isEqualTo("feed_running");
         assertThat(refused.json().get("runId").asLong()).isEqualTo(runId);
         api.awaitRun(runId);
