@@ -45,6 +45,14 @@ class OpenApiTest extends FeedsyncTest {
     }
 
     @Test
+    void theDocumentNamesTheLicence() {
+        JsonNode license = api.get("/api/openapi.json").json().get("info").get("license");
+
+        assertThat(license.get("name").asText()).isEqualTo("Apache-2.0");
+        assertThat(license.get("url").asText()).isEqualTo("https://www.apache.org/licenses/LICENSE-2.0.html");
+    }
+
+    @Test
     void theServerIsRelativeUnlessAProxySaysWhereItIs() {
         assertThat(api.get("/api/openapi.json").json().get("servers").get(0).get("url").asText()).isEqualTo("/api");
 
