@@ -48,7 +48,7 @@ public record FeedDefinition(
     public record Source(URI url, Authentication auth, Pagination pagination, int maxPages,
                          String recordsPointer, Incremental incremental, Duration timeout,
                          Duration connectTimeout, RetryPolicy retry, DataSize maxPageSize, RateLimit rateLimit,
-                         ErrorBodies errorBodies, DeleteMarkers deleteMarkers) {
+                         ErrorBodies errorBodies, DeleteMarkers deleteMarkers, boolean endOnMissingRecords) {
     }
 
     /** What happens to the watermark when some records of a run were dead-lettered. */

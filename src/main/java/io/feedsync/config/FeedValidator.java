@@ -503,7 +503,8 @@ public final class FeedValidator {
                 duration(keys, "source.connect-timeout", source.connectTimeout(), Duration.ofSeconds(10)),
                 retry(keys, source.retry()), maxPageSize(keys, source.maxPageSize()),
                 rateLimit(keys, source.rateLimit()), errorBodies(keys, source.errorWhen()),
-                deleteMarkers(keys, source.deleteMarker()));
+                deleteMarkers(keys, source.deleteMarker()),
+                source.pagination() != null && Boolean.TRUE.equals(source.pagination().endOnMissingRecords()));
     }
 
     /**

@@ -57,9 +57,9 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
 
     public record Pagination(String type, String pageParam, String sizeParam, Integer size, Integer firstPage,
                              String offsetParam, String limitParam, String cursorParam, String cursorPointer,
-                             String nextPointer, Integer maxPages, String hasMore) {
+                             String nextPointer, Integer maxPages, String hasMore, Boolean endOnMissingRecords) {
         static final Pagination EMPTY = new Pagination(null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null);
     }
 
     public record Transform(String bean, Map<String, MappedColumn> mapping) {

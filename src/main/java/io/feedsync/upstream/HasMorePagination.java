@@ -33,6 +33,11 @@ public final class HasMorePagination implements Pagination {
     }
 
     @Override
+    public String lastPageFlag() {
+        return hasMorePointer;
+    }
+
+    @Override
     public Set<String> bodyPointers() {
         Set<String> pointers = new HashSet<>(pagination.bodyPointers());
         pointers.add(hasMorePointer);

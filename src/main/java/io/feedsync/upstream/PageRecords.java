@@ -36,11 +36,16 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
     private final Set<String> valuePointers;
     private final DataSize maxPageSize;
     private final Map<String, String> values = new HashMap<>();
-    private final boolean mayEnd;
+    private final PageEnding ending;
     private final ErrorBodies errors;
+    private final BodyStart start;
     private boolean recordsFound;
+    /** The value at the records pointer is {@code null}: an explicit end. */
+    private boolean recordsNull;
     /** Whether the body held any JSON at all: an empty body (a 204, say) is an empty page. */
     private boolean anyToken;
+    /** Whether it held more than empty objects and arrays: {@code {}} says nothing. */
+    private boolean anyContent;
     private boolean inRecords;
     private JsonNode next;
     private int count;
@@ -51,18 +56,17 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
      */
     public PageRecords(ObjectMapper mapper, InputStream body, URI uri, String safeUrl,
                        String recordsPointer, Set<String> valuePointers, DataSize maxPageSize) {
-        this(mapper, body, uri, safeUrl, recordsPointer, valuePointers, maxPageSize, false, null);
+        this(mapper, body, uri, safeUrl, recordsPointer, valuePointers, maxPageSize, PageEnding.FIRST, null);
     }
 
     /**
-     * @param mayEnd a page after the first: one whose record array is {@code null} or absent is an
-     *               empty last page (a common way for an export to end), not a malformed one
+     * @param ending when this page may end the export without a record array
      * @param errors how the upstream says "error" with a 200 (null: it does not)
      */
     public PageRecords(ObjectMapper mapper, InputStream body, URI uri, String safeUrl,
-                       String recordsPointer, Set<String> valuePointers, DataSize maxPageSize, boolean mayEnd,
+                       String recordsPointer, Set<String> valuePointers, DataSize maxPageSize, PageEnding ending,
                        ErrorBodies errors) {
-        this.mayEnd = mayEnd;
+        this.ending = ending;
         this.errors = errors;
         this.uri = uri;
         this.maxPageSize = maxPageSize;
@@ -70,8 +74,9 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
         this.safeUrl = safeUrl;
         this.recordsPointer = recordsPointer;
         this.valuePointers = errors == null ? valuePointers : union(valuePointers, errors.pointer());
+        this.start = new BodyStart(body);
         try {
-            this.parser = mapper.createParser(body);
+            this.parser = mapper.createParser(start);
         } catch (IOException e) {
             throw malformed(e);
         }
@@ -154,10 +159,14 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
         try {
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
                 anyToken = true;
+                anyContent |= token.isScalarValue() || token == JsonToken.FIELD_NAME;
                 if (token == JsonToken.FIELD_NAME || token.isStructEnd()) {
                     continue;
                 }
                 String pointer = pointerOf(token);
+                if (token == JsonToken.VALUE_NULL && pointer.equals(recordsPointer)) {
+                    recordsNull = true;
+                }
                 if (token == JsonToken.START_ARRAY && pointer.equals(recordsPointer) && !recordsFound) {
                     recordsFound = true;
                     return true;
@@ -182,9 +191,60 @@ public final class PageRecords implements Iterator<JsonNode>, Closeable {
                     "page has a second array at records pointer '" + recordsPointer + "'");
         }
         close();
-        if (!recordsFound && !mayEnd && anyToken) {
-            throw new UpstreamException(FailureClass.PERMANENT, null, safeUrl,
-                    "page has no array at records pointer '" + recordsPointer + "'");
+        if (!recordsFound && anyToken && !endsWithoutRecords()) {
+            throw new UpstreamException(FailureClass.PERMANENT, null, safeUrl, ending.laterPage()
+                    ? "page " + ending.page() + " has no record array at '" + recordsPointer + "': " + start.shown()
+                            + " (a last page has a null or empty array, is {}, or says has-more false;"
+                            + " source.pagination.end-on-missing-records: true takes any page without one for the end)"
+                    : "page has no array at records pointer '" + recordsPointer + "'");
+        }
+    }
+
+    /** A page after the first that ends the export by saying so, or any such page if the feed opted in. */
+    private boolean endsWithoutRecords() {
+        if (!ending.laterPage()) {
+            return false;
+        }
+        return recordsNull || !anyContent || ending.endOnMissing()
+                || (ending.hasMorePointer() != null && "false".equals(values.get(ending.hasMorePointer())));
+    }
+
+    /** The first bytes of a body as they pass to the parser, to show what an unexpected page said. */
+    private static final class BodyStart extends java.io.FilterInputStream {
+
+        private static final int KEPT = 160;
+        private final byte[] kept = new byte[KEPT];
+        private int length;
+
+        BodyStart(InputStream body) {
+            super(body);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && length < KEPT) {
+                kept[length++] = (byte) b;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int count) throws IOException {
+            int read = in.read(buffer, offset, count);
+            if (read > 0 && length < KEPT) {
+                int copied = Math.min(read, KEPT - length);
+                System.arraycopy(buffer, offset, kept, length, copied);
+                length += copied;
+            }
+            return read;
+        }
+
+        /** What was kept, control characters as spaces, cut with an ellipsis. */
+        String shown() {
+            String text = new String(kept, 0, length, java.nio.charset.StandardCharsets.UTF_8)
+                    .replaceAll("[\\p{Cntrl}\\u2028\\u2029]", " ").strip();
+            return text.length() > 120 ? text.substring(0, 120) + "…" : text;
         }
     }
 

@@ -20,4 +20,9 @@ public interface Pagination {
     default Set<String> bodyPointers() {
         return Set.of();
     }
+
+    /** The pointer of a flag by which a page says it is the last ({@code pagination.has-more}), or null. */
+    default String lastPageFlag() {
+        return null;
+    }
 }

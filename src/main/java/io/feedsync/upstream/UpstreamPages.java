@@ -121,7 +121,8 @@ public class UpstreamPages {
         FeedDefinition.Source source = run.feed().source();
         PageRecords page = new PageRecords(pageReader(source.maxPageSize()), body,
                 run.pageUri(), run.pageUrl(),
-                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize(), run.pagesOfExport() > 0,
+                source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize(),
+                new PageEnding(run.pagesOfExport() + 1, source.endOnMissingRecords(), source.pagination().lastPageFlag()),
                 source.errorBodies());
         PageChunks earlier = run.currentPage();
         int done = earlier != null && earlier.page() == run.pages() ? earlier.done() : 0;

@@ -20,9 +20,11 @@ import io.feedsync.support.FeedsyncTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How exports end, and how they fail to: a page whose record array is null or absent, or that
- * has no content at all (204), is an empty last page; a next link that does not move on fails the run at once instead of loading the same
- * page until max-pages.
+ * How exports end, and how they fail to: a page whose record array is null, that is otherwise empty
+ * ({@code {}}), that says has-more false, or that has no content at all (204), is an empty last page;
+ * a page that carries something else but no record array (an error answered with 200) fails the run
+ * and deletes nothing, unless the feed takes such pages for the end; a next link that does not move on
+ * fails the run at once instead of loading the same page until max-pages.
  */
 @TestPropertySource(properties = {
         "feedsync.feeds.ending.source.url=${test.upstream}/ending/1",
@@ -34,6 +36,27 @@ import static org.assertj.core.api.Assertions.assertThat;
         "feedsync.feeds.ending.target.table=test_plans",
         "feedsync.feeds.ending.target.key=epa_type",
         "feedsync.feeds.ending.target.soft-delete=deleted_at",
+        "feedsync.feeds.lenient.source.url=${test.upstream}/ending/1",
+        "feedsync.feeds.lenient.source.pagination.type=next-url",
+        "feedsync.feeds.lenient.source.pagination.end-on-missing-records=true",
+        "feedsync.feeds.lenient.source.records=/items",
+        "feedsync.feeds.lenient.transform.mapping.epa_type=/key",
+        "feedsync.feeds.lenient.transform.mapping.ncpdp_version=/version",
+        "feedsync.feeds.lenient.transform.mapping.gateway_id=/id",
+        "feedsync.feeds.lenient.target.table=test_plans",
+        "feedsync.feeds.lenient.target.key=epa_type",
+        "feedsync.feeds.ending-since.source.url=${test.upstream}/ending/1",
+        "feedsync.feeds.ending-since.source.pagination.type=next-url",
+        "feedsync.feeds.ending-since.source.records=/items",
+        "feedsync.feeds.ending-since.source.incremental.cursor=/version",
+        "feedsync.feeds.ending-since.source.incremental.param=since",
+        "feedsync.feeds.ending-since.source.incremental.type=text",
+        "feedsync.feeds.ending-since.transform.mapping.epa_type=/key",
+        "feedsync.feeds.ending-since.transform.mapping.ncpdp_version=/version",
+        "feedsync.feeds.ending-since.transform.mapping.gateway_id=/id",
+        "feedsync.feeds.ending-since.target.table=test_plans",
+        "feedsync.feeds.ending-since.target.key=epa_type",
+        "feedsync.feeds.ending-since.target.soft-delete=deleted_at",
         "feedsync.feeds.flagged.source.url=${test.upstream}/ending/1",
         "feedsync.feeds.flagged.source.pagination.type=next-url",
         "feedsync.feeds.flagged.source.pagination.has-more=/meta/has_more",
@@ -90,10 +113,66 @@ class PageEndingsTest extends FeedsyncTest {
     }
 
     @Test
-    void aPageWithoutTheRecordArrayEndsTheExportToo() {
-        serve(page(1, 2, "/ending/2"), JSON.createObjectNode().put("next", "/ending/3"), page(5, 6, null));
+    void anEmptyPageEndsTheExport() {
+        serve(page(1, 2, "/ending/2"), JSON.createObjectNode(), page(5, 6, null));
 
         JsonNode run = api.run("ending", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertThat(run.at("/counts/inserted").asInt()).isEqualTo(2);
+        assertThat(asked).containsExactly("/ending/1", "/ending/2");
+    }
+
+    @Test
+    void anErrorPageWithoutTheRecordArrayFailsAFullRunAndDeletesNothing() {
+        serve(page(1, 4, null));
+        assertThat(api.run("ending", "{\"mode\":\"full\"}").get("status").asText()).isEqualTo("SUCCEEDED");
+        serve(page(1, 2, "/ending/2"), quotaExceeded(), page(3, 4, null));
+
+        JsonNode run = api.run("ending", "{\"mode\":\"full\", \"confirm\": true}");
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("FAILED");
+        assertThat(run.at("/error/class").asText()).isEqualTo("PERMANENT");
+        assertThat(run.at("/error/message").asText())
+                .contains("page 2 has no record array at '/items': {\"error\":{\"code\":101,\"message\":\"daily quota exceeded\"}}");
+        assertThat(count("select count(*) from test_plans where deleted_at is not null")).isZero();
+        assertThat(count("select count(*) from test_plans where epa_type in ('Payer_3', 'Payer_4')")).isEqualTo(2);
+    }
+
+    @Test
+    void anErrorPageWithoutTheRecordArrayFailsAnIncrementalRunAndLeavesTheWatermark() {
+        serve(page(1, 2, null));
+        assertThat(api.run("ending-since", "{\"mode\":\"incremental\"}").get("status").asText()).isEqualTo("SUCCEEDED");
+        String watermark = jdbc.queryForObject("select value from sync_watermark where feed = 'ending-since'", String.class);
+        ObjectNode newer = page(3, 4, "/ending/2");
+        newer.withArray("items").forEach(record -> ((ObjectNode) record).put("version", "v2"));
+        serve(newer, quotaExceeded());
+
+        JsonNode run = api.run("ending-since", "{\"mode\":\"incremental\"}");
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("FAILED");
+        assertThat(run.at("/error/message").asText()).contains("page 2 has no record array");
+        assertThat(jdbc.queryForObject("select value from sync_watermark where feed = 'ending-since'", String.class))
+                .isEqualTo(watermark);
+        assertThat(count("select count(*) from test_plans where deleted_at is not null")).isZero();
+    }
+
+    @Test
+    void anErrorPageIsNamedByErrorWhenWhenTheFeedHasIt() {
+        serve(page(1, 2, "/ending/2"), quotaExceeded());
+
+        JsonNode run = api.run("erring", "{\"mode\":\"full\"}");
+
+        assertThat(run.get("status").asText()).isEqualTo("FAILED");
+        assertThat(run.at("/error/message").asText()).contains("an error at /error").contains("daily quota exceeded");
+        assertThat(count("select count(*) from test_plans where deleted_at is not null")).isZero();
+    }
+
+    @Test
+    void aFeedMayTakeAnyPageWithoutTheRecordArrayForTheEnd() {
+        serve(page(1, 2, "/ending/2"), JSON.createObjectNode().put("next", "/ending/3"), page(5, 6, null));
+
+        JsonNode run = api.run("lenient", "{\"mode\":\"full\"}");
 
         assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
         assertThat(asked).containsExactly("/ending/1", "/ending/2");
@@ -217,6 +296,12 @@ class PageEndingsTest extends FeedsyncTest {
             page.withArray("items").add(FakeUpstream.plan(id, "v1"));
         }
         return next == null ? page : page.put("next", next);
+    }
+
+    private static ObjectNode quotaExceeded() {
+        ObjectNode page = JSON.createObjectNode();
+        page.putObject("error").put("code", 101).put("message", "daily quota exceeded");
+        return page;
     }
 
     private static ObjectNode nullItems(String next) {
