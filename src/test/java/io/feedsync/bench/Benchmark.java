@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -665,7 +666,7 @@ public final class Benchmark {
             throw new IllegalStateException("feedsync did not start within " + timeout);
         }
 
-        /** Starts a run over the REST API and waits for its row to leave RUNNING. */
+        /** Starts a run over the REST API and waits for it to end (leave QUEUED and RUNNING). */
         JsonNode run(String feed, String mode, Duration timeout) throws Exception {
             Map<String, Double> cpuBefore = CpuClock.snapshot(process.pid());
             HttpResponse<String> started = http.send(request("/api/feeds/" + feed + "/runs")
@@ -679,7 +680,7 @@ public final class Benchmark {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 JsonNode run = JSON.readTree(get("/api/runs/" + runId).body());
-                if (!"RUNNING".equals(run.path("status").asText())) {
+                if (!Set.of("QUEUED", "RUNNING").contains(run.path("status").asText())) {
                     windows.add(Map.of("feed", feed, "mode", mode, "startedAt", run.path("startedAt").asText(),
                             "finishedAt", run.path("finishedAt").asText()));
                     lastCpu = CpuClock.since(cpuBefore, process.pid());
@@ -690,7 +691,7 @@ public final class Benchmark {
                 }
                 Thread.sleep(50);
             }
-            throw new IllegalStateException("run " + runId + " still RUNNING after " + timeout);
+            throw new IllegalStateException("run " + runId + " still under way after " + timeout);
         }
 
         HttpResponse<String> get(String path) throws IOException, InterruptedException {

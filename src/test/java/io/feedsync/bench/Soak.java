@@ -169,8 +169,8 @@ public final class Soak {
         if (runs.getOrDefault("SUCCEEDED", 0L) == 0) {
             problems.add("no run succeeded: the soak did not exercise a whole sync");
         }
-        if (runs.getOrDefault("RUNNING", 0L) > 0) {
-            problems.add("a run is still RUNNING after the timer was suspended and " + Feedsync.DRAIN.toSeconds() + " s passed");
+        if (runs.getOrDefault("RUNNING", 0L) + runs.getOrDefault("QUEUED", 0L) > 0) {
+            problems.add("a run is still QUEUED or RUNNING after the timer was suspended and " + Feedsync.DRAIN.toSeconds() + " s passed");
         }
         result.put("problems", problems);
         result.put("flat", problems.isEmpty());
@@ -379,7 +379,7 @@ public final class Soak {
 
         private static long running(String databaseUrl) throws SQLException {
             try (Connection db = BenchSupport.connect(databaseUrl); Statement sql = db.createStatement();
-                 ResultSet rs = sql.executeQuery("select count(*) from sync_run where status = 'RUNNING'")) {
+                 ResultSet rs = sql.executeQuery("select count(*) from sync_run where status in ('QUEUED', 'RUNNING')")) {
                 rs.next();
                 return rs.getLong(1);
             }

@@ -156,7 +156,7 @@ class ClusterTest {
         assertThat(first.post("/api/feeds/" + TIMED + "/pause", "{\"reason\": \"cluster test\"}").status())
                 .isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> count(
-                "select count(*) from sync_run where feed = ? and status = 'RUNNING'", TIMED) == 0);
+                "select count(*) from sync_run where feed = ? and status in ('QUEUED', 'RUNNING')", TIMED) == 0);
         int before = count("select count(*) from sync_run where feed = ?", TIMED);
         Thread.sleep(3_000);
 

@@ -85,7 +85,7 @@ class DefinedFeedsClusterTest {
         Api.Answer paused = b().post("/api/feeds/" + FEED + "/pause", null);
         assertThat(paused.status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> count(
-                "select count(*) from sync_run where feed = ? and status = 'RUNNING'", FEED) == 0);
+                "select count(*) from sync_run where feed = ? and status in ('QUEUED', 'RUNNING')", FEED) == 0);
         assertThat(b().post("/api/feeds/" + FEED + "/resume", null).status()).isEqualTo(200);
         long restRun = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(
                 () -> b().startRun(FEED, null), id -> id > 0);
@@ -133,7 +133,7 @@ class DefinedFeedsClusterTest {
     void deleteIsRefusedWhileTheFeedRunsAndAfterItTheRoutesAndTriggerAreGoneFromBothNodes() {
         assertThat(a().put("/api/feeds/" + FEED, definition("/all/second", NEVER)).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> count(
-                "select count(*) from sync_run where feed = ? and status = 'RUNNING'", FEED) == 0);
+                "select count(*) from sync_run where feed = ? and status in ('QUEUED', 'RUNNING')", FEED) == 0);
         upstream.delay(Duration.ofSeconds(3));
         long running = await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(
                 () -> a().startRun(FEED, null), id -> id > 0);

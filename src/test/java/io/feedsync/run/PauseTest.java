@@ -44,7 +44,7 @@ class PauseTest extends FeedsyncTest {
         assertThat(paused.json().get("pausedBy").asText()).isEqualTo("test-operator");
         assertThat(paused.json().get("reason").asText()).isEqualTo("upstream migrating");
         await().atMost(Duration.ofSeconds(20)).until(() -> count(
-                "select count(*) from sync_run where feed = 'pausable' and status = 'RUNNING'") == 0);
+                "select count(*) from sync_run where feed = 'pausable' and status in ('QUEUED', 'RUNNING')") == 0);
         int before = runs();
         Thread.sleep(3_000);
         assertThat(runs()).as("no timer fire started a run").isEqualTo(before);

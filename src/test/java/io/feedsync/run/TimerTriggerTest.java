@@ -62,7 +62,7 @@ class TimerTriggerTest extends FeedsyncTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> count(
                 "select count(*) from sync_run where feed = 'ticking' and status = 'SUCCEEDED'") >= 1);
 
-        assertThat(count("select count(*) from sync_run where feed = 'ticking' and status = 'RUNNING'"))
+        assertThat(count("select count(*) from sync_run where feed = 'ticking' and status in ('QUEUED', 'RUNNING')"))
                 .isLessThanOrEqualTo(1);
         assertThat(upstream.requests().size()).as("fires during a 2.5 s run did not start runs")
                 .isLessThanOrEqualTo(2);

@@ -59,10 +59,13 @@ public final class FeedsyncNode implements AutoCloseable {
         }
     }
 
-    /** Waits until the node's API answers. */
+    /**
+     * Waits until the node's API answers: up to 3 minutes, for a machine busy with other JVMs; a node
+     * that stopped fails at once.
+     */
     public void awaitUp() {
         Api api = api();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions().until(() -> {
                     if (!process.isAlive()) {
                         throw new AssertionError("the feedsync node stopped; see " + log);
