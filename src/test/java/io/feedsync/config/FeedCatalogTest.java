@@ -179,6 +179,8 @@ class FeedCatalogTest {
             "feedsync.feeds.epa-clients.shedule                 |feedsync.feeds.epa-clients.shedule: unknown key; did you mean 'schedule'?",
             "feedsync.feeds.epa-clients.source.paginaton.type   |feedsync.feeds.epa-clients.source.paginaton: unknown key; did you mean 'pagination'?",
             "feedsync.feeds.epa-clients.source.auth.client-secet|feedsync.feeds.epa-clients.source.auth.client-secet: unknown key; did you mean 'client-secret'?",
+            "feedsync.feeds.epa-clients.notify.chnages          |feedsync.feeds.epa-clients.notify.chnages: unknown key; did you mean 'changes'?",
+            "feedsync.feeds.epa-clients.target.tabel            |feedsync.feeds.epa-clients.target.tabel: unknown key; did you mean 'table'?",
             "feedsync.feeds.epa-clients.target.colour           |feedsync.feeds.epa-clients.target.colour: unknown key",
             "feedsync.feeds.epa-clients.source.url.host         |feedsync.feeds.epa-clients.source.url.host: unknown key",
             "feedsync.feeds.epa-clients.source.delete-markr.value|feedsync.feeds.epa-clients.source.delete-markr: unknown key; did you mean 'delete-marker'?",
