@@ -17,15 +17,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Message;
+import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import io.feedsync.config.FeedValidator;
 
 /**
  * The audit trail of operator actions ({@code sync_audit}): each operator route of routes/api.yaml
@@ -47,6 +51,7 @@ public class AuditTrail {
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
     /** Names whose values are masked wherever they appear in a request ({@code source.auth.token}, {@code apiKey}, …). */
     private static final Pattern SECRET_NAME = Pattern.compile("password|token|key|secret");
+    private static final Pattern NOTIFY_ENDPOINT = Pattern.compile("notify\\.(changes|runs)\\[\\d+]");
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
     };
 
@@ -72,7 +77,7 @@ public class AuditTrail {
         String body = message.getBody(String.class);
         message.setBody(body);
         exchange.setProperty(PROPERTY, new Action(requests.caller(exchange), action,
-                message.getHeader("feed", String.class), masked(body)));
+                message.getHeader("feed", String.class), masked(body, "define".equals(action))));
     }
 
     /**
@@ -90,7 +95,7 @@ public class AuditTrail {
      * who, what, on which feed, and its arguments, masked as a request body is.
      */
     public Action action(String actor, String action, String feed, Map<String, ?> arguments) {
-        return new Action(actor, action, feed, arguments == null ? null : masked(mapper.valueToTree(arguments).toString()));
+        return new Action(actor, action, feed, arguments == null ? null : masked(mapper.valueToTree(arguments).toString(), false));
     }
 
     /** As {@link #together(Exchange, Supplier, ToIntFunction)}, for an action that does not come over the API. */
@@ -187,8 +192,14 @@ public class AuditTrail {
                 action.actor(), action.action(), action.feed(), action.request(), status, runId, batchId, error);
     }
 
-    /** The body as JSON text with every secret-looking value masked; a body that is no JSON object is not kept. */
-    private String masked(String body) {
+    /**
+     * The body as JSON text with its secrets masked; a body that is no JSON object is not kept. A
+     * feed's definition is masked by path: its secret keys ({@code source.auth.token}, …) and the
+     * credentials inside notify endpoint URIs, nothing else ({@code target.key} is shown). Any other
+     * body, and any key a feed does not have, is masked by name: whatever is called a password,
+     * token, key or secret.
+     */
+    private String masked(String body, boolean feedDefinition) {
         if (body == null || body.isBlank()) {
             return null;
         }
@@ -201,32 +212,45 @@ public class AuditTrail {
         if (json == null || !json.isObject()) {
             return mapper.createObjectNode().put("unreadable", body.length() + " characters, not a JSON object").toString();
         }
-        mask(json, false);
+        mask(json, feedDefinition ? "" : null, false);
         return json.toString();
     }
 
-    private static void mask(JsonNode node, boolean secret) {
+    /**
+     * @param path   the feed key the node stands at ({@code source.auth}), "" at a definition's root;
+     *               null when the body is no definition or the key is no feed's
+     * @param secret whether the node lies under a secret-looking name
+     */
+    private static void mask(JsonNode node, String path, boolean secret) {
         if (node instanceof ObjectNode object) {
             List<String> names = new ArrayList<>();
             object.fieldNames().forEachRemaining(names::add);
             for (String name : names) {
-                JsonNode value = object.get(name);
-                boolean secretName = secret || SECRET_NAME.matcher(name.toLowerCase(Locale.ROOT)).find();
-                if (value.isContainerNode()) {
-                    mask(value, secretName);
-                } else if (secretName && !value.isNull()) {
-                    object.put(name, MASK);
-                }
+                String child = path == null ? null : path.isEmpty() ? name : path + "." + name;
+                masked(object.get(name), name, child, secret, value -> object.set(name, value));
             }
         } else if (node instanceof ArrayNode array) {
             for (int i = 0; i < array.size(); i++) {
-                JsonNode value = array.get(i);
-                if (value.isContainerNode()) {
-                    mask(value, secret);
-                } else if (secret && !value.isNull()) {
-                    array.set(i, MASK);
-                }
+                int index = i;
+                masked(array.get(i), null, path == null ? null : path + "[" + i + "]", secret, value -> array.set(index, value));
             }
+        }
+    }
+
+    /** @param name the value's field name; null for an array's element */
+    private static void masked(JsonNode value, String name, String path, boolean secret,
+                               java.util.function.Consumer<JsonNode> set) {
+        boolean known = path != null && FeedValidator.isKnownKey(path);
+        boolean secretHere = known ? FeedValidator.isSecretKey(path.replaceAll("\\[\\d+]", ""))
+                : secret || (name != null && SECRET_NAME.matcher(name.toLowerCase(Locale.ROOT)).find());
+        if (value.isContainerNode()) {
+            mask(value, known ? path : null, !known && secretHere);
+        } else if (value.isNull()) {
+            return;
+        } else if (secretHere) {
+            set.accept(TextNode.valueOf(MASK));
+        } else if (known && NOTIFY_ENDPOINT.matcher(path).matches()) {
+            set.accept(TextNode.valueOf(URISupport.sanitizeUri(value.asText())));
         }
     }
 

@@ -91,6 +91,21 @@ public final class FeedValidator {
     private static final Set<String> SECRET_KEYS = Set.of("source.auth.password", "source.auth.token",
             "source.auth.key", "source.auth.clientsecret", "notify.secret");
 
+    /** Whether a feed's key ({@code source.auth.token}, in any spelling) holds a secret. */
+    public static boolean isSecretKey(String key) {
+        return SECRET_KEYS.contains(relaxed(key));
+    }
+
+    /** Whether {@code key} ({@code target.key}, {@code notify.changes[0]}) is a key feeds have. */
+    public static boolean isKnownKey(String key) {
+        try {
+            KnownKeys.check(FEEDS + "x", key);
+            return true;
+        } catch (FeedConfigException unknown) {
+            return false;
+        }
+    }
+
     private static final Map<String, Function<Keys, Authentication>> AUTH_TYPES = Map.of(
             "none", k -> new NoAuthentication(),
             "basic", k -> new BasicAuthentication(k.required("source.auth.username", k.auth().username()),

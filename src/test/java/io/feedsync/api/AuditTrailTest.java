@@ -98,6 +98,8 @@ class AuditTrailTest extends FeedsyncTest {
         JsonNode put = newestFirst.get(newestFirst.size() - 8);
         assertThat(put.at("/request/source/auth/token").asText()).isEqualTo(AuditTrail.MASK);
         assertThat(put.at("/request/source/auth/type").asText()).isEqualTo("bearer");
+        assertThat(put.at("/request/target/key/0").asText()).as("masked by path, not by name").isEqualTo("epa_type");
+        assertThat(put.at("/request/transform/mapping/epa_type").asText()).isEqualTo("/key");
         assertThat(put.at("/request/source/url").asText()).isEqualTo(upstream.url("/all/defined"));
         String rows = String.join("\n", jdbc.queryForList("select sync_audit::text from sync_audit", String.class));
         assertThat(rows).doesNotContain("literal-upstream-token").doesNotContain("sekrit-in-a-body-0123")
