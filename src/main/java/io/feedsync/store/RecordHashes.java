@@ -102,6 +102,41 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
         UNSEEN_KEY
     }
 
+    /**
+     * What the run's index says of a record, claiming nothing: {@link #claim} records the chunk's
+     * records once the chunk is on its way to the writer.
+     */
+    public Offer check(long runId, long keyHash, long contentHash) {
+        HashIndex index = runs.get(runId);
+        if (index == null) {
+            return Offer.CHANGED;
+        }
+        synchronized (index) {
+            long stored = index.get(keyHash, 0L);
+            if (stored == contentHash) {
+                return Offer.DUPLICATE;
+            }
+            return stored == 0L && complete.contains(runId) ? Offer.UNSEEN_KEY : Offer.CHANGED;
+        }
+    }
+
+    /**
+     * The chunk just queued for the writer: its records ({@link ChunkIdempotentConsumer#CLAIMS}) count
+     * as applied for the rest of the run, so a repeat of one later in the export is a duplicate.
+     */
+    public void claim(@ExchangeProperty(StoreRun.PROPERTY) StoreRun run,
+                      @ExchangeProperty(ChunkIdempotentConsumer.CLAIMS) long[] claims) {
+        HashIndex index = runs.get(run.runId());
+        if (index == null || claims == null) {
+            return;
+        }
+        synchronized (index) {
+            for (int i = 0; i < claims.length; i += 2) {
+                index.put(claims[i], claims[i + 1]);
+            }
+        }
+    }
+
     /** {@link #add(long, long, long)}, telling also whether the key is one the feed has no stored hash for. */
     public Offer offer(long runId, long keyHash, long contentHash) {
         HashIndex index = runs.get(runId);
