@@ -63,6 +63,11 @@ public final class EmbeddedDatabases {
         Files.createDirectories(dataDir);
         boolean fresh = !Files.exists(dataDir.resolve("postgresql.conf"));
         boolean open = !fresh && EmbeddedDatabaseAccess.trusting(dataDir);
+        if (!fresh && !open && !Files.exists(credentialsFile)) {
+            throw new IllegalStateException("the embedded PostgreSQL in " + dataDir.toAbsolutePath() + " takes passwords only, "
+                    + "but the file that holds them, " + credentialsFile + ", is missing: restore it, or move the data folder "
+                    + "away to start afresh");
+        }
         EmbeddedDatabaseCredentials credentials = EmbeddedDatabaseCredentials.readOrCreate(credentialsFile);
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
@@ -95,6 +100,10 @@ public final class EmbeddedDatabases {
         EmbeddedPostgres postgres;
         try {
             postgres = builder.start();
+        } catch (IOException | RuntimeException e) {
+            stopOrphan(dataDir);
+            throw new IllegalStateException("could not start the embedded PostgreSQL in " + dataDir.toAbsolutePath()
+                    + " (its passwords are in " + credentialsFile + "): " + e.getMessage(), e);
         } finally {
             if (passwordFile != null) {
                 Files.deleteIfExists(passwordFile);
@@ -163,6 +172,22 @@ public final class EmbeddedDatabases {
             }
         }
         throw new SQLException("the server still lets the superuser in without a password after reloading pg_hba.conf");
+    }
+
+    /** A server that started but never answered (a wrong password in the file): stopped, not left holding the folder. */
+    private static void stopOrphan(Path dataDir) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        try {
+            List<String> lines = Files.isRegularFile(pidFile) ? Files.readAllLines(pidFile) : List.of();
+            if (!lines.isEmpty()) {
+                ProcessHandle.of(Long.parseLong(lines.get(0).trim())).ifPresent(postmaster -> {
+                    postmaster.destroy();
+                    postmaster.onExit().completeOnTimeout(postmaster, 10, java.util.concurrent.TimeUnit.SECONDS).join();
+                });
+            }
+        } catch (IOException | NumberFormatException unreadable) {
+            log.debug("No embedded PostgreSQL to stop in {}", dataDir, unreadable);
+        }
     }
 
     /**
