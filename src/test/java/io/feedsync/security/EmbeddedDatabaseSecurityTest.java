@@ -255,6 +255,13 @@ class EmbeddedDatabaseSecurityTest {
         } finally {
             again.close();
         }
+
+        Path credentials = oldDir.resolveSibling("pgdata-credentials");
+        Files.move(credentials, workDir.resolve("credentials-elsewhere"));
+        assertThatThrownBy(() -> EmbeddedDatabases.open(oldDir, 0, "feedsync"))
+                .as("without its passwords the folder does not start, nor get new ones")
+                .hasMessageContaining("takes passwords only").hasMessageContaining(credentials.toString());
+        assertThat(credentials).doesNotExist();
     }
 
     private static void assertRefused(String url, String user, String password) {
