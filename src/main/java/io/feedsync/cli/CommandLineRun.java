@@ -36,8 +36,8 @@ import io.feedsync.upstream.FailureClass;
  * down, feed already running) — so a scheduler knows whether trying again later can help. Logs go
  * to standard error, warnings and errors only ({@code logback-cli.xml}; {@code --verbose} for all).
  * <p>
- * No API port either, except with the {@code demo} profile: its sample feed's export is served by
- * feedsync itself, so the command line serves it too, on a free loopback port, while it runs.
+ * It serves nothing: no web server, no API, no console, no port. The {@code demo} profile's sample
+ * feed fetches its export from the feedsync server on {@code server.port}, which must be running.
  */
 public final class CommandLineRun {
 
@@ -90,6 +90,9 @@ public final class CommandLineRun {
             err.println(USAGE);
             return PERMANENT;
         }
+        // no web server, whatever the configuration or the environment says
+        springArgs.removeIf(arg -> arg.startsWith("--spring.main.web-application-type"));
+        springArgs.add("--spring.main.web-application-type=none");
         springArgs.add("--feedsync.scheduling.enabled=false");
         springArgs.add("--camel.main.routes-exclude-pattern=classpath:routes/api.yaml");
         // it serves no API: a key made up for it is of no use to anyone, so it is neither saved nor logged
@@ -97,15 +100,10 @@ public final class CommandLineRun {
         if (!verbose) {
             springArgs.add("--logging.config=classpath:logback-cli.xml");
         }
-        boolean servesSample = demoProfile(springArgs);
-        if (servesSample) {
-            springArgs.add("--server.address=127.0.0.1");
-            springArgs.add("--server.port=" + freeLoopbackPort());
-        }
         ConfigurableApplicationContext context;
         try {
             context = new SpringApplicationBuilder(FeedsyncApplication.class)
-                    .web(servesSample ? WebApplicationType.SERVLET : WebApplicationType.NONE)
+                    .web(WebApplicationType.NONE)
                     .run(springArgs.toArray(String[]::new));
         } catch (RuntimeException e) {
             err.println("feedsync: could not start: " + rootMessage(e));
@@ -176,28 +174,6 @@ public final class CommandLineRun {
         }
         out.println(line + " error=" + run.error().failureClass() + ": " + run.error().message());
         return run.error().failureClass() == FailureClass.PERMANENT ? PERMANENT : TRANSIENT;
-    }
-
-    /**
-     * Whether Spring will run with the {@code demo} profile: named in {@code --spring.profiles.active}
-     * or {@code SPRING_PROFILES_ACTIVE}, or, with no active profile named, the default (application.yaml).
-     */
-    static boolean demoProfile(List<String> springArgs) {
-        String active = springArgs.stream().filter(arg -> arg.startsWith("--spring.profiles.active="))
-                .map(arg -> arg.substring("--spring.profiles.active=".length())).reduce((a, b) -> b)
-                .orElse(System.getProperty("spring.profiles.active", System.getenv("SPRING_PROFILES_ACTIVE")));
-        if (active == null || active.isBlank()) {
-            return true;
-        }
-        return java.util.Arrays.stream(active.split(",")).map(String::trim).anyMatch("demo"::equals);
-    }
-
-    private static int freeLoopbackPort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,25 +18,31 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.util.FileSystemUtils;
 
+import io.feedsync.support.FakeUpstream;
+import io.feedsync.support.LeastPrivilegeDatabase;
 import io.feedsync.support.TestDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The command line as README shows it, in a JVM of its own: the bundled sample feed runs with no
- * server beside it (the command line serves the sample export itself), standard output carries the
- * one result line and nothing else, and a running feedsync's embedded database is used, not fought over.
+ * The command line in a JVM of its own, as cron runs it: standard output carries the one result
+ * line and nothing else, a superuser connection is warned about once on standard error, and a
+ * running feedsync's embedded database is used, not fought over. (Beside a running server, on the
+ * embedded database it started, and listening on no port: {@code EmbeddedDatabaseSecurityTest}.)
  */
 class CommandLineOutputTest {
 
-    private static final String SAMPLE_RESULT =
-            "feed epa-clients run \\d+ SUCCEEDED: pages=3 fetched=24 inserted=24 updated=0 unchanged=0 deleted=0 deadLettered=0 watermark=null";
+    private static final String PLANS_RESULT =
+            "feed plans run \\d+ SUCCEEDED: pages=2 fetched=6 inserted=6 updated=0 unchanged=0 deleted=0 deadLettered=0 watermark=null";
 
+    private static final FakeUpstream upstream = FakeUpstream.start();
     private Path workDir;
 
     @BeforeEach
     void workDir() throws IOException {
         workDir = Files.createTempDirectory("feedsync-cli");
+        upstream.reset();
+        upstream.dataset("plans", FakeUpstream.plans(6, "v1"));
     }
 
     @AfterEach
@@ -43,33 +50,56 @@ class CommandLineOutputTest {
         FileSystemUtils.deleteRecursively(workDir.toFile());
     }
 
-    @Test
-    void theSampleFeedRunsAloneAndPrintsOneLine() throws Exception {
-        String database = TestDatabase.fresh("feedsync_cli_sample");
+    @AfterAll
+    static void stopUpstream() {
+        upstream.close();
+    }
 
-        Result result = cli("run", "epa-clients", "--spring.datasource.url=" + database,
-                "--spring.datasource.username=" + TestDatabase.username(),
-                "--spring.datasource.password=" + TestDatabase.password());
+    @Test
+    void aRunPrintsOneLineAndNothingElseAsARoleThatIsNoSuperuser() throws Exception {
+        String database = LeastPrivilegeDatabase.fresh("feedsync_cli_plans");
+
+        Result result = cli("run", "plans", "--spring.profiles.active=test", "--test.upstream=" + upstream.url(""),
+                "--spring.datasource.url=" + database, "--spring.datasource.username=" + LeastPrivilegeDatabase.ROLE,
+                "--spring.datasource.password=" + LeastPrivilegeDatabase.PASSWORD);
 
         assertThat(result.exit()).as(result.toString()).isZero();
         assertThat(result.out()).as(result.toString()).hasSize(1);
-        assertThat(result.out().get(0)).matches(SAMPLE_RESULT);
+        assertThat(result.out().get(0)).matches(PLANS_RESULT);
         assertThat(result.err()).as("nothing to warn about in a normal run").isEmpty();
     }
 
     @Test
-    void theEmbeddedDatabaseOfARunningFeedsyncIsUsedByTheCommandLine() throws Exception {
+    void aSuperuserConnectionIsWarnedAboutOnceOnStandardError() throws Exception {
+        String database = TestDatabase.fresh("feedsync_cli_superuser");
+
+        Result result = cli("run", "plans", "--spring.profiles.active=test", "--test.upstream=" + upstream.url(""),
+                "--spring.datasource.url=" + database, "--spring.datasource.username=" + TestDatabase.username(),
+                "--spring.datasource.password=" + TestDatabase.password());
+
+        assertThat(result.exit()).as(result.toString()).isZero();
+        assertThat(result.out()).as(result.toString()).hasSize(1);
+        assertThat(result.err()).as(result.toString()).hasSize(1);
+        assertThat(result.err().get(0)).contains(" WARN ")
+                .contains("feedsync connects to the database as role '" + TestDatabase.username() + "', a superuser");
+    }
+
+    @Test
+    void theEmbeddedDatabaseOfAnEarlierFeedsyncIsUsedAndWarnedAbout() throws Exception {
         Path dataDir = workDir.resolve(".feedsync/pgdata");
+        // started as feedsync did before its embedded database took passwords: no credentials file beside it
         try (EmbeddedPostgres running = EmbeddedPostgres.builder().setDataDirectory(dataDir)
                 .setCleanDataDirectory(false).start()) {
 
-            Result result = cli("run", "epa-clients");
+            Result result = cli("run", "plans", "--spring.profiles.active=test", "--test.upstream=" + upstream.url(""));
 
             assertThat(result.exit()).as(result.toString()).isZero();
             assertThat(result.out()).as(result.toString()).hasSize(1);
-            assertThat(result.out().get(0)).matches(SAMPLE_RESULT);
+            assertThat(result.out().get(0)).matches(PLANS_RESULT);
+            assertThat(String.join("\n", result.err())).contains("lets every local user in without a password")
+                    .contains("Restart that feedsync with this version to secure it");
             JdbcTemplate db = new JdbcTemplate(new DriverManagerDataSource(running.getJdbcUrl("postgres", "postgres")));
-            assertThat(db.queryForObject("select count(*) from public.epa_plans", Integer.class)).isEqualTo(24);
+            assertThat(db.queryForObject("select count(*) from public.test_plans", Integer.class)).isEqualTo(6);
             assertThat(db.queryForObject("select trigger from feedsync.sync_run", String.class)).isEqualTo("cli");
         }
     }

@@ -12,21 +12,21 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import io.feedsync.FeedsyncApplication;
 import io.feedsync.support.Api;
-import io.feedsync.support.TestDatabase;
+import io.feedsync.support.LeastPrivilegeDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A normal start — the bundled sample feed, keys configured, a new database — logs no warning and
- * no error, so that an operator who sees one knows it means something.
+ * A normal start — the bundled sample feed, keys configured, a new database owned by a role that is no
+ * superuser — logs no warning and no error, so that an operator who sees one knows it means something.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class CleanStartTest {
 
     @Test
     void aNormalStartAndItsFirstRunLogNoWarningOrError(CapturedOutput output) throws Exception {
-        String database = TestDatabase.fresh("feedsync_clean_start");
+        String database = LeastPrivilegeDatabase.fresh("feedsync_clean_start");
         int port;
         // a real port: the sample feed fetches its export from feedsync's own server.port
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
@@ -35,8 +35,8 @@ class CleanStartTest {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(FeedsyncApplication.class)
                 .profiles("demo")
                 .run("--spring.datasource.url=" + database,
-                        "--spring.datasource.username=" + TestDatabase.username(),
-                        "--spring.datasource.password=" + TestDatabase.password(),
+                        "--spring.datasource.username=" + LeastPrivilegeDatabase.ROLE,
+                        "--spring.datasource.password=" + LeastPrivilegeDatabase.PASSWORD,
                         "--server.port=" + port,
                         "--feedsync.security.api-keys.ops-bot.key=" + Api.OPERATOR_KEY,
                         "--feedsync.security.console-users.admin.password=" + Api.CONSOLE_PASSWORD)) {

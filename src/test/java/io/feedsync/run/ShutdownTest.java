@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -19,6 +18,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.util.FileSystemUtils;
 
 import io.feedsync.FeedsyncApplication;
+import io.feedsync.config.EmbeddedDatabases;
+import io.feedsync.config.EmbeddedDatabases.EmbeddedDatabase;
 import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
 
@@ -65,9 +66,9 @@ class ShutdownTest {
             app.close();
             String untilStopped = output.getAll();
 
-            try (EmbeddedPostgres again = EmbeddedPostgres.builder().setDataDirectory(dataDir.resolve("pgdata"))
-                    .setCleanDataDirectory(false).start()) {
-                JdbcTemplate db = new JdbcTemplate(new DriverManagerDataSource(again.getJdbcUrl("postgres", "postgres")));
+            // reopened as feedsync does: its role, with the password saved beside the data
+            try (EmbeddedDatabase again = EmbeddedDatabases.open(dataDir.resolve("pgdata"), 0, "feedsync")) {
+                JdbcTemplate db = new JdbcTemplate(new DriverManagerDataSource(again.jdbcUrl(), again.username(), again.password()));
                 Map<String, Object> run = db.queryForMap(
                         "select status, error_class, error_message, pages from feedsync.sync_run where id = ?", runId);
                 assertThat(run.get("status")).isEqualTo("FAILED");
