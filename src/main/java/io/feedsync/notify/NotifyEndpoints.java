@@ -1,0 +1,81 @@
+package io.feedsync.notify;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.apache.camel.util.URISupport;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+import org.springframework.web.util.UriUtils;
+
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.SecretPlaceholders;
+
+/**
+ * The endpoints of a feed's {@code notify} section as they are sent to and as they are shown. A feed
+ * defined over the API keeps its endpoint URIs as written, {@code ${NAME}} placeholders and all: that
+ * is how the API, the metrics, {@code sync_delivery} and the logs name them. Only the producer gets
+ * the secrets: its URI carries each placeholder as Camel's {@code {{NAME}}}, which Camel resolves from
+ * the node's environment as it makes the endpoint (the names were checked when the feed was defined).
+ * A failure that quotes the URI Camel sent to has those values put back as placeholders ({@link #scrub}).
+ * A configured feed's URIs are used as Spring resolved them.
+ */
+@Component("notifyEndpoints")
+public class NotifyEndpoints {
+
+    /** Shorter values are not secrets, and replacing them would garble the text. */
+    private static final int SHORTEST_SECRET = 4;
+
+    private final FeedCatalog catalog;
+    private final Environment environment;
+
+    public NotifyEndpoints(FeedCatalog catalog, Environment environment) {
+        this.catalog = catalog;
+        this.environment = environment;
+    }
+
+    /** The URI the feed's producer sends to. */
+    public String producerUri(String feed, String uri) {
+        return catalog.isConfigured(feed) ? uri : SecretPlaceholders.forCamel(uri);
+    }
+
+    public List<String> producerUris(String feed, List<String> uris) {
+        return uris.stream().map(uri -> producerUri(feed, uri)).toList();
+    }
+
+    /**
+     * How an endpoint was named in {@code sync_delivery} before API feeds' endpoints were named as
+     * written: its resolved URI, masked by Camel. Null when that is its name now.
+     */
+    String formerName(String feed, String uri) {
+        if (catalog.isConfigured(feed) || !SecretPlaceholders.any(uri)) {
+            return null;
+        }
+        String former = URISupport.sanitizeUri(environment.resolvePlaceholders(uri));
+        return former.equals(ChangeDeliveries.name(uri)) ? null : former;
+    }
+
+    /** The text with the value of every placeholder of the feed's notify endpoints put back as the placeholder. */
+    public String scrub(String feed, String text) {
+        FeedDefinition.Notify notify = catalog.find(feed).map(FeedDefinition::notifications).orElse(null);
+        if (text == null || notify == null || catalog.isConfigured(feed)) {
+            return text;
+        }
+        String scrubbed = text;
+        for (String name : Stream.concat(notify.changes().stream(), notify.runs().stream())
+                .flatMap(uri -> SecretPlaceholders.names(uri).stream()).distinct().toList()) {
+            String value = environment.getProperty(name);
+            if (value == null || value.length() < SHORTEST_SECRET) {
+                continue;
+            }
+            for (String spelling : List.of(value, URLEncoder.encode(value, StandardCharsets.UTF_8),
+                    UriUtils.encode(value, StandardCharsets.UTF_8))) {
+                scrubbed = scrubbed.replace(spelling, "${" + name + "}");
+            }
+        }
+        return scrubbed;
+    }
+}
