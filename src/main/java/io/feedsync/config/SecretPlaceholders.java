@@ -46,11 +46,6 @@ public final class SecretPlaceholders {
         return true;
     }
 
-    /** The value with each placeholder as Camel writes one ({@code {{NAME}}}), for Camel to resolve as it makes an endpoint. */
-    public static String forCamel(String value) {
-        return PLACEHOLDER.matcher(value).replaceAll("{{$1}}");
-    }
-
     /** The value with each placeholder replaced by {@code mask}. */
     public static String masked(String value, String mask) {
         return PLACEHOLDER.matcher(value).replaceAll(Matcher.quoteReplacement(mask));

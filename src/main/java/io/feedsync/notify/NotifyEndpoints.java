@@ -3,8 +3,15 @@ package io.feedsync.notify;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
 import java.util.stream.Stream;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.util.URISupport;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -18,9 +25,10 @@ import io.feedsync.config.SecretPlaceholders;
  * The endpoints of a feed's {@code notify} section as they are sent to and as they are shown. A feed
  * defined over the API keeps its endpoint URIs as written, {@code ${NAME}} placeholders and all: that
  * is how the API, the metrics, {@code sync_delivery} and the logs name them. Only the producer gets
- * the secrets: its URI carries each placeholder as Camel's {@code {{NAME}}}, which Camel resolves from
- * the node's environment as it makes the endpoint (the names were checked when the feed was defined).
- * A failure that quotes the URI Camel sent to has those values put back as placeholders ({@link #scrub}).
+ * the secrets, resolved from the node's environment (the names were checked when the feed was
+ * defined): the delivery route sends to it by reference ({@link #routeUri}), a run notification hands
+ * it the resolved URIs. A failure that quotes the URI sent to has those values put back as
+ * placeholders ({@link #scrub}).
  * A configured feed's URIs are used as Spring resolved them.
  */
 @Component("notifyEndpoints")
@@ -31,19 +39,49 @@ public class NotifyEndpoints {
 
     private final FeedCatalog catalog;
     private final Environment environment;
+    private final AtomicLong bindings = new AtomicLong();
+    private final Map<String, List<String>> bound = new ConcurrentHashMap<>();
 
     public NotifyEndpoints(FeedCatalog catalog, Environment environment) {
         this.catalog = catalog;
         this.environment = environment;
     }
 
-    /** The URI the feed's producer sends to. */
+    /** The URI the feed's producer sends to: a feed defined over the API has its placeholders resolved. */
     public String producerUri(String feed, String uri) {
-        return catalog.isConfigured(feed) ? uri : SecretPlaceholders.forCamel(uri);
+        if (catalog.isConfigured(feed)) {
+            return uri;
+        }
+        return SecretPlaceholders.PLACEHOLDER.matcher(uri)
+                .replaceAll(placeholder -> Matcher.quoteReplacement(environment.getRequiredProperty(placeholder.group(1))));
     }
 
     public List<String> producerUris(String feed, List<String> uris) {
         return uris.stream().map(uri -> producerUri(feed, uri)).toList();
+    }
+
+    /**
+     * What the delivery route of the feed's {@code n}th endpoint sends to: a configured feed's URI; for
+     * a feed defined over the API, {@code ref:} its producer's endpoint, made here and bound in Camel's
+     * registry, so that the route — its definition, its dumps, the console's diagram — never holds
+     * the resolved URI. Each call binds a new name: Camel caches endpoints by URI.
+     */
+    String routeUri(CamelContext camel, String feed, int n, String uri) {
+        if (catalog.isConfigured(feed)) {
+            return uri;
+        }
+        String name = "feed-" + feed + "-notify-" + n + "-producer-" + bindings.incrementAndGet();
+        camel.getRegistry().bind(name, Endpoint.class, camel.getEndpoint(producerUri(feed, uri)));
+        bound.computeIfAbsent(feed, none -> new CopyOnWriteArrayList<>()).add(name);
+        return "ref:" + name;
+    }
+
+    /** The feed's delivery routes are gone: so are the names their producers were bound under. */
+    void unbind(CamelContext camel, String feed) {
+        List<String> names = bound.remove(feed);
+        if (names != null) {
+            names.forEach(camel.getRegistry()::unbind);
+        }
     }
 
     /**

@@ -104,7 +104,7 @@ public class NotifyRoutes implements CamelContextConfiguration {
                     .routeId(routeId(feed, i + 1))
                     .parameter("feed", feed)
                     .parameter("n", i + 1)
-                    .parameter("endpoint", uris.producerUri(feed, endpoints.get(i)))
+                    .parameter("endpoint", uris.routeUri(context, feed, i + 1, endpoints.get(i)))
                     .parameter("endpointName", name)
                     .parameter("delay", pollInterval.toMillis())
                     .add();
@@ -125,6 +125,7 @@ public class NotifyRoutes implements CamelContextConfiguration {
             // the next route of that number is another endpoint: its scheduler endpoint must be new
             camel.removeEndpoints("scheduler:" + id + "*");
         }
+        uris.unbind(camel, feed);
     }
 
     private static List<String> endpoints(FeedDefinition feed) {

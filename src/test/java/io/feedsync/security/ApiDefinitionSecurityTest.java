@@ -191,7 +191,7 @@ class ApiDefinitionSecurityTest extends FeedsyncTest {
                 + "?token=${FEEDSYNC_SECRET_HOOK:fallback}"))), "feedsync.feeds." + FEED
                 + ".notify.changes[0]: a placeholder is ${NAME}");
         assertRefused(api.put("/api/feeds/" + FEED, feed(notify("changes", upstream.url("/sec-changes/x")
-                + "?token=${${FEEDSYNC_SECRET_HOOK}}"))), "feedsync.feeds." + FEED
+                + "?token=${FEEDSYNC_${FEEDSYNC_SECRET_HOOK}_X}"))), "feedsync.feeds." + FEED
                 + ".notify.changes[0]: a placeholder is ${NAME}");
 
         assertThat(listener.requests).isEmpty();
@@ -300,7 +300,9 @@ class ApiDefinitionSecurityTest extends FeedsyncTest {
         assertThat(answer.json().get("error").asText()).isEqualTo("bad_request");
         assertThat(answer.json().get("problems")).extracting(JsonNode::asText).anyMatch(text -> text.startsWith(problem));
         for (String secret : List.of(TestDatabase.password(), Api.OPERATOR_KEY, Api.CONSOLE_PASSWORD, HOOK_TOKEN)) {
-            assertThat(answer.raw().body()).as("no value in the answer").doesNotContain(secret);
+            if (!secret.isEmpty()) {
+                assertThat(answer.raw().body()).as("no value in the answer").doesNotContain(secret);
+            }
         }
         assertThat(count("select count(*) from sync_feed_definition where feed = ?", FEED)).as("nothing stored").isZero();
         assertThat(camel.getRoutes()).noneMatch(route -> route.getRouteId().startsWith("feed-" + FEED + "-"));

@@ -84,6 +84,5 @@ class SecretNamesTest {
         assertThat(SecretPlaceholders.wellFormed("${${A}}")).isFalse();
         assertThat(SecretPlaceholders.wellFormed("${A")).isFalse();
         assertThat(SecretPlaceholders.wellFormed("${}")).isFalse();
-        assertThat(SecretPlaceholders.forCamel("https://h/${A}?t=${B}")).isEqualTo("https://h/{{A}}?t={{B}}");
     }
 }
