@@ -150,8 +150,8 @@ public class ChangeDeliveries {
                        @ExchangeProperty(PROGRESS) Progress progress,
                        @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
         exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
-        // the failure may quote the URI sent to, secrets and all
-        String error = shortened(endpoints.scrub(feed, describe(failure)));
+        // the failure may quote the URI sent to, secrets and all; the endpoint's name has their placeholders
+        String error = shortened(endpoints.scrub(List.of(endpoint), describe(failure)));
         // both expressions read the row's old position
         List<Long> position = jdbc.queryForList("""
                 update sync_delivery set attempts = case when position < ? then 1 else attempts + 1 end,

@@ -2,13 +2,13 @@ package io.feedsync.notify;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
-import java.util.stream.Stream;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -18,7 +18,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.util.UriUtils;
 
 import io.feedsync.config.FeedCatalog;
-import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.SecretPlaceholders;
 
 /**
@@ -96,15 +95,16 @@ public class NotifyEndpoints {
         return former.equals(ChangeDeliveries.name(uri)) ? null : former;
     }
 
-    /** The text with the value of every placeholder of the feed's notify endpoints put back as the placeholder. */
-    public String scrub(String feed, String text) {
-        FeedDefinition.Notify notify = catalog.find(feed).map(FeedDefinition::notifications).orElse(null);
-        if (text == null || notify == null || catalog.isConfigured(feed)) {
-            return text;
+    /**
+     * The text with the value of every placeholder of these endpoint URIs (as written) put back as the
+     * placeholder. Told the URIs, not the feed: a feed deleted meanwhile is no longer in the catalog.
+     */
+    public String scrub(Collection<String> uris, String text) {
+        if (text == null) {
+            return null;
         }
         String scrubbed = text;
-        for (String name : Stream.concat(notify.changes().stream(), notify.runs().stream())
-                .flatMap(uri -> SecretPlaceholders.names(uri).stream()).distinct().toList()) {
+        for (String name : uris.stream().flatMap(uri -> SecretPlaceholders.names(uri).stream()).distinct().toList()) {
             String value = environment.getProperty(name);
             if (value == null || value.length() < SHORTEST_SECRET) {
                 continue;

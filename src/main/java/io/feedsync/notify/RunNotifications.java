@@ -1,5 +1,7 @@
 package io.feedsync.notify;
 
+import java.util.List;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.ProducerTemplate;
@@ -24,6 +26,8 @@ public class RunNotifications {
 
     /** The exchange property that carries the endpoints of the run's feed's {@code notify.runs}. */
     public static final String ENDPOINTS = "feedsyncRunEndpoints";
+    /** The same as written (a feed defined over the API: placeholders unresolved), to name them by. */
+    public static final String WRITTEN = "feedsyncRunEndpointsWritten";
 
     private static final Logger log = LoggerFactory.getLogger(RunNotifications.class);
 
@@ -50,18 +54,19 @@ public class RunNotifications {
         Exchange queued = producer.send("seda:run-notify", exchange -> {
             exchange.setProperty(ChangeDeliveries.FEED, run.feed());
             exchange.setProperty(ENDPOINTS, endpoints.producerUris(run.feed(), notify.runs()));
+            exchange.setProperty(WRITTEN, notify.runs());
             exchange.getMessage().setBody(run.runId());
         });
         if (queued.getException() != null) {
             log.warn("Feed {} run {}: its notification could not be queued: {}", run.feed(), run.runId(),
-                    endpoints.scrub(run.feed(), queued.getException().getMessage()));
+                    endpoints.scrub(notify.runs(), queued.getException().getMessage()));
         }
     }
 
     /** The run-notify route gave up on a notification: logged without the secrets of the URI it sent to. */
-    public void failed(@ExchangeProperty(ChangeDeliveries.FEED) String feed,
+    public void failed(@ExchangeProperty(ChangeDeliveries.FEED) String feed, @ExchangeProperty(WRITTEN) List<String> written,
                        @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
         log.warn("Feed {}: the notification of a finished run failed: {}", feed,
-                endpoints.scrub(feed, URISupport.sanitizeUri(String.valueOf(failure.getMessage()))));
+                endpoints.scrub(written, URISupport.sanitizeUri(String.valueOf(failure.getMessage()))));
     }
 }
