@@ -17,7 +17,6 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import org.apache.camel.util.URISupport;
 import org.quartz.CronExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,19 +80,9 @@ public final class FeedValidator {
     private static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
     private static final Pattern ENDPOINT_URI = Pattern.compile("[a-z][a-z0-9+.-]*:\\S+");
 
-    /** A whole value that is one placeholder: {@code ${UPSTREAM_TOKEN}}. */
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[A-Za-z0-9_.-]+}");
-    /** A notify endpoint's key (relaxed form): its credentials, over the API, placeholders only. */
-    private static final Pattern NOTIFY_ENDPOINT = Pattern.compile("notify\\.(changes|runs)\\[\\d+]");
-    /** How Camel masks a credential in a URI ({@code URISupport.sanitizeUri}). */
-    private static final String MASKED = "xxxxxx";
-    /** The auth values that are secrets (relaxed form): over the API, placeholders only. */
-    private static final Set<String> SECRET_KEYS = Set.of("source.auth.password", "source.auth.token",
-            "source.auth.key", "source.auth.clientsecret", "notify.secret");
-
     /** Whether a feed's key ({@code source.auth.token}, in any spelling) holds a secret. */
     public static boolean isSecretKey(String key) {
-        return SECRET_KEYS.contains(relaxed(key));
+        return ApiDefinitionRules.isSecretKey(relaxed(key));
     }
 
     /** Whether {@code key} ({@code target.key}, {@code notify.changes[0]}) is a key feeds have. */
@@ -309,9 +298,11 @@ public final class FeedValidator {
 
     /**
      * A feed sent over the API: a JSON object with exactly the keys of {@code feedsync.feeds.<name>},
-     * bound and checked as the configuration is. Secrets ({@link #SECRET_KEYS}) must be {@code ${NAME}}
-     * placeholders, resolved here from this node's environment, so that no secret is ever stored or
-     * answered. Throws a {@link FeedConfigException} listing every problem found.
+     * bound and checked as the configuration is, and held to what an API feed may contain
+     * ({@link ApiDefinitionRules}, as this node's {@code feedsync.security.*} sets them). Secrets must be
+     * {@code ${NAME}} placeholders, resolved here from this node's environment, so that no secret is
+     * ever stored or answered; notify endpoints keep theirs as written. Throws a
+     * {@link FeedConfigException} listing every problem found.
      */
     public static FeedDefinition define(String name, JsonNode definition, PropertyResolver environment) {
         String prefix = FEEDS + name;
@@ -324,17 +315,14 @@ public final class FeedValidator {
         Map<String, String> written = new LinkedHashMap<>();
         flatten(prefix, definition, written);
         List<FeedConfigException> problems = new ArrayList<>();
+        ApiDefinitionRules rules = ApiDefinitionRules.of(environment);
         Map<String, String> resolved = new LinkedHashMap<>();
         written.forEach((property, value) -> {
             // a refused secret stays bound as written, so that it is not also reported as missing
             resolved.put(property, value);
             try {
                 checkWrittenName(property);
-                if (isSecret(prefix, property)) {
-                    resolved.put(property, resolveSecret(property, value, environment));
-                } else if (isEndpoint(prefix, property)) {
-                    resolved.put(property, resolveEndpoint(property, value, environment));
-                }
+                resolved.put(property, rules.written(prefix, property, value));
             } catch (FeedConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -346,6 +334,7 @@ public final class FeedValidator {
         } catch (BindException e) {
             problems.add(notBound(prefix, e));
         }
+        problems.addAll(rules.bound(prefix, feed));
         if (problems.isEmpty() || feed != null) {
             try {
                 FeedDefinition defined = define(name, feed);
@@ -372,44 +361,6 @@ public final class FeedValidator {
         }
     }
 
-    private static boolean isSecret(String prefix, String property) {
-        return SECRET_KEYS.contains(relaxed(property.substring(prefix.length() + 1)));
-    }
-
-    private static boolean isEndpoint(String prefix, String property) {
-        return NOTIFY_ENDPOINT.matcher(relaxed(property.substring(prefix.length() + 1))).matches();
-    }
-
-    /**
-     * A {@code notify} endpoint URI sent over the API: whatever in it Camel would mask as a credential
-     * (a password, a token or key parameter) must be a {@code ${NAME}} placeholder, resolved here from this
-     * node's environment as the secrets are; the URI is stored as written.
-     */
-    private static String resolveEndpoint(String property, String value, PropertyResolver environment) {
-        String placeholdersMasked = PLACEHOLDER.matcher(value).replaceAll(MASKED);
-        if (!URISupport.sanitizeUri(placeholdersMasked).equals(placeholdersMasked)) {
-            throw new FeedConfigException(property, "a credential in an endpoint URI is given as a ${NAME} placeholder,"
-                    + " resolved from each node's environment; its value is never sent, stored or shown");
-        }
-        try {
-            return environment.resolveRequiredPlaceholders(value);
-        } catch (IllegalArgumentException e) {
-            throw new FeedConfigException(property, "a placeholder of this endpoint URI is not set on this node");
-        }
-    }
-
-    private static String resolveSecret(String property, String value, PropertyResolver environment) {
-        if (!PLACEHOLDER.matcher(value.trim()).matches()) {
-            throw new FeedConfigException(property, "a secret is given as a ${NAME} placeholder, resolved from each"
-                    + " node's environment; its value is never sent, stored or shown");
-        }
-        try {
-            return environment.resolveRequiredPlaceholders(value.trim());
-        } catch (IllegalArgumentException e) {
-            throw new FeedConfigException(property, value.trim() + " is not set on this node");
-        }
-    }
-
     private static FeedConfigException notBound(String prefix, BindException e) {
         if (e.getProperty() == null) {
             return new FeedConfigException(prefix, "cannot be read: " + e.getMessage());
@@ -422,10 +373,6 @@ public final class FeedValidator {
         };
         return new FeedConfigException(e.getProperty().getName().toString(),
                 "'" + e.getProperty().getValue() + "' is not " + expected);
-    }
-
-    private static String relaxed(String key) {
-        return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
     }
 
     /**

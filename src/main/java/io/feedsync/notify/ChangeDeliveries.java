@@ -12,6 +12,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.config.SecretPlaceholders;
+
 /**
  * Where each endpoint of a feed's {@code notify.changes} stands in the feed's change events
  * ({@code sync_delivery}), and the steps of its delivery route ({@code routes/feed-notify.yaml}),
@@ -51,30 +53,54 @@ public class ChangeDeliveries {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeDeliveries.class);
     private static final int ERROR_LENGTH = 1000;
+    /** How Camel masks a credential in a URI ({@code URISupport.sanitizeUri}). */
+    private static final String MASKED = "xxxxxx";
 
     private final JdbcTemplate jdbc;
     private final DeliveryMetrics metrics;
+    private final NotifyEndpoints endpoints;
     private final int batchSize;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
 
-    public ChangeDeliveries(JdbcTemplate jdbc, DeliveryMetrics metrics,
+    public ChangeDeliveries(JdbcTemplate jdbc, DeliveryMetrics metrics, NotifyEndpoints endpoints,
                             @Value("${feedsync.delivery.batch-size:500}") int batchSize,
                             @Value("${feedsync.delivery.initial-backoff:1s}") Duration initialBackoff,
                             @Value("${feedsync.delivery.max-backoff:5m}") Duration maxBackoff) {
         this.jdbc = jdbc;
         this.metrics = metrics;
+        this.endpoints = endpoints;
         this.batchSize = batchSize;
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
     }
 
     /**
-     * How an endpoint is named in {@code sync_delivery}, the API and the metrics: its URI with
-     * passwords and other secret parameters masked.
+     * How an endpoint is named in {@code sync_delivery}, the API, the metrics and the logs: its URI
+     * as written, with passwords and other secret parameters masked — unless each of them is a
+     * {@code ${NAME}} placeholder (a feed defined over the API), which names a secret without being one.
      */
     public static String name(String uri) {
-        return URISupport.sanitizeUri(uri);
+        String masked = URISupport.sanitizeUri(uri);
+        if (masked.equals(uri)) {
+            return uri;
+        }
+        String placeholdersMasked = SecretPlaceholders.masked(uri, MASKED);
+        return URISupport.sanitizeUri(placeholdersMasked).equals(placeholdersMasked) ? uri : masked;
+    }
+
+    /**
+     * An endpoint named otherwise before ({@code former}, as {@link NotifyEndpoints#formerName} tells)
+     * keeps its position under its name now, unless that name has one already.
+     */
+    void rename(String feed, String former, String now) {
+        int renamed = jdbc.update("""
+                update sync_delivery set endpoint = ? where feed = ? and endpoint = ?
+                   and not exists (select 1 from sync_delivery where feed = ? and endpoint = ?)""",
+                now, feed, former, feed, now);
+        if (renamed > 0) {
+            log.info("Feed {}: endpoint {} keeps its position under the name it has now", feed, now);
+        }
     }
 
     /**
@@ -124,7 +150,8 @@ public class ChangeDeliveries {
                        @ExchangeProperty(PROGRESS) Progress progress,
                        @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
         exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
-        String error = describe(failure);
+        // the failure may quote the URI sent to, secrets and all; the endpoint's name has their placeholders
+        String error = shortened(endpoints.scrub(List.of(endpoint), describe(failure)));
         // both expressions read the row's old position
         List<Long> position = jdbc.queryForList("""
                 update sync_delivery set attempts = case when position < ? then 1 else attempts + 1 end,
@@ -143,7 +170,10 @@ public class ChangeDeliveries {
             cause = cause.getCause();
         }
         String text = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        text = URISupport.sanitizeUri(text);
+        return URISupport.sanitizeUri(text);
+    }
+
+    private static String shortened(String text) {
         return text.length() > ERROR_LENGTH ? text.substring(0, ERROR_LENGTH) : text;
     }
 }

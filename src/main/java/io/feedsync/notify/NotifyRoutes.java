@@ -37,14 +37,18 @@ public class NotifyRoutes implements CamelContextConfiguration {
 
     private final FeedCatalog catalog;
     private final CamelContext camel;
+    private final NotifyEndpoints uris;
+    private final ChangeDeliveries deliveries;
     private final Duration pollInterval;
     /** The endpoints each feed's delivery routes on this node were made for. */
     private final Map<String, List<String>> installed = new ConcurrentHashMap<>();
 
-    public NotifyRoutes(FeedCatalog catalog, CamelContext camel,
+    public NotifyRoutes(FeedCatalog catalog, CamelContext camel, NotifyEndpoints uris, ChangeDeliveries deliveries,
                         @Value("${feedsync.delivery.poll-interval:1s}") Duration pollInterval) {
         this.catalog = catalog;
         this.camel = camel;
+        this.uris = uris;
+        this.deliveries = deliveries;
         this.pollInterval = pollInterval;
     }
 
@@ -91,12 +95,17 @@ public class NotifyRoutes implements CamelContextConfiguration {
 
     private void add(CamelContext context, String feed, List<String> endpoints) {
         for (int i = 0; i < endpoints.size(); i++) {
+            String name = ChangeDeliveries.name(endpoints.get(i));
+            String former = uris.formerName(feed, endpoints.get(i));
+            if (former != null) {
+                deliveries.rename(feed, former, name);
+            }
             TemplatedRouteBuilder.builder(context, "feed-notify")
                     .routeId(routeId(feed, i + 1))
                     .parameter("feed", feed)
                     .parameter("n", i + 1)
-                    .parameter("endpoint", endpoints.get(i))
-                    .parameter("endpointName", ChangeDeliveries.name(endpoints.get(i)))
+                    .parameter("endpoint", uris.routeUri(context, feed, i + 1, endpoints.get(i)))
+                    .parameter("endpointName", name)
                     .parameter("delay", pollInterval.toMillis())
                     .add();
         }
@@ -116,6 +125,7 @@ public class NotifyRoutes implements CamelContextConfiguration {
             // the next route of that number is another endpoint: its scheduler endpoint must be new
             camel.removeEndpoints("scheduler:" + id + "*");
         }
+        uris.unbind(camel, feed);
     }
 
     private static List<String> endpoints(FeedDefinition feed) {

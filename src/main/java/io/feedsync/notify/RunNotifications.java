@@ -1,7 +1,11 @@
 package io.feedsync.notify;
 
+import java.util.List;
+
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -17,20 +21,24 @@ import io.feedsync.run.RunStatus;
  * with {@code runs-on: failure}) to the {@code run-notify} route, which sends the run as the API
  * shows it to those endpoints. The run's thread does not wait for them.
  */
-@Component
+@Component("runNotifications")
 public class RunNotifications {
 
     /** The exchange property that carries the endpoints of the run's feed's {@code notify.runs}. */
     public static final String ENDPOINTS = "feedsyncRunEndpoints";
+    /** The same as written (a feed defined over the API: placeholders unresolved), to name them by. */
+    public static final String WRITTEN = "feedsyncRunEndpointsWritten";
 
     private static final Logger log = LoggerFactory.getLogger(RunNotifications.class);
 
     private final FeedCatalog catalog;
     private final ProducerTemplate producer;
+    private final NotifyEndpoints endpoints;
 
-    public RunNotifications(FeedCatalog catalog, ProducerTemplate producer) {
+    public RunNotifications(FeedCatalog catalog, ProducerTemplate producer, NotifyEndpoints endpoints) {
         this.catalog = catalog;
         this.producer = producer;
+        this.endpoints = endpoints;
     }
 
     @EventListener
@@ -45,12 +53,20 @@ public class RunNotifications {
         }
         Exchange queued = producer.send("seda:run-notify", exchange -> {
             exchange.setProperty(ChangeDeliveries.FEED, run.feed());
-            exchange.setProperty(ENDPOINTS, notify.runs());
+            exchange.setProperty(ENDPOINTS, endpoints.producerUris(run.feed(), notify.runs()));
+            exchange.setProperty(WRITTEN, notify.runs());
             exchange.getMessage().setBody(run.runId());
         });
         if (queued.getException() != null) {
             log.warn("Feed {} run {}: its notification could not be queued: {}", run.feed(), run.runId(),
-                    queued.getException().getMessage());
+                    endpoints.scrub(notify.runs(), queued.getException().getMessage()));
         }
+    }
+
+    /** The run-notify route gave up on a notification: logged without the secrets of the URI it sent to. */
+    public void failed(@ExchangeProperty(ChangeDeliveries.FEED) String feed, @ExchangeProperty(WRITTEN) List<String> written,
+                       @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
+        log.warn("Feed {}: the notification of a finished run failed: {}", feed,
+                endpoints.scrub(written, URISupport.sanitizeUri(String.valueOf(failure.getMessage()))));
     }
 }

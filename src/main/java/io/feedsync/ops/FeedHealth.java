@@ -3,11 +3,13 @@ package io.feedsync.ops;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.NamedContributor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,31 +18,58 @@ import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.run.FeedPause;
 import io.feedsync.run.FeedPauses;
+import io.feedsync.run.RefusedDefinitions;
 import io.feedsync.store.TargetTables;
 
 /**
  * {@code /actuator/health} shows each feed's freshness under {@code feeds}: DOWN once it is stale. The
  * feeds are read from the catalog at each check, so a feed defined over the API is there as soon as
- * this node knows it, and gone once it is deleted.
+ * this node knows it, and gone once it is deleted. A feed whose stored definition this node refuses
+ * ({@link RefusedDefinitions}) is DOWN, with the problems under {@code refused}.
  */
 @Configuration(proxyBeanMethods = false)
 public class FeedHealth {
 
     @Bean
     HealthContributor feedsHealthContributor(FeedCatalog catalog, FeedFreshness freshness, TargetTables tables,
-                                             FeedPauses pauses) {
+                                             FeedPauses pauses, RefusedDefinitions refused) {
         return new CompositeHealthContributor() {
             @Override
             public HealthContributor getContributor(String name) {
-                return catalog.find(name).map(feed -> new Freshness(feed, freshness, tables, pauses)).orElse(null);
+                return catalog.find(name).<HealthContributor>map(feed -> new Freshness(feed, freshness, tables, pauses,
+                        refused)).orElseGet(() -> refused.of(name).map(Refused::new).orElse(null));
             }
 
             @Override
             public Iterator<NamedContributor<HealthContributor>> iterator() {
-                return catalog.all().stream().map(feed -> NamedContributor.<HealthContributor>of(feed.name(),
-                        new Freshness(feed, freshness, tables, pauses))).iterator();
+                Stream<NamedContributor<HealthContributor>> known = catalog.all().stream().map(feed -> NamedContributor
+                        .of(feed.name(), new Freshness(feed, freshness, tables, pauses, refused)));
+                // a feed refused at its first version here is in no catalog, yet it is a feed that does not run
+                Stream<NamedContributor<HealthContributor>> notRunning = refused.all().entrySet().stream()
+                        .filter(entry -> !catalog.contains(entry.getKey()))
+                        .map(entry -> NamedContributor.of(entry.getKey(), new Refused(entry.getValue())));
+                return Stream.concat(known, notRunning).iterator();
             }
         };
+    }
+
+    /** A feed whose stored definition this node refuses (its newest version; an older one may still run): DOWN. */
+    private static final class Refused implements HealthIndicator {
+
+        private final RefusedDefinitions.Refusal refusal;
+
+        Refused(RefusedDefinitions.Refusal refusal) {
+            this.refusal = refusal;
+        }
+
+        @Override
+        public Health health() {
+            return Health.down().withDetail("refused", details(refusal)).build();
+        }
+
+        static Map<String, Object> details(RefusedDefinitions.Refusal refusal) {
+            return Map.of("version", refusal.version(), "problems", refusal.problems());
+        }
     }
 
     /** One feed; a failure to read its runs (database gone) reports DOWN, as AbstractHealthIndicator does. */
@@ -50,10 +79,13 @@ public class FeedHealth {
         private final FeedFreshness freshness;
         private final TargetTables tables;
         private final FeedPauses pauses;
+        private final RefusedDefinitions refused;
 
-        Freshness(FeedDefinition feed, FeedFreshness freshness, TargetTables tables, FeedPauses pauses) {
+        Freshness(FeedDefinition feed, FeedFreshness freshness, TargetTables tables, FeedPauses pauses,
+                  RefusedDefinitions refused) {
             super("Feed " + feed.name() + ": freshness check failed");
             this.pauses = pauses;
+            this.refused = refused;
             this.feed = feed;
             this.freshness = freshness;
             this.tables = tables;
@@ -64,8 +96,10 @@ public class FeedHealth {
             FeedFreshness.Freshness now = freshness.of(feed);
             java.util.Optional<String> missingTable = tables.missing(feed.name());
             java.util.Optional<FeedPause> pause = pauses.of(feed.name());
+            java.util.Optional<RefusedDefinitions.Refusal> refusal = refused.of(feed.name());
+            refusal.ifPresent(newest -> health.withDetail("refused", Refused.details(newest)));
             // a paused feed goes stale on purpose: its pause is reported, not its age
-            if (missingTable.isPresent() || (now.stale(Instant.now()) && pause.isEmpty())) {
+            if (missingTable.isPresent() || refusal.isPresent() || (now.stale(Instant.now()) && pause.isEmpty())) {
                 health.down();
             } else {
                 health.up();

@@ -1,6 +1,7 @@
 package io.feedsync.run;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,15 +49,20 @@ public class DefinedFeeds {
     private final RunGuard guard;
     private final TargetTables tables;
     private final Environment environment;
+    private final RefusedDefinitions refused;
     private final ObjectProvider<Scheduler> quartz;
     private final boolean scheduling;
     /** The version of each API feed whose routes this node runs. */
     private final Map<String, Integer> installed = new HashMap<>();
-    /** The version each feed's definition failed at on this node (an unset placeholder), logged once. */
+    /**
+     * The version each feed's definition failed at on this node (a check it fails, an unset
+     * placeholder), logged once.
+     */
     private final Map<String, Integer> failed = new HashMap<>();
 
     public DefinedFeeds(StoredFeeds stored, FeedCatalog catalog, FeedRoutes routes, CamelContext camel,
-                        RunGuard guard, TargetTables tables, Environment environment, ObjectProvider<Scheduler> quartz,
+                        RunGuard guard, TargetTables tables, Environment environment, RefusedDefinitions refused,
+                        ObjectProvider<Scheduler> quartz,
                         @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
         this.stored = stored;
         this.catalog = catalog;
@@ -65,6 +71,7 @@ public class DefinedFeeds {
         this.guard = guard;
         this.tables = tables;
         this.environment = environment;
+        this.refused = refused;
         this.quartz = quartz;
         this.scheduling = scheduling;
     }
@@ -85,6 +92,11 @@ public class DefinedFeeds {
                 retire(feed);
             }
         }
+        for (String feed : Set.copyOf(failed.keySet())) {
+            if (!current.containsKey(feed)) {
+                forgetFailure(feed);
+            }
+        }
     }
 
     /** One feed as the database has it now (its change was announced). */
@@ -92,8 +104,11 @@ public class DefinedFeeds {
         Optional<StoredFeeds.Version> current = stored.current(feed);
         if (current.isPresent()) {
             follow(current.get());
-        } else if (installed.containsKey(feed)) {
-            retire(feed);
+        } else {
+            forgetFailure(feed);
+            if (installed.containsKey(feed)) {
+                retire(feed);
+            }
         }
     }
 
@@ -113,8 +128,13 @@ public class DefinedFeeds {
         try {
             feed = FeedValidator.define(name, version.definition(), environment);
         } catch (FeedConfigException e) {
-            log.error("Feed {} version {} cannot run on this node: {}", name, version.version(), e.getMessage());
+            // a definition stored before a check it fails, or naming a secret this node lacks: not run here
+            List<String> problems = e.problems().stream().map(Throwable::getMessage).toList();
+            log.warn("Feed {} version {} is refused on this node and does not run{}: {}", name, version.version(),
+                    installed.containsKey(name) ? " (version " + installed.get(name) + " runs on)" : "",
+                    String.join("; ", problems));
             failed.put(name, version.version());
+            refused.refuse(name, new RefusedDefinitions.Refusal(version.version(), problems));
             return;
         }
         catalog.define(feed);
@@ -128,7 +148,7 @@ public class DefinedFeeds {
                 unschedule(name);
             }
             installed.put(name, version.version());
-            failed.remove(name);
+            forgetFailure(name);
             log.info("Feed {}: version {} by {} runs on this node", name, version.version(), version.changedBy());
         };
         if (installed.containsKey(name)) {
@@ -137,6 +157,11 @@ public class DefinedFeeds {
             // no routes of it here yet, so no run of it here to disturb
             apply(name, install);
         }
+    }
+
+    private void forgetFailure(String feed) {
+        failed.remove(feed);
+        refused.forget(feed);
     }
 
     private void retire(String name) {

@@ -18,7 +18,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class FeedValidatorTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final MockEnvironment environment = new MockEnvironment().withProperty("PARTNER_TOKEN", "s3cret-token");
+    private final MockEnvironment environment = new MockEnvironment().withProperty("PARTNER_TOKEN", "s3cret-token")
+            // the node lets feeds defined over the API read these names
+            .withProperty("feedsync.security.secret-names", "PARTNER_TOKEN, NOT_HERE");
 
     @Test
     void validDefinitionGetsTheSameDefaultsAsTheConfiguration() {

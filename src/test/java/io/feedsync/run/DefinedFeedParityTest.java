@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * application has it, as feedsync has outside tests, and is closed after the class so that its MBeans
  * do not clash with those of applications that later tests start.
  */
-@TestPropertySource(properties = "spring.jmx.enabled=true")
+@TestPropertySource(properties = {"spring.jmx.enabled=true", "test.hook-token=hook-Token-Parity-0042"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class DefinedFeedParityTest extends FeedsyncTest {
 
@@ -125,14 +125,14 @@ class DefinedFeedParityTest extends FeedsyncTest {
 
     @Test
     void itsChangeEventsReachItsWebhookWhoseRouteFollowsItsChangesAndDeletion() {
-        // a credential in the URI is a placeholder (server.port is a property of this node: "0")
+        // a credential in the URI is a placeholder (test.hook-token: a property of this node the tests may read)
         Api.Answer created = api.put("/api/feeds/" + FEED, definition(
-                "{\"changes\": [\"" + upstream.url("/hooks/parity-first") + "?token=${server.port}\"],"
+                "{\"changes\": [\"" + upstream.url("/hooks/parity-first") + "?token=${test.hook-token}\"],"
                         + " \"secret\": \"${test.upstream}\"}"));
         assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
         assertThat(camel.getRoute("feed-" + FEED + "-notify-1")).isNotNull();
         assertThat(api.get("/api/feeds/" + FEED + "/definition").json().at("/definition/notify/changes/0").asText())
-                .endsWith("?token=${server.port}");
+                .endsWith("?token=${test.hook-token}");
 
         api.run(FEED);
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
@@ -144,7 +144,8 @@ class DefinedFeedParityTest extends FeedsyncTest {
                     .as("signed with the secret its placeholder names").isTrue();
         }
         assertThat(jdbc.queryForList("select endpoint from sync_delivery where feed = ?", String.class, FEED))
-                .singleElement().asString().endsWith("?token=xxxxxx");
+                .as("named as written: the placeholder names the secret").singleElement().asString()
+                .endsWith("?token=${test.hook-token}");
         assertThat(lagGauges()).isEqualTo(1);
 
         Api.Answer changed = api.put("/api/feeds/" + FEED, definition(
