@@ -30,9 +30,9 @@ import org.springframework.core.env.PropertyResolver;
  */
 public final class ApiDefinitionRules {
 
-    /** Whether a feed's key, in its relaxed form ({@code source.auth.clientsecret}), holds a secret. */
-    static boolean isSecretKey(String relaxedKey) {
-        return SECRET_KEYS.contains(relaxedKey);
+    /** Whether a feed's key ({@code source.auth.client-secret}, in any spelling) holds a secret. */
+    static boolean isSecretKey(String key) {
+        return SECRET_KEYS.contains(relaxed(key));
     }
 
     /** The node's settings under {@code feedsync.security}; null: the default. */

@@ -82,7 +82,7 @@ public final class FeedValidator {
 
     /** Whether a feed's key ({@code source.auth.token}, in any spelling) holds a secret. */
     public static boolean isSecretKey(String key) {
-        return ApiDefinitionRules.isSecretKey(relaxed(key));
+        return ApiDefinitionRules.isSecretKey(key);
     }
 
     /** Whether {@code key} ({@code target.key}, {@code notify.changes[0]}) is a key feeds have. */
