@@ -12,7 +12,7 @@ import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 @Schema(name = "Error", description = "An error: a stable code to branch on and a message for people")
 public record ApiError(
         @Schema(requiredMode = REQUIRED, example = "not_found", description = "bad_request, unauthorized, forbidden, "
-                + "not_found, method_not_allowed, not_acceptable, feed_running, feed_paused, feed_configured, "
+                + "not_found, method_not_allowed, not_acceptable, feed_running, feed_paused, feed_configured, too_many_feeds, "
                 + "payload_too_large, unsupported_media_type, internal, database_unavailable") String error,
         @Schema(requiredMode = REQUIRED, description = "what went wrong, and what to change") String message,
         @Schema(description = "feed_running only: the run in the way")

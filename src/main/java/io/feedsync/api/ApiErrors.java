@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedConfigException;
+import io.feedsync.config.TooManyFeedsException;
 import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.FeedPausedException;
@@ -29,6 +30,9 @@ public class ApiErrors {
             List<String> problems = refused.problems().stream().map(Throwable::getMessage).toList();
             body = new ApiError("bad_request", "the feed's definition is refused: " + String.join("; ", problems),
                     null, problems);
+        } else if (failure instanceof TooManyFeedsException) {
+            status = 409;
+            body = ApiError.of("too_many_feeds", failure.getMessage());
         } else if (failure instanceof FeedConfiguredException) {
             status = 409;
             body = ApiError.of("feed_configured", failure.getMessage());

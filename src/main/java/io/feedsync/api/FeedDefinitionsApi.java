@@ -23,6 +23,7 @@ import org.springframework.stereotype.Component;
 import io.feedsync.run.DefinedFeeds;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.FeedLimits;
 import io.feedsync.config.FeedValidator;
 import io.feedsync.config.FeedsyncProperties;
 import io.feedsync.config.StoredFeeds;
@@ -38,7 +39,9 @@ import io.feedsync.transform.RecordTransformer;
  * Feeds defined over the API: {@code PUT}, {@code GET …/definition}, {@code GET …/history} and
  * {@code DELETE} of {@code /api/feeds/{feed}}. A definition is checked as the configuration is at
  * startup ({@link FeedValidator}, then its transform bean and target table) before anything is stored; each change is stored as a new version and
- * followed by this node before the answer (by the others as it is announced).
+ * followed by this node before the answer (by the others as it is announced). The version, its audit
+ * row, the table {@code target.create} makes and this node's routes of it are one transaction: a
+ * definition refused or failing at any of them leaves nothing stored.
  */
 @Component("apiFeedDefinitions")
 public class FeedDefinitionsApi {
@@ -63,11 +66,13 @@ public class FeedDefinitionsApi {
     private final ObjectMapper kebab;
     private final AuditTrail audit;
     private final FeedPauses pauses;
+    private final FeedLimits limits;
 
     public FeedDefinitionsApi(FeedCatalog catalog, StoredFeeds stored, DefinedFeeds defined, FeedLocks locks,
                               RunLedger ledger, RecordTransformer transformer, TargetTables tables,
                               FeedsyncProperties properties, Environment environment, ObjectMapper mapper,
-                              AuditTrail audit, FeedPauses pauses) {
+                              AuditTrail audit, FeedPauses pauses, FeedLimits limits) {
+        this.limits = limits;
         this.audit = audit;
         this.pauses = pauses;
         this.transformer = transformer;
@@ -91,12 +96,21 @@ public class FeedDefinitionsApi {
             throw new FeedConfiguredException(feed);
         }
         JsonNode definition = parse(body);
-        FeedDefinition checked = FeedValidator.define(feed, definition, environment);
+        FeedDefinition checked = FeedValidator.define(feed, definition, environment, limits);
         transformer.check(checked);
-        tables.check(checked);
-        StoredFeeds.Saved saved = audit.together(exchange, () -> stored.save(feed, definition, caller),
-                written -> written.outcome() == StoredFeeds.Outcome.CREATED ? 201 : 200);
-        defined.reconcile(feed);
+        StoredFeeds.Saved saved;
+        try {
+            saved = audit.together(exchange, () -> {
+                StoredFeeds.Saved written = stored.save(feed, definition, caller);
+                tables.check(checked);
+                // before the version commits: routes this node cannot build roll it back
+                defined.reconcile(feed);
+                return written;
+            }, written -> written.outcome() == StoredFeeds.Outcome.CREATED ? 201 : 200);
+        } catch (RuntimeException refused) {
+            defined.rolledBack(feed, refused);
+            throw refused;
+        }
         boolean created = saved.outcome() == StoredFeeds.Outcome.CREATED;
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, created ? 201 : 200);
         if (created) {

@@ -44,10 +44,11 @@ public class FeedCatalog {
     private final Map<String, FeedDefinition> defined = new ConcurrentSkipListMap<>();
     private final ApplicationEventPublisher events;
 
-    public FeedCatalog(FeedsyncProperties properties, Environment environment, ApplicationEventPublisher events) {
+    public FeedCatalog(FeedsyncProperties properties, FeedLimits limits, Environment environment,
+                       ApplicationEventPublisher events) {
         this.events = events;
         FeedValidator.checkWrittenNames(environment);
-        properties.feeds().forEach((name, feed) -> configured.put(name, FeedValidator.define(name, feed)));
+        properties.feeds().forEach((name, feed) -> configured.put(name, FeedValidator.define(name, feed, limits, false)));
     }
 
     /** The configured feeds in their configured order, then the API's by name. */

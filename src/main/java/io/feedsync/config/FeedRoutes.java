@@ -71,6 +71,12 @@ public class FeedRoutes implements CamelContextConfiguration {
         }
     }
 
+    /** Whether any of the feed's routes, or its http component, is in the context. */
+    public boolean installed(CamelContext context, String feed) {
+        return context.hasComponent("upstream-" + feed) != null
+                || ROUTES.stream().anyMatch(route -> context.getRoute("feed-" + feed + "-" + route) != null);
+    }
+
     /**
      * Stops and removes the feed's routes and its http component. The timer's stored Quartz trigger
      * stays (the job store is clustered): whoever retires the timer unschedules it.

@@ -66,7 +66,11 @@ public final class FeedValidator {
     private static final Logger log = LoggerFactory.getLogger(FeedValidator.class);
 
     private static final String FEEDS = "feedsync.feeds.";
-    private static final Pattern FEED_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+    /** A feed's name: it names its routes, its Quartz trigger and its rows in feedsync's tables. */
+    private static final Pattern FEED_NAME = Pattern.compile("(?=.{1,100}$)[a-z0-9]+(-[a-z0-9]+)*");
+    private static final String FEED_NAMES = "feed names are lower-case letters, digits and '-', at most 100 characters";
+    /** The longest schedule Quartz's job store keeps ({@code qrtz_cron_triggers.cron_expression}). */
+    private static final int MAX_SCHEDULE_LENGTH = 120;
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     /** Records per exchange and per write transaction; see chunkSize. */
     private static final int DEFAULT_CHUNK_SIZE = 500;
@@ -149,7 +153,7 @@ public final class FeedValidator {
         }
         String feed = segment(property.substring(FEEDS.length()));
         if (!FEED_NAME.matcher(feed).matches()) {
-            throw new FeedConfigException(FEEDS + feed, "feed names are lower-case letters, digits and '-'");
+            throw badName(feed);
         }
         String rest = property.substring(FEEDS.length() + feed.length());
         if (rest.startsWith(".")) {
@@ -181,9 +185,17 @@ public final class FeedValidator {
      * {@link FeedConfigException} listing every part of it that is wrong.
      */
     static FeedDefinition define(String name, FeedsyncProperties.Feed feed) {
+        return define(name, feed, FeedLimits.DEFAULTS, false);
+    }
+
+    /**
+     * As {@link #define(String, FeedsyncProperties.Feed)}, held to the node's limits: those of a feed
+     * defined over the API ({@code api}) too, or those of a configured one.
+     */
+    static FeedDefinition define(String name, FeedsyncProperties.Feed feed, FeedLimits limits, boolean api) {
         String prefix = "feedsync.feeds." + name;
         if (!FEED_NAME.matcher(name).matches()) {
-            throw new FeedConfigException(prefix, "feed names are lower-case letters, digits and '-'");
+            throw badName(name);
         }
         if (feed == null) {
             throw new FeedConfigException(prefix + ".source.url", "must be set");
@@ -210,12 +222,22 @@ public final class FeedValidator {
         if (transform != null && target != null) {
             creatable(keys, transform, target, problems);
         }
-        if (!problems.isEmpty()) {
-            throw FeedConfigException.of(problems);
+        if (problems.isEmpty()) {
+            FeedDefinition defined = new FeedDefinition(name, schedule, mode, Boolean.TRUE.equals(feed.runOnStartup()),
+                    source, transform, target, chunkSize, onRecordFailure, deletionGuard, statementTimeout, resumeWithin,
+                    notify, tags);
+            problems.addAll(limits.problems(prefix, defined, api));
+            if (problems.isEmpty()) {
+                return defined;
+            }
         }
-        return new FeedDefinition(name, schedule, mode, Boolean.TRUE.equals(feed.runOnStartup()), source,
-                transform, target, chunkSize, onRecordFailure, deletionGuard, statementTimeout, resumeWithin, notify,
-                tags);
+        throw FeedConfigException.of(problems);
+    }
+
+    /** The name as the key of the error; a long one cut short, so that the answer does not repeat it whole. */
+    private static FeedConfigException badName(String name) {
+        String shown = name.length() > 100 ? name.substring(0, 40) + "… (" + name.length() + " characters)" : name;
+        return new FeedConfigException(FEEDS + shown, FEED_NAMES);
     }
 
     /**
@@ -305,9 +327,15 @@ public final class FeedValidator {
      * {@link FeedConfigException} listing every problem found.
      */
     public static FeedDefinition define(String name, JsonNode definition, PropertyResolver environment) {
+        return define(name, definition, environment, FeedLimits.DEFAULTS);
+    }
+
+    /** As {@link #define(String, JsonNode, PropertyResolver)}, held to this node's limits. */
+    public static FeedDefinition define(String name, JsonNode definition, PropertyResolver environment,
+                                        FeedLimits limits) {
         String prefix = FEEDS + name;
         if (!FEED_NAME.matcher(name).matches()) {
-            throw new FeedConfigException(prefix, "feed names are lower-case letters, digits and '-'");
+            throw badName(name);
         }
         if (definition == null || !definition.isObject()) {
             throw new FeedConfigException(prefix, "a feed's definition is a JSON object with the keys of feedsync.feeds.<name>");
@@ -337,7 +365,7 @@ public final class FeedValidator {
         problems.addAll(rules.bound(prefix, feed));
         if (problems.isEmpty() || feed != null) {
             try {
-                FeedDefinition defined = define(name, feed);
+                FeedDefinition defined = define(name, feed, limits, true);
                 if (problems.isEmpty()) {
                     return defined;
                 }
@@ -428,6 +456,10 @@ public final class FeedValidator {
         String cron = blankToNull(schedule);
         if (cron != null && !CronExpression.isValidExpression(cron)) {
             throw keys.bad("schedule", "'" + cron + "' is not a Quartz cron expression (e.g. \"0 0 1 * * ?\")");
+        }
+        if (cron != null && cron.length() > MAX_SCHEDULE_LENGTH) {
+            throw keys.bad("schedule", "is " + cron.length() + " characters long; Quartz keeps at most "
+                    + MAX_SCHEDULE_LENGTH);
         }
         return cron;
     }

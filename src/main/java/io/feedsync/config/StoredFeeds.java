@@ -44,8 +44,10 @@ public class StoredFeeds {
     private final TransactionTemplate transactions;
     private final ObjectMapper mapper;
     private final RowMapper<Version> row;
+    private final int maxFeeds;
 
-    public StoredFeeds(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper mapper) {
+    public StoredFeeds(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper mapper, FeedLimits limits) {
+        this.maxFeeds = limits.maxFeeds();
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.mapper = mapper;
@@ -75,7 +77,9 @@ public class StoredFeeds {
 
     /**
      * Stores the definition as the feed's new version, unless it is the current one already (then
-     * nothing is stored: {@link Outcome#UNCHANGED}).
+     * nothing is stored: {@link Outcome#UNCHANGED}). A new feed is refused ({@link TooManyFeedsException})
+     * once {@code feedsync.limits.max-feeds} are defined: counted under a lock every node's new feed
+     * takes, so that two nodes creating feeds at once cannot both take the last place.
      */
     public Saved save(String feed, JsonNode definition, String by) {
         return transactions.execute(status -> {
@@ -83,6 +87,15 @@ public class StoredFeeds {
             Optional<Version> current = current(feed);
             if (current.isPresent() && current.get().definition().equals(definition)) {
                 return new Saved(current.get(), Outcome.UNCHANGED);
+            }
+            if (current.isEmpty()) {
+                jdbc.queryForObject("select pg_advisory_xact_lock(1717859193, hashtext('definitions:count'))::text",
+                        String.class);
+                int defined = jdbc.queryForObject("select count(*) from (" + NEWEST.formatted("") + ") newest"
+                        + " where not deleted", Integer.class);
+                if (defined >= maxFeeds) {
+                    throw new TooManyFeedsException(feed, defined, maxFeeds);
+                }
             }
             Version saved = insert(feed, definition, by, false);
             return new Saved(saved, current.isPresent() ? Outcome.CHANGED : Outcome.CREATED);

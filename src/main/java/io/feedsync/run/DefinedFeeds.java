@@ -20,6 +20,7 @@ import org.springframework.stereotype.Component;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.FeedLimits;
 import io.feedsync.config.FeedRoutes;
 import io.feedsync.config.FeedValidator;
 import io.feedsync.config.StoredFeeds;
@@ -50,6 +51,7 @@ public class DefinedFeeds {
     private final TargetTables tables;
     private final Environment environment;
     private final RefusedDefinitions refused;
+    private final FeedLimits limits;
     private final ObjectProvider<Scheduler> quartz;
     private final boolean scheduling;
     /** The version of each API feed whose routes this node runs. */
@@ -62,8 +64,9 @@ public class DefinedFeeds {
 
     public DefinedFeeds(StoredFeeds stored, FeedCatalog catalog, FeedRoutes routes, CamelContext camel,
                         RunGuard guard, TargetTables tables, Environment environment, RefusedDefinitions refused,
-                        ObjectProvider<Scheduler> quartz,
+                        FeedLimits limits, ObjectProvider<Scheduler> quartz,
                         @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
+        this.limits = limits;
         this.stored = stored;
         this.catalog = catalog;
         this.routes = routes;
@@ -99,16 +102,34 @@ public class DefinedFeeds {
         }
     }
 
-    /** One feed as the database has it now (its change was announced). */
+    /**
+     * One feed as the database has it now (its change was announced, or is being stored: called in
+     * the transaction that stores it, a failure here rolls it back).
+     */
     public synchronized void reconcile(String feed) {
         Optional<StoredFeeds.Version> current = stored.current(feed);
         if (current.isPresent()) {
             follow(current.get());
         } else {
             forgetFailure(feed);
-            if (installed.containsKey(feed)) {
+            if (installed.containsKey(feed) || catalog.contains(feed) && !catalog.isConfigured(feed)) {
                 retire(feed);
             }
+        }
+    }
+
+    /**
+     * The transaction that was to store a version of the feed was rolled back ({@code cause}): this node
+     * goes back to the version stored, whatever it had followed of the other meanwhile.
+     */
+    public synchronized void rolledBack(String feed, RuntimeException cause) {
+        forgetFailure(feed);
+        try {
+            reconcile(feed);
+        } catch (RuntimeException e) {
+            // the next reconcile installs the stored version afresh
+            installed.remove(feed);
+            cause.addSuppressed(e);
         }
     }
 
@@ -126,7 +147,7 @@ public class DefinedFeeds {
         }
         FeedDefinition feed;
         try {
-            feed = FeedValidator.define(name, version.definition(), environment);
+            feed = FeedValidator.define(name, version.definition(), environment, limits);
         } catch (FeedConfigException e) {
             // a definition stored before a check it fails, or naming a secret this node lacks: not run here
             List<String> problems = e.problems().stream().map(Throwable::getMessage).toList();
@@ -137,10 +158,9 @@ public class DefinedFeeds {
             refused.refuse(name, new RefusedDefinitions.Refusal(version.version(), problems));
             return;
         }
-        catalog.define(feed);
-        tables.forget(name);
         Change install = () -> {
-            if (installed.containsKey(name)) {
+            // the routes of the version installed, or what a failed install left
+            if (routes.installed(camel, name)) {
                 routes.remove(camel, name);
             }
             routes.add(camel, feed);
@@ -151,11 +171,19 @@ public class DefinedFeeds {
             forgetFailure(name);
             log.info("Feed {}: version {} by {} runs on this node", name, version.version(), version.changedBy());
         };
-        if (installed.containsKey(name)) {
-            unlessRunningHere(name, install);
-        } else {
-            // no routes of it here yet, so no run of it here to disturb
-            apply(name, install);
+        try {
+            catalog.define(feed);
+            tables.forget(name);
+            if (installed.containsKey(name)) {
+                unlessRunningHere(name, install);
+            } else {
+                // no routes of it here yet, so no run of it here to disturb
+                apply(name, install);
+            }
+        } catch (RuntimeException e) {
+            // none of its routes are known to run here: the next follow installs them afresh
+            installed.remove(name);
+            throw e;
         }
     }
 

@@ -457,7 +457,8 @@ public final class ManyFeeds {
                     "--spring.profiles.active=bench",
                     "--server.port=" + port,
                     "--spring.datasource.url=" + databaseUrl,
-                    "--spring.datasource.username=" + TestDatabase.username()));
+                    "--spring.datasource.username=" + TestDatabase.username(),
+                    "--feedsync.limits.max-feeds=" + Math.max(1000, options.feeds())));
             command.addAll(options.feedsyncArgs());
             Path log = work.resolve("feedsync.log");
             ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())

@@ -92,7 +92,8 @@ class FeedValidatorTest {
         assertThatThrownBy(() -> FeedValidator.define("partners", json("[1]"), environment))
                 .hasMessageStartingWith("feedsync.feeds.partners: a feed's definition is a JSON object");
         assertThatThrownBy(() -> FeedValidator.define("Partners", withToken("${PARTNER_TOKEN}"), environment))
-                .hasMessage("feedsync.feeds.Partners: feed names are lower-case letters, digits and '-'");
+                .hasMessage("feedsync.feeds.Partners: feed names are lower-case letters, digits and '-', at most 100"
+                        + " characters");
     }
 
     private static JsonNode withToken(String token) {

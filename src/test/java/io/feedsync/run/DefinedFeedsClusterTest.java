@@ -50,8 +50,10 @@ class DefinedFeedsClusterTest {
     void startTwoNodes() {
         upstream.dataset("first", FakeUpstream.plans(4, "v1"));
         upstream.dataset("second", FakeUpstream.plans(4, "v2"));
-        nodes.add(FeedsyncNode.launch("defined-a", List.of("--spring.profiles.active=cluster-node")));
-        nodes.add(FeedsyncNode.launch("defined-b", List.of("--spring.profiles.active=cluster-node")));
+        // the feed fires every second: faster than a node lets an API feed fire by default
+        List<String> arguments = List.of("--spring.profiles.active=cluster-node", "--feedsync.limits.min-schedule-interval=1s");
+        nodes.add(FeedsyncNode.launch("defined-a", arguments));
+        nodes.add(FeedsyncNode.launch("defined-b", arguments));
         nodes.forEach(FeedsyncNode::awaitUp);
         // a database named by FEEDSYNC_TEST_DATABASE_URL outlives the test JVM: the feed starts anew
         db.update("delete from sync_feed_definition where feed = ?", FEED);
