@@ -25,7 +25,8 @@ import io.feedsync.config.FeedDefinition;
  * configured order): for configured feeds before Camel starts, for feeds defined over the API when
  * this node takes them in — replaced when their endpoints change, removed when they are deleted, on
  * every node; and gives webhooks (the {@code http} and {@code https} components, which feedsync uses
- * for nothing else) timeouts, which an endpoint URI may override ({@code ?connectTimeout=…&responseTimeout=…}).
+ * for nothing else, and {@value WebhookEndpoints#COMPONENT}, which sends those of feeds defined over the API)
+ * timeouts, which an endpoint URI may override ({@code ?connectTimeout=…&responseTimeout=…}).
  * A delivery route is not one of a run's: replacing it waits only for its batch under way.
  */
 @Component
@@ -38,19 +39,21 @@ public class NotifyRoutes implements CamelContextConfiguration {
     private final FeedCatalog catalog;
     private final CamelContext camel;
     private final Duration pollInterval;
+    private final WebhookEndpoints webhooks;
     /** The endpoints each feed's delivery routes on this node were made for. */
     private final Map<String, List<String>> installed = new ConcurrentHashMap<>();
 
     public NotifyRoutes(FeedCatalog catalog, CamelContext camel,
-                        @Value("${feedsync.delivery.poll-interval:1s}") Duration pollInterval) {
+                        @Value("${feedsync.delivery.poll-interval:1s}") Duration pollInterval, WebhookEndpoints webhooks) {
         this.catalog = catalog;
         this.camel = camel;
         this.pollInterval = pollInterval;
+        this.webhooks = webhooks;
     }
 
     @Override
     public void beforeApplicationStart(CamelContext context) {
-        for (String scheme : List.of("http", "https")) {
+        for (String scheme : List.of("http", "https", WebhookEndpoints.COMPONENT)) {
             HttpComponent http = context.getComponent(scheme, HttpComponent.class);
             http.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
             http.setConnectionRequestTimeout(CONNECT_TIMEOUT_MILLIS);
@@ -95,7 +98,7 @@ public class NotifyRoutes implements CamelContextConfiguration {
                     .routeId(routeId(feed, i + 1))
                     .parameter("feed", feed)
                     .parameter("n", i + 1)
-                    .parameter("endpoint", endpoints.get(i))
+                    .parameter("endpoint", webhooks.uri(feed, endpoints.get(i)))
                     .parameter("endpointName", ChangeDeliveries.name(endpoints.get(i)))
                     .parameter("delay", pollInterval.toMillis())
                     .add();

@@ -27,10 +27,12 @@ public class RunNotifications {
 
     private final FeedCatalog catalog;
     private final ProducerTemplate producer;
+    private final WebhookEndpoints webhooks;
 
-    public RunNotifications(FeedCatalog catalog, ProducerTemplate producer) {
+    public RunNotifications(FeedCatalog catalog, ProducerTemplate producer, WebhookEndpoints webhooks) {
         this.catalog = catalog;
         this.producer = producer;
+        this.webhooks = webhooks;
     }
 
     @EventListener
@@ -45,7 +47,7 @@ public class RunNotifications {
         }
         Exchange queued = producer.send("seda:run-notify", exchange -> {
             exchange.setProperty(ChangeDeliveries.FEED, run.feed());
-            exchange.setProperty(ENDPOINTS, notify.runs());
+            exchange.setProperty(ENDPOINTS, notify.runs().stream().map(uri -> webhooks.uri(run.feed(), uri)).toList());
             exchange.getMessage().setBody(run.runId());
         });
         if (queued.getException() != null) {
