@@ -8,12 +8,15 @@ import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.upstream.OutboundAddresses;
+
 /**
  * Instantiates the route templates of {@code routes/} for every configured feed, before Camel
  * starts, and for feeds defined over the API while it runs ({@link DefinedFeeds}): {@code feed-<name>-sync}, {@code feed-<name>-page}, {@code feed-<name>-fetch} and
  * {@code feed-<name>-write} for each feed,
  * {@code feed-<name>-timer} for scheduled ones.
- * Each feed also gets its own {@code http} component so that its timeouts are its own.
+ * Each feed also gets its own {@code http} component so that its timeouts are its own; a feed defined
+ * over the API gets one that checks where it connects ({@link OutboundAddresses}).
  */
 @Component
 public class FeedRoutes implements CamelContextConfiguration {
@@ -22,10 +25,13 @@ public class FeedRoutes implements CamelContextConfiguration {
     private static final java.util.List<String> ROUTES = java.util.List.of("timer", "sync", "page", "fetch", "write");
 
     private final FeedCatalog catalog;
+    private final OutboundAddresses outbound;
     private final boolean scheduling;
 
-    public FeedRoutes(FeedCatalog catalog, @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
+    public FeedRoutes(FeedCatalog catalog, OutboundAddresses outbound,
+                      @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
         this.catalog = catalog;
+        this.outbound = outbound;
         this.scheduling = scheduling;
     }
 
@@ -103,8 +109,8 @@ public class FeedRoutes implements CamelContextConfiguration {
         return "upstream-" + feed.name();
     }
 
-    private static HttpComponent httpComponent(FeedDefinition feed) {
-        HttpComponent http = new HttpComponent();
+    private HttpComponent httpComponent(FeedDefinition feed) {
+        HttpComponent http = outbound.httpComponent(feed.name());
         int connect = (int) feed.source().connectTimeout().toMillis();
         int read = (int) feed.source().timeout().toMillis();
         http.setConnectTimeout(connect);

@@ -38,21 +38,26 @@ public class NotifyEndpoints {
 
     private final FeedCatalog catalog;
     private final Environment environment;
+    private final WebhookEndpoints webhooks;
     private final AtomicLong bindings = new AtomicLong();
     private final Map<String, List<String>> bound = new ConcurrentHashMap<>();
 
-    public NotifyEndpoints(FeedCatalog catalog, Environment environment) {
+    public NotifyEndpoints(FeedCatalog catalog, Environment environment, WebhookEndpoints webhooks) {
         this.catalog = catalog;
         this.environment = environment;
+        this.webhooks = webhooks;
     }
 
-    /** The URI the feed's producer sends to: a feed defined over the API has its placeholders resolved. */
+    /**
+     * The URI the feed's producer sends to: a feed defined over the API has its placeholders resolved,
+     * and its http(s) endpoints go through the guarded component ({@link WebhookEndpoints}).
+     */
     public String producerUri(String feed, String uri) {
         if (catalog.isConfigured(feed)) {
             return uri;
         }
-        return SecretPlaceholders.PLACEHOLDER.matcher(uri)
-                .replaceAll(placeholder -> Matcher.quoteReplacement(environment.getRequiredProperty(placeholder.group(1))));
+        return webhooks.uri(feed, SecretPlaceholders.PLACEHOLDER.matcher(uri)
+                .replaceAll(placeholder -> Matcher.quoteReplacement(environment.getRequiredProperty(placeholder.group(1)))));
     }
 
     public List<String> producerUris(String feed, List<String> uris) {

@@ -25,7 +25,8 @@ import io.feedsync.config.FeedDefinition;
  * configured order): for configured feeds before Camel starts, for feeds defined over the API when
  * this node takes them in — replaced when their endpoints change, removed when they are deleted, on
  * every node; and gives webhooks (the {@code http} and {@code https} components, which feedsync uses
- * for nothing else) timeouts, which an endpoint URI may override ({@code ?connectTimeout=…&responseTimeout=…}).
+ * for nothing else, and {@value WebhookEndpoints#COMPONENT}, which sends those of feeds defined over the API)
+ * timeouts, which an endpoint URI may override ({@code ?connectTimeout=…&responseTimeout=…}).
  * A delivery route is not one of a run's: replacing it waits only for its batch under way.
  */
 @Component
@@ -54,7 +55,7 @@ public class NotifyRoutes implements CamelContextConfiguration {
 
     @Override
     public void beforeApplicationStart(CamelContext context) {
-        for (String scheme : List.of("http", "https")) {
+        for (String scheme : List.of("http", "https", WebhookEndpoints.COMPONENT)) {
             HttpComponent http = context.getComponent(scheme, HttpComponent.class);
             http.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
             http.setConnectionRequestTimeout(CONNECT_TIMEOUT_MILLIS);

@@ -6,9 +6,17 @@ import java.time.Duration;
 import java.time.Instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.client.ResourceAccessException;
@@ -20,6 +28,8 @@ import org.springframework.web.client.RestClientResponseException;
  * once and reused for every page until shortly before it expires; a token the upstream rejects
  * with 401 is dropped, so the next attempt gets a fresh one. The client authenticates to the
  * token endpoint with HTTP Basic (RFC 6749 §2.3.1) unless {@code client-authentication: form}.
+ * The token request connects as the feed's pages do ({@link PageRequest#resolver()}): for a feed
+ * defined over the API, only where {@link OutboundRule} allows.
  */
 public final class OAuth2ClientCredentials implements Authentication {
 
@@ -33,7 +43,7 @@ public final class OAuth2ClientCredentials implements Authentication {
     private final String scope;
     private final boolean basicClientAuthentication;
     private final Clock clock;
-    private final RestClient http;
+    private final Timeout timeout;
     private String accessToken;
     private Instant renewAt = Instant.MIN;
 
@@ -45,15 +55,12 @@ public final class OAuth2ClientCredentials implements Authentication {
         this.scope = scope;
         this.basicClientAuthentication = basicClientAuthentication;
         this.clock = clock;
-        SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
-        requests.setConnectTimeout(timeout);
-        requests.setReadTimeout(timeout);
-        this.http = RestClient.builder().requestFactory(requests).build();
+        this.timeout = Timeout.of(timeout);
     }
 
     @Override
     public void authorize(PageRequest request) {
-        request.header(HttpHeaders.AUTHORIZATION, "Bearer " + token());
+        request.header(HttpHeaders.AUTHORIZATION, "Bearer " + token(request.resolver()));
     }
 
     @Override
@@ -63,14 +70,14 @@ public final class OAuth2ClientCredentials implements Authentication {
         return true;
     }
 
-    private synchronized String token() {
+    private synchronized String token(DnsResolver resolver) {
         if (accessToken == null || !clock.instant().isBefore(renewAt)) {
-            requestToken();
+            requestToken(resolver);
         }
         return accessToken;
     }
 
-    private void requestToken() {
+    private void requestToken(DnsResolver resolver) {
         MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
         form.add("grant_type", "client_credentials");
         if (scope != null) {
@@ -82,8 +89,10 @@ public final class OAuth2ClientCredentials implements Authentication {
         }
         Instant requestedAt = clock.instant();
         JsonNode response;
+        CloseableHttpClient client = client(resolver);
         try {
-            response = http.post().uri(tokenUrl)
+            response = RestClient.builder().requestFactory(new HttpComponentsClientHttpRequestFactory(client)).build()
+                    .post().uri(tokenUrl)
                     .contentType(MediaType.APPLICATION_FORM_URLENCODED)
                     .accept(MediaType.APPLICATION_JSON)
                     .headers(headers -> {
@@ -99,8 +108,15 @@ public final class OAuth2ClientCredentials implements Authentication {
             throw new PageFetchException(status >= 500 || status == 429 ? FailureClass.TRANSIENT : FailureClass.PERMANENT,
                     status, tokenUrl.toString(), "token endpoint answered HTTP " + status, null);
         } catch (ResourceAccessException e) {
+            AddressRefusedException refused = AddressRefusedException.in(e);
+            if (refused != null) {
+                throw new PageFetchException(FailureClass.PERMANENT, null, tokenUrl.toString(),
+                        "token endpoint: " + refused.getMessage(), null);
+            }
             throw new PageFetchException(FailureClass.TRANSIENT, null, tokenUrl.toString(),
                     "token endpoint unreachable: " + e.getMostSpecificCause().getClass().getSimpleName(), null);
+        } finally {
+            client.close(CloseMode.GRACEFUL);
         }
         JsonNode token = response == null ? null : response.get("access_token");
         if (token == null || !token.isTextual() || token.asText().isEmpty()) {
@@ -111,6 +127,25 @@ public final class OAuth2ClientCredentials implements Authentication {
                 ? Duration.ofSeconds(response.get("expires_in").asLong()) : DEFAULT_LIFETIME;
         accessToken = token.asText();
         renewAt = requestedAt.plus(lifetime).minus(EXPIRY_MARGIN);
+    }
+
+    /**
+     * A client for one token request (one a token's lifetime): no retries, no redirects, no cookies;
+     * TLS as the JVM's system properties configure it.
+     */
+    private CloseableHttpClient client(DnsResolver resolver) {
+        return HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .useSystemProperties()
+                        .setDnsResolver(resolver)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(timeout).setSocketTimeout(timeout).build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(timeout).build())
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .build();
     }
 
     @Override

@@ -5,17 +5,29 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.springframework.web.util.UriComponentsBuilder;
 import org.springframework.web.util.UriUtils;
 
-/** One upstream page about to be requested: its URL and the headers to send with it. */
+/**
+ * One upstream page about to be requested: its URL, the headers to send with it, and how the feed's
+ * connections resolve a host ({@link OutboundAddresses#resolverFor}), for a request the credentials
+ * make on their own (an OAuth2 token).
+ */
 public final class PageRequest {
 
     private final UriComponentsBuilder url;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private final DnsResolver resolver;
 
     public PageRequest(URI url) {
+        this(url, SystemDefaultDnsResolver.INSTANCE);
+    }
+
+    public PageRequest(URI url, DnsResolver resolver) {
         this.url = UriComponentsBuilder.fromUri(url);
+        this.resolver = resolver;
     }
 
     public PageRequest header(String name, String value) {
@@ -34,5 +46,9 @@ public final class PageRequest {
 
     public Map<String, String> headers() {
         return headers;
+    }
+
+    public DnsResolver resolver() {
+        return resolver;
     }
 }

@@ -20,12 +20,29 @@ public final class SafeUrls {
         return kept.build(true).toUri();
     }
 
-    /** A kept URI ready to request again: the user-info of the feed's URL back, when it is the same host. */
+    /** A kept URI ready to request again: the user-info of the feed's URL back, when it is the same origin. */
     public static URI restored(URI kept, URI feedUrl) {
-        if (feedUrl.getUserInfo() == null || !feedUrl.getHost().equalsIgnoreCase(String.valueOf(kept.getHost()))) {
+        if (feedUrl.getUserInfo() == null || !sameOrigin(kept, feedUrl)) {
             return kept;
         }
         return UriComponentsBuilder.fromUri(kept).userInfo(feedUrl.getRawUserInfo()).build(true).toUri();
+    }
+
+    /**
+     * Whether two URLs have the same origin (RFC 6454): scheme, host and port, a port left out being
+     * the scheme's own. A feed's credentials go only to its {@code source.url}'s origin.
+     */
+    public static boolean sameOrigin(URI uri, URI other) {
+        return uri.getScheme() != null && uri.getScheme().equalsIgnoreCase(String.valueOf(other.getScheme()))
+                && uri.getHost() != null && uri.getHost().equalsIgnoreCase(String.valueOf(other.getHost()))
+                && port(uri) == port(other);
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() != -1) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
     }
 
     public static String show(URI uri, Set<String> secretParams) {

@@ -34,10 +34,12 @@ public class UpstreamPages {
     static final int MAX_NESTING_DEPTH = 1000;
 
     private final ObjectMapper mapper;
+    private final OutboundAddresses outbound;
     private final Map<DataSize, ObjectMapper> pageReaders = new ConcurrentHashMap<>();
 
-    public UpstreamPages(ObjectMapper mapper) {
+    public UpstreamPages(ObjectMapper mapper, OutboundAddresses outbound) {
         this.mapper = mapper;
+        this.outbound = outbound;
     }
 
     /** The first page: the export's, or for a run that resumes an unfinished one, the page it stopped before. */
@@ -57,11 +59,17 @@ public class UpstreamPages {
                     "stopped after " + source.maxPages() + " pages (source.pagination.max-pages); the upstream kept "
                             + "offering a next page");
         }
-        PageRequest request = new PageRequest(run.nextPage());
+        // the feed's credentials stay with its source.url: a page elsewhere is asked for without them
+        boolean home = SafeUrls.sameOrigin(run.nextPage(), source.url());
+        PageRequest request = new PageRequest(home ? run.nextPage()
+                : SafeUrls.withoutSecrets(run.nextPage(), source.auth().secretQueryParams()),
+                outbound.resolverFor(run.feed().name()));
         if (run.watermarkParam() != null) {
             request.queryParam(source.incremental().param(), run.watermarkParam());
         }
-        source.auth().authorize(request);
+        if (home) {
+            source.auth().authorize(request);
+        }
         Message message = exchange.getMessage();
         message.removeHeaders("*", REDELIVERY_HEADERS);
         message.setBody(null);
@@ -100,10 +108,17 @@ public class UpstreamPages {
                 RetryAfter.parse(retryAfter, Instant.now()));
     }
 
-    /** The request never got an answer: refused, reset, timed out. Worth trying again. */
+    /**
+     * The request never got an answer: refused, reset, timed out — worth trying again; or never sent,
+     * to an address a feed defined over the API may not connect to ({@link OutboundRule}) — permanent.
+     */
     public void unreachable(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String url = run(exchange).pageUrl();
+        AddressRefusedException refused = AddressRefusedException.in(failure);
+        if (refused != null) {
+            throw new PageFetchException(FailureClass.PERMANENT, null, url, refused.getMessage(), null);
+        }
         throw new PageFetchException(FailureClass.TRANSIENT, null, url, "upstream unreachable: "
                 + failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage()),
                 null);
