@@ -20,6 +20,7 @@ import org.apache.camel.ExchangeProperty;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.api.security.FeedScope;
 import io.feedsync.run.DefinedFeeds;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
@@ -31,6 +32,7 @@ import io.feedsync.run.FeedLock;
 import io.feedsync.run.FeedLocks;
 import io.feedsync.run.FeedPauses;
 import io.feedsync.run.RunLedger;
+import io.feedsync.store.TableOwnership;
 import io.feedsync.store.TargetTables;
 import io.feedsync.transform.RecordTransformer;
 
@@ -57,6 +59,8 @@ public class FeedDefinitionsApi {
     private final RunLedger ledger;
     private final RecordTransformer transformer;
     private final TargetTables tables;
+    private final TableOwnership ownership;
+    private final ApiRequests requests;
     private final FeedsyncProperties properties;
     private final Environment environment;
     private final ObjectMapper mapper;
@@ -66,8 +70,11 @@ public class FeedDefinitionsApi {
 
     public FeedDefinitionsApi(FeedCatalog catalog, StoredFeeds stored, DefinedFeeds defined, FeedLocks locks,
                               RunLedger ledger, RecordTransformer transformer, TargetTables tables,
+                              TableOwnership ownership, ApiRequests requests,
                               FeedsyncProperties properties, Environment environment, ObjectMapper mapper,
                               AuditTrail audit, FeedPauses pauses) {
+        this.ownership = ownership;
+        this.requests = requests;
         this.audit = audit;
         this.pauses = pauses;
         this.transformer = transformer;
@@ -93,9 +100,15 @@ public class FeedDefinitionsApi {
         JsonNode definition = parse(body);
         FeedDefinition checked = FeedValidator.define(feed, definition, environment);
         transformer.check(checked);
+        // before the table is created or completed: no other feed's table, no schema of PostgreSQL's or feedsync's
+        FeedScope scope = requests.scope(exchange);
+        TableOwnership.Written written = ownership.check(checked, scope::sees);
         tables.check(checked);
-        StoredFeeds.Saved saved = audit.together(exchange, () -> stored.save(feed, definition, caller),
-                written -> written.outcome() == StoredFeeds.Outcome.CREATED ? 201 : 200);
+        StoredFeeds.Saved saved = audit.together(exchange, () -> {
+            StoredFeeds.Saved version = stored.save(feed, definition, caller);
+            ownership.claim(written, version.version().version(), scope::sees);
+            return version;
+        }, version -> version.outcome() == StoredFeeds.Outcome.CREATED ? 201 : 200);
         defined.reconcile(feed);
         boolean created = saved.outcome() == StoredFeeds.Outcome.CREATED;
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, created ? 201 : 200);

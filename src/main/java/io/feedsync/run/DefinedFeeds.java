@@ -22,6 +22,7 @@ import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedRoutes;
 import io.feedsync.config.FeedValidator;
 import io.feedsync.config.StoredFeeds;
+import io.feedsync.store.TableOwnership;
 import io.feedsync.store.TargetTables;
 
 /**
@@ -47,6 +48,7 @@ public class DefinedFeeds {
     private final CamelContext camel;
     private final RunGuard guard;
     private final TargetTables tables;
+    private final TableOwnership ownership;
     private final Environment environment;
     private final ObjectProvider<Scheduler> quartz;
     private final boolean scheduling;
@@ -56,14 +58,15 @@ public class DefinedFeeds {
     private final Map<String, Integer> failed = new HashMap<>();
 
     public DefinedFeeds(StoredFeeds stored, FeedCatalog catalog, FeedRoutes routes, CamelContext camel,
-                        RunGuard guard, TargetTables tables, Environment environment, ObjectProvider<Scheduler> quartz,
-                        @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
+                        RunGuard guard, TargetTables tables, TableOwnership ownership, Environment environment,
+                        ObjectProvider<Scheduler> quartz, @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
         this.stored = stored;
         this.catalog = catalog;
         this.routes = routes;
         this.camel = camel;
         this.guard = guard;
         this.tables = tables;
+        this.ownership = ownership;
         this.environment = environment;
         this.quartz = quartz;
         this.scheduling = scheduling;
@@ -112,6 +115,8 @@ public class DefinedFeeds {
         FeedDefinition feed;
         try {
             feed = FeedValidator.define(name, version.definition(), environment);
+            // not on a table this node's configured feeds write, nor on one another API feed took first
+            ownership.follow(feed, version.version());
         } catch (FeedConfigException e) {
             log.error("Feed {} version {} cannot run on this node: {}", name, version.version(), e.getMessage());
             failed.put(name, version.version());

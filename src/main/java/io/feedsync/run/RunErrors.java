@@ -33,6 +33,10 @@ public final class RunErrors {
             if (cause instanceof IOException io && !(io instanceof JsonProcessingException)) {
                 return new RunError(FailureClass.TRANSIENT, "upstream unreachable: " + describe(io), null, pageUrl);
             }
+            if (DatabaseFailure.isRefused(cause)) {
+                return new RunError(FailureClass.PERMANENT,
+                        "the database refused the write: " + describe(DatabaseFailure.original(cause)), null, null);
+            }
             if (DatabaseFailure.isTransient(cause)) {
                 return new RunError(FailureClass.TRANSIENT,
                         "database unavailable or busy: " + describe(DatabaseFailure.original(cause)), null, null);
