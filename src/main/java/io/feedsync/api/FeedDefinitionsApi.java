@@ -20,6 +20,7 @@ import org.apache.camel.ExchangeProperty;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.api.security.FeedScope;
 import io.feedsync.run.DefinedFeeds;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
@@ -32,6 +33,7 @@ import io.feedsync.run.FeedLock;
 import io.feedsync.run.FeedLocks;
 import io.feedsync.run.FeedPauses;
 import io.feedsync.run.RunLedger;
+import io.feedsync.store.TableOwnership;
 import io.feedsync.store.TargetTables;
 import io.feedsync.transform.RecordTransformer;
 
@@ -60,6 +62,8 @@ public class FeedDefinitionsApi {
     private final RunLedger ledger;
     private final RecordTransformer transformer;
     private final TargetTables tables;
+    private final TableOwnership ownership;
+    private final ApiRequests requests;
     private final FeedsyncProperties properties;
     private final Environment environment;
     private final ObjectMapper mapper;
@@ -70,9 +74,12 @@ public class FeedDefinitionsApi {
 
     public FeedDefinitionsApi(FeedCatalog catalog, StoredFeeds stored, DefinedFeeds defined, FeedLocks locks,
                               RunLedger ledger, RecordTransformer transformer, TargetTables tables,
+                              TableOwnership ownership, ApiRequests requests,
                               FeedsyncProperties properties, Environment environment, ObjectMapper mapper,
                               AuditTrail audit, FeedPauses pauses, FeedLimits limits) {
         this.limits = limits;
+        this.ownership = ownership;
+        this.requests = requests;
         this.audit = audit;
         this.pauses = pauses;
         this.transformer = transformer;
@@ -98,15 +105,19 @@ public class FeedDefinitionsApi {
         JsonNode definition = parse(body);
         FeedDefinition checked = FeedValidator.define(feed, definition, environment, limits);
         transformer.check(checked);
+        // no other feed's table, no schema of PostgreSQL's or feedsync's
+        FeedScope scope = requests.scope(exchange);
+        TableOwnership.Written written = ownership.check(checked, scope::sees);
         StoredFeeds.Saved saved;
         try {
             saved = audit.together(exchange, () -> {
-                StoredFeeds.Saved written = stored.save(feed, definition, caller);
+                StoredFeeds.Saved version = stored.save(feed, definition, caller);
+                ownership.claim(written, version.version().version(), scope::sees);
                 tables.check(checked);
                 // before the version commits: routes this node cannot build roll it back
                 defined.reconcile(feed);
-                return written;
-            }, written -> written.outcome() == StoredFeeds.Outcome.CREATED ? 201 : 200);
+                return version;
+            }, version -> version.outcome() == StoredFeeds.Outcome.CREATED ? 201 : 200);
         } catch (RuntimeException refused) {
             defined.rolledBack(feed, refused);
             throw refused;

@@ -81,10 +81,12 @@ public record FeedDefinition(
      * that full runs set on rows the upstream no longer has, and delete markers on the rows they mark
      * (null: nothing is ever deleted), how many consecutive complete full runs must miss a row
      * before it is soft-deleted ({@code soft-delete-after}), and, with {@code create}, whether feedsync
-     * creates the table from the typed mapping if it is missing and adds the mapped columns it lacks.
+     * creates the table from the typed mapping if it is missing and adds the mapped columns it lacks
+     * (only to a table it created for this feed). With {@code shared}, other feeds that say so too may
+     * write the same table, and the feed's full runs and delete markers soft-delete only rows it wrote.
      */
     public record Target(String table, List<String> key, String softDeleteColumn, int softDeleteAfter,
-                         boolean create) {
+                         boolean create, boolean shared) {
     }
 
     /**

@@ -800,7 +800,7 @@ public final class FeedValidator {
         }
         return new FeedDefinition.Target(table, List.copyOf(target.key()), softDelete,
                 softDeleteAfter(keys, target.softDeleteAfter(), softDelete),
-                Boolean.TRUE.equals(target.create()));
+                Boolean.TRUE.equals(target.create()), Boolean.TRUE.equals(target.shared()));
     }
 
     /**

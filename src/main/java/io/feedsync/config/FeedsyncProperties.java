@@ -88,6 +88,7 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
         }
     }
 
-    public record Target(String table, List<String> key, String softDelete, String softDeleteAfter, Boolean create) {
+    public record Target(String table, List<String> key, String softDelete, String softDeleteAfter, Boolean create,
+                         Boolean shared) {
     }
 }

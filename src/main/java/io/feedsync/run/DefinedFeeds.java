@@ -24,6 +24,7 @@ import io.feedsync.config.FeedLimits;
 import io.feedsync.config.FeedRoutes;
 import io.feedsync.config.FeedValidator;
 import io.feedsync.config.StoredFeeds;
+import io.feedsync.store.TableOwnership;
 import io.feedsync.store.TargetTables;
 
 /**
@@ -49,6 +50,7 @@ public class DefinedFeeds {
     private final CamelContext camel;
     private final RunGuard guard;
     private final TargetTables tables;
+    private final TableOwnership ownership;
     private final Environment environment;
     private final RefusedDefinitions refused;
     private final FeedLimits limits;
@@ -63,8 +65,8 @@ public class DefinedFeeds {
     private final Map<String, Integer> failed = new HashMap<>();
 
     public DefinedFeeds(StoredFeeds stored, FeedCatalog catalog, FeedRoutes routes, CamelContext camel,
-                        RunGuard guard, TargetTables tables, Environment environment, RefusedDefinitions refused,
-                        FeedLimits limits, ObjectProvider<Scheduler> quartz,
+                        RunGuard guard, TargetTables tables, TableOwnership ownership, Environment environment,
+                        RefusedDefinitions refused, FeedLimits limits, ObjectProvider<Scheduler> quartz,
                         @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
         this.limits = limits;
         this.stored = stored;
@@ -73,6 +75,7 @@ public class DefinedFeeds {
         this.camel = camel;
         this.guard = guard;
         this.tables = tables;
+        this.ownership = ownership;
         this.environment = environment;
         this.refused = refused;
         this.quartz = quartz;
@@ -148,6 +151,8 @@ public class DefinedFeeds {
         FeedDefinition feed;
         try {
             feed = FeedValidator.define(name, version.definition(), environment, limits);
+            // not on a table this node's configured feeds write, nor on one another API feed took first
+            ownership.follow(feed, version.version());
         } catch (FeedConfigException e) {
             // a definition stored before a check it fails, or naming a secret this node lacks: not run here
             List<String> problems = e.problems().stream().map(Throwable::getMessage).toList();

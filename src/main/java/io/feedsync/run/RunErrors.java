@@ -1,6 +1,7 @@
 package io.feedsync.run;
 
 import java.io.IOException;
+import java.sql.SQLException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
@@ -32,6 +33,10 @@ public final class RunErrors {
             }
             if (cause instanceof IOException io && !(io instanceof JsonProcessingException)) {
                 return new RunError(FailureClass.TRANSIENT, "upstream unreachable: " + describe(io), null, pageUrl);
+            }
+            if (cause instanceof SQLException refused && DatabaseFailure.isRefused(refused)) {
+                return new RunError(FailureClass.PERMANENT, "the database refused the write: " + describe(refused),
+                        null, null);
             }
             if (DatabaseFailure.isTransient(cause)) {
                 return new RunError(FailureClass.TRANSIENT,

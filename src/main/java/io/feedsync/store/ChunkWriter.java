@@ -218,9 +218,12 @@ public class ChunkWriter {
      */
     private UpsertCounts softDelete(StoreRun run, TargetTable table, List<TransformedRecord> marked,
                                     RunSamples samples) {
+        // on a shared table a feed deletes only its own rows: the statement is that feed's
+        String writtenBy = run.feed().target().shared() ? run.feed().name() : null;
         MarkedDeletes statement = markedDeletes.computeIfAbsent(
-                table.name() + "/" + table.softDeleteColumn() + table.key(),
-                k -> new MarkedDeletes(table, "feedsync_stage_" + stages.incrementAndGet(), RunSamples.PER_OUTCOME));
+                table.name() + "/" + table.softDeleteColumn() + table.key() + "/" + writtenBy,
+                k -> new MarkedDeletes(table, "feedsync_stage_" + stages.incrementAndGet(), RunSamples.PER_OUTCOME,
+                        writtenBy));
         CopyText lines = new CopyText(marked.size() * 32);
         for (TransformedRecord record : marked) {
             Map<String, String> key = record.rows().get(0).values();

@@ -42,8 +42,27 @@ public final class DatabaseFailure {
         return false;
     }
 
+    /**
+     * PostgreSQL refused the statement for good: a feature it does not support on the table (SQLSTATE
+     * class 0A, e.g. {@code ON CONFLICT} on a system catalog) or no privilege on it (42501). Never
+     * transient, even though the pool drops a connection that reported 0A000 and the rollback after
+     * it then fails.
+     */
+    public static boolean isRefused(Throwable failure) {
+        for (Throwable cause : causes(failure)) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("0A") || sql.getSQLState().equals("42501"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The database was unavailable, busy or cancelled the statement: trying again later can succeed. */
     public static boolean isTransient(Throwable failure) {
+        if (isRefused(failure)) {
+            return false;
+        }
         for (Throwable cause : causes(failure)) {
             if (cause instanceof TransientDataAccessException || cause instanceof CannotGetJdbcConnectionException
                     || cause instanceof SQLTransientException) {

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * cast to its column's declared type). A key the table lacks, or whose row is deleted already,
  * changes nothing. The statement answers how many rows it soft-deleted and a few of their keys.
  * Like {@link MergeStatement}'s, the staging table is a temporary one of the connection, emptied
- * at every commit.
+ * at every commit. For a feed whose table is shared, only rows that feed wrote are soft-deleted.
  */
 public final class MarkedDeletes {
 
@@ -20,8 +20,11 @@ public final class MarkedDeletes {
     private final String softDelete;
     private final String softDeleteRecordingChanges;
 
-    /** {@code stage}: the name of this statement's staging table, unique among the statements of the process. */
-    public MarkedDeletes(TargetTable table, String stage, int samples) {
+    /**
+     * {@code stage}: the name of this statement's staging table, unique among the statements of the
+     * process; {@code writtenBy}: the feed whose rows alone it soft-deletes (a shared table), or null.
+     */
+    public MarkedDeletes(TargetTable table, String stage, int samples, String writtenBy) {
         if (table.softDeleteColumn() == null) {
             throw new IllegalArgumentException("table '" + table.name() + "' has no soft-delete column");
         }
@@ -40,6 +43,7 @@ public final class MarkedDeletes {
                 .collect(Collectors.joining(", ")) + ")";
         String update = "UPDATE " + table.quotedName() + " AS t SET " + column + " = now() FROM "
                 + stage + " s WHERE " + String.join(" AND ", match) + " AND t." + column + " IS NULL"
+                + (writtenBy == null ? "" : " AND " + RecordHashes.writtenBy(writtenBy, table, "t"))
                 + " RETURNING " + returnedKey + " AS key";
         String answer = " SELECT"
                 + " (SELECT count(*) FROM deleted),"

@@ -35,6 +35,18 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
         this.transaction = transaction;
     }
 
+    /**
+     * The SQL condition that {@code feed} wrote the row {@code alias} of {@code table}: it applied a
+     * record under that row's key (a hash is stored for it), the key compared as text, as a record's
+     * key is kept ({@code 'a|b'}). What a feed with {@code target.shared} soft-deletes is limited to that.
+     * The feed's name is a validated feed name (lower-case letters, digits, '-'), written as a literal.
+     */
+    static String writtenBy(String feed, TargetTable table, String alias) {
+        return "exists (select 1 from sync_record_hash own where own.feed = '" + feed.replace("'", "''")
+                + "' and own.record_key = concat_ws('|', " + String.join(", ", table.key().stream()
+                .map(c -> alias + "." + TargetTable.quoteIdentifier(c) + "::text").toList()) + "))";
+    }
+
     /** Loads the feed's hashes for a run that starts. */
     public void load(@ExchangeProperty(StoreRun.PROPERTY) StoreRun run) {
         if (run.drift()) {

@@ -24,7 +24,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * upstream are settled with the rows. A dry run only counts, and so does a drift check, which
  * counts the rows the upstream lacks even for a feed without soft-delete. For a feed with a
  * {@code notify} section, each row soft-deleted makes a {@code deleted} change event, in the same
- * statement ({@link ChangeOutbox}).
+ * statement ({@link ChangeOutbox}). A feed whose table is shared ({@code target.shared}) counts, guards and
+ * soft-deletes only the rows it wrote ({@link RecordHashes#writtenBy}); its drift check compares the
+ * whole table.
  */
 @Component("softDeletes")
 public class SoftDeletes {
@@ -79,7 +81,9 @@ public class SoftDeletes {
         String feed = run.feed().name();
         int after = run.feed().target().softDeleteAfter();
         String column = table.softDeleteColumn() == null ? null : TargetTable.quoteIdentifier(table.softDeleteColumn());
-        String alivePredicate = column == null ? "true" : "t." + column + " is null";
+        // on a shared table, only the rows this feed wrote are its to count and delete
+        String own = run.feed().target().shared() && !run.drift() ? " and " + RecordHashes.writtenBy(feed, table, "t") : "";
+        String alivePredicate = (column == null ? "true" : "t." + column + " is null") + own;
         String keyArray = "array[" + String.join(", ", table.key().stream()
                 .map(c -> "t." + TargetTable.quoteIdentifier(c) + "::text").toList()) + "]";
         String unseen = "unseen as (select " + keyArray + " as key from " + table.quotedName() + " t where "
@@ -134,7 +138,7 @@ public class SoftDeletes {
                     .map(c -> "t." + TargetTable.quoteIdentifier(c) + "::text").toList()) + ")";
             String update = "update " + table.quotedName() + " t set " + column + " = now() from sync_missed_key m"
                     + " where m.feed = ? and m.misses >= ? and " + keyMatch(table, "m") + " and t." + column
-                    + " is null";
+                    + " is null" + own;
             deleted = run.recordsChanges()
                     // a deleted event per row, with the row before, in the same statement (see ChangeOutbox)
                     ? jdbc.queryForObject("with deleted as (" + update + " returning " + keyText + " as key, "

@@ -22,9 +22,11 @@ import io.feedsync.config.FeedDefinition;
 /**
  * {@code target.create: true}: makes a feed's target table from its typed mapping when it is
  * missing — the mapped columns with their types, the key as primary key (what the merge's
- * {@code ON CONFLICT} needs), the soft-delete column — and adds the mapped columns an existing one
- * lacks. A column is never dropped or retyped: one whose type is not the declared one is refused,
- * naming it, before anything is changed.
+ * {@code ON CONFLICT} needs), the soft-delete column — and records that it made it for that feed
+ * ({@code sync_created_table}). It adds the mapped columns a table lacks only to a table it made for
+ * the same feed (the same table, not one made again under that name); on any other table a missing
+ * column is refused, naming it, and nothing is altered. A column is never dropped or retyped: one
+ * whose type is not the declared one is refused, naming it, before anything is changed.
  * <p>
  * Each table's DDL runs in one transaction under an advisory lock of that table, so that nodes
  * (or feeds) doing it at once do it one after the other, and the second finds the work done. Names
@@ -57,6 +59,11 @@ public class TargetTableCreation {
                 Map<String, String> existing = TableColumns.of(jdbc, table);
                 if (existing.isEmpty()) {
                     create(feed, table);
+                    jdbc.update("""
+                            insert into sync_created_table (table_name, table_oid, feed) values (?, to_regclass(?)::oid, ?)
+                            on conflict (table_name) do update set table_oid = excluded.table_oid, feed = excluded.feed,
+                                                                   created_at = now()""", table, TargetTable.quote(table),
+                            feed.name());
                 } else {
                     complete(feed, prefix, table, existing);
                 }
@@ -112,6 +119,14 @@ public class TargetTableCreation {
     }
 
 
+    /** Whether feedsync made this very table (not one made again under its name) for this feed. */
+    private boolean createdFor(FeedDefinition feed, String table) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("""
+                select exists (select 1 from sync_created_table
+                                where table_name = ? and feed = ? and table_oid = to_regclass(?)::oid)""",
+                Boolean.class, table, feed.name(), TargetTable.quote(table)));
+    }
+
     private void create(FeedDefinition feed, String table) {
         List<String> definitions = new ArrayList<>();
         feed.transform().mapping().keySet().forEach(column ->
@@ -147,6 +162,14 @@ public class TargetTableCreation {
         String softDelete = feed.target().softDeleteColumn();
         if (softDelete != null && !existing.containsKey(softDelete) && !missing.containsKey(softDelete)) {
             missing.put(softDelete, ColumnType.TIMESTAMPTZ);
+        }
+        if (!missing.isEmpty() && !createdFor(feed, table)) {
+            throw FeedConfigException.of(missing.keySet().stream().map(column -> new FeedConfigException(
+                    prefix + (feed.transform().mapping().containsKey(column) ? ".transform.mapping." + column
+                            : ".target.soft-delete"),
+                    "table '" + table + "' has no column '" + column + "', and feedsync did not create that table for"
+                            + " this feed: target.create adds columns only to a table it created for the feed;"
+                            + " add the column yourself")).toList());
         }
         missing.forEach((column, type) -> jdbc.execute("ALTER TABLE " + TargetTable.quote(table) + " ADD COLUMN IF NOT EXISTS "
                 + TargetTable.quoteIdentifier(column) + " " + type.sql()));

@@ -9,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -38,18 +37,18 @@ public class TargetTables {
 
     private final JdbcTemplate jdbc;
     private final FeedCatalog catalog;
-    private final String ownSchema;
     private final Map<String, TargetTable> tables = new ConcurrentHashMap<>();
     private final Map<String, TargetTableMissingException> missing = new ConcurrentHashMap<>();
     private final Map<String, TargetTable> secondary = new ConcurrentHashMap<>();
     private final TargetTableCreation creation;
+    private final TableOwnership ownership;
 
-    public TargetTables(JdbcTemplate jdbc, FeedCatalog catalog, TargetTableCreation creation,
-                        @Value("${feedsync.schema:feedsync}") String ownSchema) {
+    /** {@code ownership} has checked, as it was made, that no configured feed writes a table it may not. */
+    public TargetTables(JdbcTemplate jdbc, FeedCatalog catalog, TargetTableCreation creation, TableOwnership ownership) {
         this.jdbc = jdbc;
         this.creation = creation;
+        this.ownership = ownership;
         this.catalog = catalog;
-        this.ownSchema = ownSchema;
         for (FeedDefinition feed : catalog.all()) {
             try {
                 tables.put(feed.name(), describe(feed));
@@ -134,6 +133,7 @@ public class TargetTables {
                     throw new IllegalStateException("'" + table + "' is not a plain lower-case SQL identifier");
                 }
             }
+            ownership.checkWrites(catalog.get(feed), table);
             return describe(feed, table, key);
         });
     }
@@ -148,10 +148,9 @@ public class TargetTables {
         String schema = jdbc.queryForObject(
                 "select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = to_regclass(?)",
                 String.class, TargetTable.quote(table));
-        if (ownSchema.equals(schema)) {
-            throw new FeedConfigException(prefix + ".table", "table '" + table + "' is one of feedsync's own (schema "
-                    + ownSchema + "); name a table of yours, with its schema if it is not on the search path");
-        }
+        ownership.refusal(table, schema).ifPresent(refused -> {
+            throw new FeedConfigException(prefix + ".table", refused);
+        });
         for (String column : key) {
             if (!columns.containsKey(column)) {
                 throw new FeedConfigException(prefix + ".key",

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.springframework.stereotype.Component;
@@ -17,6 +18,13 @@ import org.springframework.stereotype.Component;
  */
 @Component("epaClientMapper")
 public class EpaClientMapper implements RecordMapper {
+
+    private static final Set<String> TABLES = Set.of("epa_partners", "epa_plans", "epa_auth_configs", "epa_certificates");
+
+    @Override
+    public Set<String> tables() {
+        return TABLES;
+    }
 
     @Override
     public List<TargetRow> map(JsonNode client) {

@@ -3,8 +3,10 @@ package io.feedsync.transform;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.stream.Collectors;
 
@@ -115,6 +117,19 @@ public class RecordTransformer implements Processor {
             key.add(value);
         }
         return key.toString();
+    }
+
+    /**
+     * The tables the feed writes, as written: its {@code target.table}, then those its mapper bean
+     * declares ({@link RecordMapper#tables()}).
+     */
+    public Set<String> tables(FeedDefinition feed) {
+        Set<String> tables = new LinkedHashSet<>();
+        tables.add(feed.target().table());
+        if (feed.transform().bean() != null) {
+            tables.addAll(newMapper(feed, context).tables());
+        }
+        return tables;
     }
 
     /** Checks that the feed's transform can be made (its bean exists), as startup does. */

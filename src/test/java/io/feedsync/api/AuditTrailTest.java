@@ -187,7 +187,7 @@ class AuditTrailTest extends FeedsyncTest {
                 {"mode": "full",
                  "source": {"url": "%s", "records": "/epa_clients"%s},
                  "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
-                 "target": {"table": "test_plans", "key": ["epa_type"]}}"""
+                 "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}"""
                 .formatted(upstream.url("/all/defined"), auth == null ? "" : ", \"auth\": " + auth);
     }
 }

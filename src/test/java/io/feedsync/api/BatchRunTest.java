@@ -208,7 +208,7 @@ class BatchRunTest extends FeedsyncTest {
                 {%s"mode": "full",
                  "source": {"url": "%s", "records": "/epa_clients"},
                  "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
-                 "target": {"table": "test_plans", "key": ["epa_type"]}}"""
+                 "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}"""
                 .formatted(tags == null ? "" : "\"tags\": " + tags + ", ", upstream.url("/all/batch-" + dataset));
     }
 }

@@ -88,7 +88,7 @@ class FeedDefinitionApiTest extends FeedsyncTest {
     void aBadDefinitionIsRefusedWithTheStartupValidationsMessagesAndNothingIsStored() {
         Api.Answer refused = api.put("/api/feeds/" + FEED, """
                 {"shedule": "0 0 * * * ?", "mode": "sometimes", "source": {"url": "%s"},
-                 "transform": {"mapping": {"epa_type": "/key"}}, "target": {"table": "test_plans", "key": ["epa_type"]}}"""
+                 "transform": {"mapping": {"epa_type": "/key"}}, "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}"""
                 .formatted(upstream.url("/all/defined")));
 
         assertThat(refused.status()).isEqualTo(400);
@@ -107,7 +107,7 @@ class FeedDefinitionApiTest extends FeedsyncTest {
                 .replace("test_plans", "test_no_unique_key").replace(", \"gateway_id\": \"/id\"", ""));
         Api.Answer noBean = api.put("/api/feeds/" + FEED, """
                 {"source": {"url": "%s"}, "transform": {"bean": "noSuchMapper"},
-                 "target": {"table": "test_plans", "key": ["epa_type"]}}""".formatted(upstream.url("/all/defined")));
+                 "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}""".formatted(upstream.url("/all/defined")));
 
         assertThat(noUniqueKey.status()).isEqualTo(400);
         assertThat(noUniqueKey.json().get("problems").get(0).asText())
@@ -238,6 +238,6 @@ class FeedDefinitionApiTest extends FeedsyncTest {
                 {%s"mode": "full",
                  "source": {"url": "%s", "records": "/epa_clients"%s},
                  "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
-                 "target": {"table": "test_plans", "key": ["epa_type"]}}""".formatted(schedule, upstream.url(path), auth);
+                 "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}""".formatted(schedule, upstream.url(path), auth);
     }
 }

@@ -145,7 +145,7 @@ class OpenApiConformanceTest extends FeedsyncTest {
         String feed = "/api/feeds/conformance";
         String definition = """
                 {"source": {"url": "%s", "records": "/epa_clients"}, "transform": {"mapping": {"epa_type": "/key"}},
-                 "target": {"table": "test_plans", "key": ["epa_type"]}}""".formatted(upstream.url("/all/plans"));
+                 "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}""".formatted(upstream.url("/all/plans"));
         check("PUT", "/feeds/{feed}", 201, api.put(feed, definition));
         check("PUT", "/feeds/{feed}", 200, api.put(feed, definition));
         check("PUT", "/feeds/{feed}", 400, api.put(feed, "{\"shedule\": \"0 0 * * * ?\"}"));

@@ -234,7 +234,7 @@ public final class ManyFeeds {
                 {"schedule": "%d * * * * ?", "mode": "full",
                  "source": {"url": "%s", "records": "/data"},
                  "transform": {"mapping": {"id": "/id", "feed": "/feed", "name": "/name"}},
-                 "target": {"table": "bench_many.tenant_rows", "key": ["id"]}}""".formatted(second, exportUrl);
+                 "target": {"table": "bench_many.tenant_rows", "key": ["id"], "shared": true}}""".formatted(second, exportUrl);
     }
 
     /**

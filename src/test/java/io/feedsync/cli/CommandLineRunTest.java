@@ -67,7 +67,7 @@ class CommandLineRunTest {
                     insert into sync_feed_definition (feed, version, definition, changed_by, deleted) values ('cli-defined', 1,
                     '{"mode": "full", "source": {"url": "%s", "records": "/epa_clients"},
                       "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
-                      "target": {"table": "test_plans", "key": ["epa_type"]}}', 'test-operator', false)"""
+                      "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}', 'test-operator', false)"""
                     .formatted(upstream.url("/all/plans")));
         }
         try {

@@ -17,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "feedsync.feeds.hourly.source.records=/epa_clients",
         "feedsync.feeds.hourly.transform.mapping.epa_type=/key",
         "feedsync.feeds.hourly.target.table=test_plans",
+        "feedsync.feeds.hourly.target.shared=true",
         "feedsync.feeds.hourly.target.key=epa_type"})
 class FeedHealthTest extends FeedsyncTest {
 

@@ -14,6 +14,7 @@ import io.feedsync.support.FeedsyncTest;
         "feedsync.feeds.steered.source.records=/epa_clients",
         "feedsync.feeds.steered.transform.mapping.epa_type=/key",
         "feedsync.feeds.steered.target.table=test_plans",
+        "feedsync.feeds.steered.target.shared=true",
         "feedsync.feeds.steered.target.key=epa_type"})
 @DisableJmx(false)
 // closed after its tests: a timer firing every second would keep writing runs into the shared database

@@ -49,7 +49,7 @@ class ChunkHandOverTest extends FeedsyncTest {
                 {"mode": "full", "chunk-size": 1,
                  "source": {"url": "%s", "records": "/epa_clients", "pagination": {"type": "link-header"}},
                  "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
-                 "target": {"table": "test_plans", "key": ["epa_type"]}}""".formatted(upstream.url("/link/handed?per_page=7")));
+                 "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}""".formatted(upstream.url("/link/handed?per_page=7")));
         assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
 
         JsonNode run = api.run(FEED);

@@ -235,6 +235,8 @@ class ClusterTest {
                     "--feedsync.feeds." + feed + ".transform.mapping.ncpdp_version=/version",
                     "--feedsync.feeds." + feed + ".transform.mapping.gateway_id=/id",
                     "--feedsync.feeds." + feed + ".target.table=cluster_plans",
+                    // the two feeds write one table
+                    "--feedsync.feeds." + feed + ".target.shared=true",
                     "--feedsync.feeds." + feed + ".target.key=epa_type"));
         }
         return arguments;

@@ -289,7 +289,7 @@ class DefinedFeedParityTest extends FeedsyncTest {
                 {"schedule": "%s", "mode": "full",
                  "source": {"url": "%s", "records": "/epa_clients"},
                  "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
-                 "target": {"table": "test_plans", "key": ["epa_type"]}%s}"""
+                 "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}%s}"""
                 .formatted(NEVER, upstream.url("/all/parity"), notify == null ? "" : ", \"notify\": " + notify);
     }
 }

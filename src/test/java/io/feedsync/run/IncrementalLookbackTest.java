@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "feedsync.feeds.plans-lookback.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.plans-lookback.transform.mapping.gateway_id=/id",
         "feedsync.feeds.plans-lookback.target.table=test_plans",
+        "feedsync.feeds.plans-lookback.target.shared=true",
         "feedsync.feeds.plans-lookback.target.key=epa_type"})
 class IncrementalLookbackTest extends FeedsyncTest {
 

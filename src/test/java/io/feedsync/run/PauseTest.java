@@ -27,6 +27,7 @@ import static org.awaitility.Awaitility.await;
         "feedsync.feeds.pausable.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.pausable.transform.mapping.gateway_id=/id",
         "feedsync.feeds.pausable.target.table=test_plans",
+        "feedsync.feeds.pausable.target.shared=true",
         "feedsync.feeds.pausable.target.key=epa_type"})
 // closed after its tests: its every-second timer would otherwise keep running in the shared database
 @DirtiesContext

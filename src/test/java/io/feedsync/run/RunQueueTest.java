@@ -137,7 +137,7 @@ class RunQueueTest extends FeedsyncTest {
             Api.Answer answer = api.put("/api/feeds/" + feed, """
                     {"mode": "full", "source": {"url": "%s", "records": "/epa_clients"},
                      "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
-                     "target": {"table": "test_plans", "key": ["epa_type"]}}""".formatted(upstream.url("/all/queue-" + n)));
+                     "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}""".formatted(upstream.url("/all/queue-" + n)));
             assertThat(answer.status()).as(answer.raw().body()).isIn(200, 201);
             feeds.add(feed);
         }

@@ -32,6 +32,7 @@ import static org.awaitility.Awaitility.await;
         "feedsync.feeds.ticking.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.ticking.transform.mapping.gateway_id=/id",
         "feedsync.feeds.ticking.target.table=test_plans",
+        "feedsync.feeds.ticking.target.shared=true",
         "feedsync.feeds.ticking.target.key=epa_type"})
 // closed after its tests: its every-second timer would otherwise keep calling the shared FakeUpstream
 // (eating other tests' one-shot faults) and writing runs into the shared database

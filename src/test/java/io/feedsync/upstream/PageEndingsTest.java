@@ -34,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "feedsync.feeds.ending.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.ending.transform.mapping.gateway_id=/id",
         "feedsync.feeds.ending.target.table=test_plans",
+        "feedsync.feeds.ending.target.shared=true",
         "feedsync.feeds.ending.target.key=epa_type",
         "feedsync.feeds.ending.target.soft-delete=deleted_at",
         "feedsync.feeds.lenient.source.url=${test.upstream}/ending/1",
@@ -65,6 +66,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "feedsync.feeds.flagged.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.flagged.transform.mapping.gateway_id=/id",
         "feedsync.feeds.flagged.target.table=test_plans",
+        "feedsync.feeds.flagged.target.shared=true",
         "feedsync.feeds.flagged.target.key=epa_type",
         "feedsync.feeds.erring.source.url=${test.upstream}/ending/1",
         "feedsync.feeds.erring.source.pagination.type=next-url",
@@ -77,6 +79,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "feedsync.feeds.erring.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.erring.transform.mapping.gateway_id=/id",
         "feedsync.feeds.erring.target.table=test_plans",
+        "feedsync.feeds.erring.target.shared=true",
         "feedsync.feeds.erring.target.key=epa_type",
         "feedsync.feeds.erring.target.soft-delete=deleted_at",
         "feedsync.feeds.erring-retry.source.url=${test.upstream}/ending/1",
@@ -90,6 +93,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "feedsync.feeds.erring-retry.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.erring-retry.transform.mapping.gateway_id=/id",
         "feedsync.feeds.erring-retry.target.table=test_plans",
+        "feedsync.feeds.erring-retry.target.shared=true",
         "feedsync.feeds.erring-retry.target.key=epa_type"})
 class PageEndingsTest extends FeedsyncTest {
 
@@ -99,6 +103,12 @@ class PageEndingsTest extends FeedsyncTest {
     @BeforeEach
     void noPagesYet() {
         asked.clear();
+    }
+
+    /** A row as if the feed had written it (its hash stored): on the shared test table, one its full runs may delete. */
+    private void ownRow(String feed, String key) {
+        jdbc.update("insert into test_plans (epa_type, ncpdp_version, gateway_id) values (?, 'v0', 0)", key);
+        jdbc.update("insert into sync_record_hash (feed, record_key, key_hash, content_hash) values (?, ?, 1, 1)", feed, key);
     }
 
     @Test
@@ -180,7 +190,7 @@ class PageEndingsTest extends FeedsyncTest {
 
     @Test
     void aNextLinkThatRepeatsFailsTheRunAtOnceAndDeletesNothing() {
-        jdbc.update("insert into test_plans (epa_type, ncpdp_version, gateway_id) values ('Local_1', 'v0', 0)");
+        ownRow("ending", "Local_1");
         serve(page(1, 2, "/ending/2"), page(3, 4, "/ending/2"));
 
         JsonNode run = api.run("ending", "{\"mode\":\"full\"}");
@@ -230,7 +240,7 @@ class PageEndingsTest extends FeedsyncTest {
 
     @Test
     void anErrorAnsweredWith200FailsTheRunWithTheUpstreamsMessageAndDeletesNothing() {
-        jdbc.update("insert into test_plans (epa_type, ncpdp_version, gateway_id) values ('Local_1', 'v0', 0)");
+        ownRow("erring", "Local_1");
         ObjectNode error = JSON.createObjectNode();
         error.putObject("error").put("message", "quota exceeded");
         error.putNull("items");
