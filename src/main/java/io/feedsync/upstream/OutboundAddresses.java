@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
@@ -39,6 +41,8 @@ import io.feedsync.config.FeedCatalog;
 public class OutboundAddresses {
 
     public static final String ALLOWED_HOSTS = "feedsync.security.allowed-hosts";
+
+    private static final Logger log = LoggerFactory.getLogger(OutboundAddresses.class);
 
     private static final int POSTGRESQL_PORT = 5432;
     private static final Pattern JDBC_URL = Pattern.compile("jdbc:([a-z0-9]+):(?://([^/?#]*))?.*", Pattern.CASE_INSENSITIVE);
@@ -100,7 +104,9 @@ public class OutboundAddresses {
                 throw new SecurityConfigException(ALLOWED_HOSTS + "[" + i + "]", e.getMessage());
             }
         }
-        return AllowedHosts.of(written);
+        AllowedHosts allowed = AllowedHosts.of(written);
+        log.info("{} is set: feeds defined over the API connect only to {}", ALLOWED_HOSTS, written);
+        return allowed;
     }
 
     private static String jdbcUrl(ObjectProvider<DataSource> dataSource, Environment environment) {

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.apache.hc.client5.http.DnsResolver;
-import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.springframework.web.util.UriComponentsBuilder;
 import org.springframework.web.util.UriUtils;
 
@@ -20,10 +19,6 @@ public final class PageRequest {
     private final UriComponentsBuilder url;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final DnsResolver resolver;
-
-    public PageRequest(URI url) {
-        this(url, SystemDefaultDnsResolver.INSTANCE);
-    }
 
     public PageRequest(URI url, DnsResolver resolver) {
         this.url = UriComponentsBuilder.fromUri(url);

@@ -31,6 +31,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
+import io.feedsync.api.security.SecurityConfigException;
 import io.feedsync.run.DefinedFeeds;
 import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
@@ -39,6 +40,7 @@ import io.feedsync.support.StartupCheck;
 import io.feedsync.support.TestDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -305,6 +307,19 @@ class OutboundSecurityTest extends FeedsyncTest {
                     + " refused: not in feedsync.security.allowed-hosts");
             assertThat(attacker.requests()).isEmpty();
         }
+    }
+
+    @Test
+    void anAllowedHostThatIsNoHostStopsStartupNamingIt() {
+        Map<String, Object> node = new HashMap<>();
+        node.put("feedsync.security.allowed-hosts", "partner.example.org, http://internal.example.org");
+        node.put("feedsync.security.api-keys.test.key", Api.OPERATOR_KEY);
+        node.put("feedsync.security.api-keys.test.role", "operator");
+
+        assertThatThrownBy(() -> StartupCheck.start(node).close())
+                .rootCause().isInstanceOf(SecurityConfigException.class)
+                .hasMessage("feedsync.security.allowed-hosts[1]: 'http://internal.example.org' is not a host name, an IP"
+                        + " address, a CIDR range (10.0.0.0/8) or one of the first two with a port (host:port, [v6]:port)");
     }
 
     private static void assertRefused(JsonNode run, String message) {
