@@ -2,9 +2,7 @@ package io.feedsync.run;
 
 import java.time.Duration;
 
-import org.apache.camel.CamelContext;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.Phased;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -21,18 +19,23 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunShutdown implements SmartLifecycle {
 
+    /**
+     * Just before the Camel context's phase (SpringCamelContext's is {@code Integer.MAX_VALUE - 2049}),
+     * with the web server's stop, after its graceful shutdown. Not read from the context: a lifecycle
+     * bean that depends on the Camel context has Spring start that context before its routes are loaded.
+     */
+    static final int PHASE = Integer.MAX_VALUE - 2048;
+
     private final RunStops stops;
     private final RunGuard guard;
     private final Duration within;
-    private final int phase;
     private volatile boolean running;
 
-    public RunShutdown(RunStops stops, RunGuard guard, CamelContext camel,
+    public RunShutdown(RunStops stops, RunGuard guard,
                        @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration within) {
         this.stops = stops;
         this.guard = guard;
         this.within = within;
-        this.phase = camel instanceof Phased context ? context.getPhase() + 1 : DEFAULT_PHASE;
     }
 
     @Override
@@ -68,6 +71,6 @@ public class RunShutdown implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        return phase;
+        return PHASE;
     }
 }

@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
-import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.Endpoint;
+import org.apache.camel.component.http.HttpEndpoint;
 import org.apache.hc.client5.http.io.HttpClientConnectionManager;
 import org.apache.hc.core5.io.CloseMode;
 import org.slf4j.Logger;
@@ -154,13 +155,18 @@ public class RunStops {
         return true;
     }
 
-    /** Closes the connections of the run's feed, those in use included: a request reading from one fails at once. */
+    /**
+     * Closes the connections of the run's feed (its http component's endpoints each have a pool of
+     * their own), those in use included: a request reading from one fails at once.
+     */
     private void abortRequests(RunState run) {
-        Component component = camel.hasComponent(FeedRoutes.httpComponentName(run.feed().name()));
-        if (component instanceof HttpComponent http) {
-            HttpClientConnectionManager connections = http.getClientConnectionManager();
-            if (connections != null) {
-                connections.close(CloseMode.IMMEDIATE);
+        Component feedHttp = camel.hasComponent(FeedRoutes.httpComponentName(run.feed().name()));
+        for (Endpoint endpoint : camel.getEndpoints()) {
+            if (endpoint instanceof HttpEndpoint http && feedHttp != null && http.getComponent() == feedHttp) {
+                HttpClientConnectionManager connections = http.getClientConnectionManager();
+                if (connections != null) {
+                    connections.close(CloseMode.IMMEDIATE);
+                }
             }
         }
     }

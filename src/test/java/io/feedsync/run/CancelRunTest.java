@@ -18,6 +18,7 @@ import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncNode;
 import io.feedsync.support.FeedsyncTest;
+import io.feedsync.support.Invariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -143,6 +144,8 @@ class CancelRunTest extends FeedsyncTest {
         assertThat(audited).containsEntry("actor", "test-operator").containsEntry("feed", "cancel-dead")
                 .containsEntry("error", null);
 
+        int refusedBefore = count("select count(*) from sync_audit where action = 'cancel' and run_id is null"
+                + " and status = 409 and error = 'run_finished' and feed = 'cancel-dead'");
         Api.Answer again = api.post(cancel(runId), "{}");
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.json().get("error").asText()).isEqualTo("run_finished");
@@ -150,7 +153,7 @@ class CancelRunTest extends FeedsyncTest {
         assertThat(again.json().get("message").asText()).contains("already ended CANCELLED")
                 .contains("only a QUEUED or RUNNING run can be cancelled");
         assertThat(count("select count(*) from sync_audit where action = 'cancel' and run_id is null and status = 409"
-                + " and error = 'run_finished' and feed = 'cancel-dead'")).isOne();
+                + " and error = 'run_finished' and feed = 'cancel-dead'")).as("the refusal audited").isEqualTo(refusedBefore + 1);
     }
 
     @Test
@@ -185,6 +188,8 @@ class CancelRunTest extends FeedsyncTest {
         assertThat(pagesRequested()).as("from the page the cancelled run did not finish").startsWith(2);
         assertThat(jdbc.queryForList("select epa_type from test_plans where deleted_at is not null order by epa_type",
                 String.class)).as("only what no attempt saw").containsExactly("Payer_10", "Payer_11", "Payer_12", "Payer_9");
+        Invariants.plans(jdbc, "cancel-resumable").softDelete("deleted_at").deletionsApplied()
+                .check(FakeUpstream.plans(8, "v2"));
     }
 
     @Test
