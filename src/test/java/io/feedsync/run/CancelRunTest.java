@@ -72,6 +72,7 @@ import static org.awaitility.Awaitility.await;
         "feedsync.feeds.cancel-resumable.transform.mapping.epa_type=/key",
         "feedsync.feeds.cancel-resumable.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.cancel-resumable.transform.mapping.gateway_id=/id",
+        "feedsync.feeds.cancel-resumable.transform.mapping.outgoing_url=/outgoing_url",
         "feedsync.feeds.cancel-resumable.target.table=test_plans",
         "feedsync.feeds.cancel-resumable.target.key=epa_type",
         "feedsync.feeds.cancel-resumable.target.soft-delete=deleted_at",
