@@ -13,9 +13,10 @@ import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 public record ApiError(
         @Schema(requiredMode = REQUIRED, example = "not_found", description = "bad_request, unauthorized, forbidden, "
                 + "not_found, method_not_allowed, not_acceptable, feed_running, feed_paused, feed_configured, too_many_feeds, "
+                + "run_finished, "
                 + "payload_too_large, unsupported_media_type, internal, database_unavailable") String error,
         @Schema(requiredMode = REQUIRED, description = "what went wrong, and what to change") String message,
-        @Schema(description = "feed_running only: the run in the way")
+        @Schema(description = "feed_running: the run in the way; run_finished: the run that had already ended")
         @JsonInclude(JsonInclude.Include.NON_NULL) Long runId,
         @Schema(description = "a refused feed definition only: every problem, each naming its key")
         @JsonInclude(JsonInclude.Include.NON_NULL) java.util.List<String> problems) {

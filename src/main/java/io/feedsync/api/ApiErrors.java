@@ -13,6 +13,7 @@ import io.feedsync.config.TooManyFeedsException;
 import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.FeedPausedException;
+import io.feedsync.run.RunFinishedException;
 import io.feedsync.store.DatabaseFailure;
 
 /** Maps a failed API route (routeConfiguration api-errors) to its status code and an {@link ApiError}. */
@@ -45,6 +46,9 @@ public class ApiErrors {
         } else if (failure instanceof FeedBusyException busy) {
             status = 409;
             body = new ApiError("feed_running", failure.getMessage(), busy.runningRunId());
+        } else if (failure instanceof RunFinishedException finished) {
+            status = 409;
+            body = new ApiError("run_finished", failure.getMessage(), finished.runId());
         } else if (failure instanceof FeedPausedException) {
             status = 409;
             body = ApiError.of("feed_paused", failure.getMessage());

@@ -179,6 +179,11 @@ public class ApiRequests {
         return feedName;
     }
 
+    /** {@code POST /api/runs/{id}/cancel}: no body, or {@code {}}. */
+    public void cancelRequest(@Body String body) {
+        parse(body, Set.of(), "or no body at all: cancelling takes no options", "cancelling takes no options");
+    }
+
     /** {@code POST /api/feeds/{feed}/deliveries/{endpoint}/retry}: no body, or {@code {}}. */
     public String retryRequest(@Header("feed") String feedName, @Body String body) {
         catalog.get(feedName);

@@ -80,6 +80,12 @@ public class AuditTrail {
                 message.getHeader("feed", String.class), masked(body, "define".equals(action))));
     }
 
+    /** The action turned out to concern {@code feed} (a run's, for an action on a run by its id). */
+    public void concerning(Exchange exchange, String feed) {
+        Action action = exchange.getProperty(PROPERTY, Action.class);
+        exchange.setProperty(PROPERTY, new Action(action.actor(), action.action(), feed, action.request()));
+    }
+
     /**
      * Does the action's own write and records it, with the status it answers, in one transaction: the
      * pause or the definition's version is never there without its audit row, nor the row without it.
@@ -105,6 +111,15 @@ public class AuditTrail {
             insert(action, status.applyAsInt(result), null, null, null);
             return result;
         });
+    }
+
+    /** An action that does not come over the API took effect: recorded with the status the API would answer, and its run. */
+    public void succeeded(Action action, int status, Long runId) {
+        try {
+            insert(action, status, runId, null, null);
+        } catch (RuntimeException e) {
+            log.error("Audit: could not record {} of feed {} by {}", action.action(), action.feed(), action.actor(), e);
+        }
     }
 
     /** An action that does not come over the API was refused: recorded with the status and error code the API would answer. */
@@ -138,7 +153,8 @@ public class AuditTrail {
         if (exchange.getProperty(RECORDED, false, Boolean.class)) {
             return;
         }
-        Long runId = exchange.getMessage().getBody() instanceof RunAccepted accepted ? accepted.runId() : null;
+        Object body = exchange.getMessage().getBody();
+        Long runId = body instanceof RunAccepted accepted ? accepted.runId() : body instanceof RunView run ? run.runId() : null;
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         try {
             insert(action, status == null ? 200 : status, runId, null, null);

@@ -13,7 +13,7 @@ public record AuditView(
         @Schema(requiredMode = REQUIRED) long id,
         @Schema(requiredMode = REQUIRED) Instant at,
         @Schema(requiredMode = REQUIRED, description = "the API key's or console user's name") String actor,
-        @Schema(requiredMode = REQUIRED, allowableValues = {"run", "replay", "drift", "pause", "resume", "define", "delete", "retry-delivery", "batch"})
+        @Schema(requiredMode = REQUIRED, allowableValues = {"run", "replay", "drift", "pause", "resume", "cancel", "define", "delete", "retry-delivery", "batch"})
         String action,
         @Schema(requiredMode = REQUIRED, nullable = true) String feed,
         @Schema(requiredMode = REQUIRED, nullable = true,

@@ -26,7 +26,7 @@ public record BatchView(
             @Schema(requiredMode = REQUIRED, nullable = true, description = "the run started; null when none did")
             Long runId,
             @Schema(requiredMode = REQUIRED, nullable = true, description = "the run's status now; null when none started",
-                    allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED"}) String status,
+                    allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED", "CANCELLED"}) String status,
             @Schema(requiredMode = REQUIRED, nullable = true, allowableValues = {"running", "paused", "not_found"},
                     description = "why no run started: the feed was queued or running already, paused, or is no feed "
                             + "the caller sees; null when one started") String reason) {

@@ -17,11 +17,11 @@ import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
  * lacks, has extra and holds differently from the upstream, with sample keys; once FAILED why.
  */
 @Schema(name = "Drift", description = "A drift check: the upstream compared with the table, nothing written. "
-        + "The comparison fields are null unless status is SUCCEEDED; error is null unless it is FAILED, ABANDONED or SKIPPED")
+        + "The comparison fields are null unless status is SUCCEEDED; error is null unless it is FAILED, ABANDONED, SKIPPED or CANCELLED")
 public record DriftView(
         @Schema(requiredMode = REQUIRED) String feed,
         @Schema(requiredMode = REQUIRED) long runId,
-        @Schema(requiredMode = REQUIRED, allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED"}) String status,
+        @Schema(requiredMode = REQUIRED, allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED", "CANCELLED"}) String status,
         @Schema(requiredMode = REQUIRED) Instant startedAt,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "when the check finished") Instant checkedAt,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "records read from the upstream")

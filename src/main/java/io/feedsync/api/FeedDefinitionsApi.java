@@ -28,10 +28,10 @@ import io.feedsync.config.FeedLimits;
 import io.feedsync.config.FeedValidator;
 import io.feedsync.config.FeedsyncProperties;
 import io.feedsync.config.StoredFeeds;
-import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.FeedLock;
 import io.feedsync.run.FeedLocks;
 import io.feedsync.run.FeedPauses;
+import io.feedsync.run.RunCancels;
 import io.feedsync.run.RunLedger;
 import io.feedsync.store.TableOwnership;
 import io.feedsync.store.TargetTables;
@@ -52,8 +52,11 @@ public class FeedDefinitionsApi {
     };
     /** Configured secrets are never answered (relaxed key names: lower case, no '-'). */
     private static final Set<String> SECRETS = Set.of("password", "token", "key", "clientsecret");
-    /** A node replacing the feed's routes holds its lock for a moment; a run holds it longer: that is a 409. */
-    private static final Duration BUSY_WAIT = Duration.ofSeconds(1);
+    /**
+     * How long a deletion waits for the feed's cancelled runs to end (one waiting to retry ends within a
+     * second, one in a page at its end) before it deletes the feed anyway.
+     */
+    private static final Duration RUNS_END_WAIT = Duration.ofSeconds(5);
 
     private final FeedCatalog catalog;
     private final StoredFeeds stored;
@@ -71,13 +74,15 @@ public class FeedDefinitionsApi {
     private final AuditTrail audit;
     private final FeedPauses pauses;
     private final FeedLimits limits;
+    private final RunCancels cancels;
 
     public FeedDefinitionsApi(FeedCatalog catalog, StoredFeeds stored, DefinedFeeds defined, FeedLocks locks,
                               RunLedger ledger, RecordTransformer transformer, TargetTables tables,
                               TableOwnership ownership, ApiRequests requests,
                               FeedsyncProperties properties, Environment environment, ObjectMapper mapper,
-                              AuditTrail audit, FeedPauses pauses, FeedLimits limits) {
+                              AuditTrail audit, FeedPauses pauses, FeedLimits limits, RunCancels cancels) {
         this.limits = limits;
+        this.cancels = cancels;
         this.ownership = ownership;
         this.requests = requests;
         this.audit = audit;
@@ -150,7 +155,12 @@ public class FeedDefinitionsApi {
                 version.changedBy(), version.changedAt(), object(version.definition()))).toList();
     }
 
-    /** {@code DELETE /api/feeds/{feed}}: 409 while it runs or waits QUEUED; its runs, rows and history stay. */
+    /**
+     * {@code DELETE /api/feeds/{feed}}: cancels its QUEUED and RUNNING runs (on every node), waits up to
+     * {@link #RUNS_END_WAIT} for them to end, and deletes it — also if a run is still finishing its page:
+     * that run ends CANCELLED at its next page, and its node drops the feed's routes after it. Its runs,
+     * rows and history stay.
+     */
     public FeedVersionView delete(@ExchangeProperty("feed") String feed, @ExchangeProperty("caller") String caller,
                                   Exchange exchange) {
         if (catalog.isConfigured(feed)) {
@@ -159,17 +169,19 @@ public class FeedDefinitionsApi {
         if (stored.current(feed).isEmpty()) {
             throw unknown(feed);
         }
+        String reason = "cancelled: " + caller + " deleted the feed";
+        cancels.cancelFeed(feed, caller, reason);
         Optional<StoredFeeds.Version> deletion;
-        try (FeedLock lock = locks.lockWithin(feed, BUSY_WAIT)
-                .orElseThrow(() -> new FeedBusyException(feed, ledger.runningRun(feed).orElse(null)))) {
-            // a run waiting for its turn is as good as running: it would start on a feed that is gone
+        Optional<FeedLock> idle = locks.lockWithin(feed, RUNS_END_WAIT);
+        try {
+            // queued by a node that died since: nothing to cancel, it is abandoned
             ledger.abandonQueuedByDeadNodes(feed);
-            Optional<Long> queued = ledger.queuedRun(feed);
-            if (queued.isPresent()) {
-                throw new FeedBusyException(feed, queued.get());
-            }
             deletion = audit.together(exchange, () -> stored.delete(feed, caller), deleted -> deleted.isPresent() ? 200 : 404);
+        } finally {
+            idle.ifPresent(FeedLock::close);
         }
+        // a run admitted meanwhile, by a node that had not yet followed the deletion, goes the same way
+        cancels.cancelFeed(feed, caller, reason);
         defined.reconcile(feed);
         StoredFeeds.Version version = deletion.orElseThrow(() -> unknown(feed));
         // the pause stays, deliberately: a feed defined again under this name is held back until resumed

@@ -15,11 +15,11 @@ import io.feedsync.run.RunRecord;
 import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 
 /** A run as the API shows it (SPEC §3). */
-@Schema(description = "A run: QUEUED while it waits for a slot of its node, live counts while RUNNING, its outcome once finished (SKIPPED: when its turn came its feed was taken by a command-line run, or paused or deleted)")
+@Schema(description = "A run: QUEUED while it waits for a slot of its node, live counts while RUNNING, its outcome once finished (SKIPPED: when its turn came its feed was taken by a command-line run, or paused or deleted; CANCELLED: an operator cancelled it, its checkpoint kept for the feed's next run)")
 public record RunView(
         @Schema(requiredMode = REQUIRED) long runId,
         @Schema(requiredMode = REQUIRED) String feed,
-        @Schema(requiredMode = REQUIRED, allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED"}) String status,
+        @Schema(requiredMode = REQUIRED, allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED", "CANCELLED"}) String status,
         @Schema(requiredMode = REQUIRED, allowableValues = {"timer", "rest", "cli", "replay", "drift"}) String trigger,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "who started the run: the API key's or console "
                 + "user's name (rest, replay, drift), or timer, cli; null for runs recorded before feedsync kept it")
@@ -32,7 +32,7 @@ public record RunView(
         @Schema(requiredMode = REQUIRED, nullable = true, description = "null while QUEUED or RUNNING") Instant finishedAt,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the feed's watermark when the run finished")
         String watermark,
-        @Schema(requiredMode = REQUIRED, nullable = true, description = "why the run failed, was abandoned or skipped; null otherwise")
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "why the run failed, was abandoned, skipped or cancelled; null otherwise")
         Failure error,
         @Schema(requiredMode = REQUIRED, nullable = true,
                 description = "sample keys by outcome (inserted, updated, unchanged, deleted, deadLettered); null while QUEUED or RUNNING")
@@ -41,7 +41,12 @@ public record RunView(
                 + "its checkpoint (its counts are this run's own pages only); null when it started from the first page")
         Long resumedFrom,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "the cursor range of a selective run "
-                + "(started with since, and perhaps until); null for a run from the watermark") Range range) {
+                + "(started with since, and perhaps until); null for a run from the watermark") Range range,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "when the run was asked to cancel (POST "
+                + "/api/runs/{id}/cancel, pausing or deleting its feed, JMX, Ctrl-C); a RUNNING run ends CANCELLED "
+                + "at its next page or retry wait; null unless asked") Instant cancelRequestedAt,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "who asked to cancel it: the API key's or "
+                + "console user's name, the JMX user, cli; null unless asked") String cancelRequestedBy) {
 
     /** The cursor range a selective run covered. */
     @Schema(name = "RunRange", description = "The cursor range a selective run covered, in the feed's cursor format")
@@ -76,6 +81,6 @@ public record RunView(
         return new RunView(run.runId(), run.feed(), run.status().name(), run.trigger(), run.triggeredBy(), run.mode(),
                 run.dryRun(),
                 run.pages(), run.counts(), run.startedAt(), run.finishedAt(), run.watermark(), Failure.of(run.error()),
-                run.samples(), run.resumedFrom(), Range.of(run.range()));
+                run.samples(), run.resumedFrom(), Range.of(run.range()), run.cancelRequestedAt(), run.cancelRequestedBy());
     }
 }

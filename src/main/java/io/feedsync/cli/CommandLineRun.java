@@ -1,14 +1,21 @@
 package io.feedsync.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
 
 import io.feedsync.FeedsyncApplication;
 import io.feedsync.config.FeedCatalog;
@@ -23,6 +30,8 @@ import io.feedsync.run.RunRecord;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunState;
 import io.feedsync.run.RunStatus;
+import io.feedsync.run.RunStop;
+import io.feedsync.run.RunStops;
 import io.feedsync.run.RunTrigger;
 import io.feedsync.upstream.FailureClass;
 
@@ -35,6 +44,12 @@ import io.feedsync.upstream.FailureClass;
  * permanent failure (bad config, unknown feed, a 4xx), 2 on a transient one (upstream or database
  * down, feed already running) — so a scheduler knows whether trying again later can help. Logs go
  * to standard error, warnings and errors only ({@code logback-cli.xml}; {@code --verbose} for all).
+ * A run cancelled by an operator meanwhile ends CANCELLED and exits 2 (its next run resumes it).
+ * <p>
+ * Ctrl-C (SIGINT) or SIGTERM cancels the run: it stops at its next page, or at once if it waits to
+ * retry (a page request still under way after half of {@code spring.lifecycle.timeout-per-shutdown-phase}
+ * is aborted), its row ends CANCELLED, its line is printed, and the process exits 130 (143 for SIGTERM),
+ * as a process ended by that signal does.
  * <p>
  * It serves nothing: no web server, no API, no console, no port. The {@code demo} profile's sample
  * feed fetches its export from the feedsync server on {@code server.port}, which must be running.
@@ -44,6 +59,8 @@ public final class CommandLineRun {
     public static final int SUCCEEDED = 0;
     public static final int PERMANENT = 1;
     public static final int TRANSIENT = 2;
+    /** How long an interrupted command line waits, once its run has stopped, for its result line. */
+    private static final Duration ANSWER_WAIT = Duration.ofSeconds(5);
     private static final String USAGE = "usage: java -jar feedsync.jar run <feed> [--full] [--dry-run] [--restart] [--since=<cursor> [--until=<cursor>]] [--verbose] [--spring.property=value ...]";
 
     private CommandLineRun() {
@@ -101,16 +118,54 @@ public final class CommandLineRun {
             springArgs.add("--logging.config=classpath:logback-cli.xml");
         }
         ConfigurableApplicationContext context;
+        CountDownLatch answered = new CountDownLatch(1);
         try {
             context = new SpringApplicationBuilder(FeedsyncApplication.class)
                     .web(WebApplicationType.NONE)
+                    .listeners(new Interrupted(answered))
                     .run(springArgs.toArray(String[]::new));
         } catch (RuntimeException e) {
             err.println("feedsync: could not start: " + rootMessage(e));
             return rootCause(e) instanceof FeedConfigException ? PERMANENT : TRANSIENT;
         }
         try (context) {
-            return runFeed(context, feed, mode, dryRun, restart, since, until, out, err);
+            try {
+                return runFeed(context, feed, mode, dryRun, restart, since, until, out, err);
+            } finally {
+                answered.countDown();
+            }
+        }
+    }
+
+    /**
+     * Ctrl-C or SIGTERM: Spring's shutdown hook closes the context while the run goes on in the main
+     * thread. Before anything stops, the run is cancelled (as any cancel: it stops at its next page or
+     * retry wait, CANCELLED, resumable) and the main thread prints its line; then the context closes.
+     * When the run ended by itself, the main thread has answered already and nothing is left to stop.
+     */
+    private static final class Interrupted implements ApplicationListener<ApplicationEvent> {
+
+        private final CountDownLatch answered;
+
+        Interrupted(CountDownLatch answered) {
+            this.answered = answered;
+        }
+
+        @Override
+        public void onApplicationEvent(ApplicationEvent event) {
+            if (!(event instanceof ContextClosedEvent closed) || answered.getCount() == 0) {
+                return;
+            }
+            ApplicationContext context = closed.getApplicationContext();
+            Duration within = context.getEnvironment().getProperty("spring.lifecycle.timeout-per-shutdown-phase",
+                    Duration.class, Duration.ofSeconds(30));
+            context.getBean(RunStops.class).stopAll(RunStop.cancel("cli", "cancelled: the command line was interrupted"),
+                    within);
+            try {
+                answered.await(ANSWER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -106,7 +106,12 @@ public class FeedRoutes implements CamelContextConfiguration {
     }
 
     private static String httpComponentName(FeedDefinition feed) {
-        return "upstream-" + feed.name();
+        return httpComponentName(feed.name());
+    }
+
+    /** The name of the feed's own http component (its connections are its own). */
+    public static String httpComponentName(String feed) {
+        return "upstream-" + feed;
     }
 
     private HttpComponent httpComponent(FeedDefinition feed) {

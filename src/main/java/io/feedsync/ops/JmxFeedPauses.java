@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.security.AccessController;
 import java.security.Principal;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,19 +25,26 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.ObjectUtils;
 
 import io.feedsync.api.AuditTrail;
+import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedPause;
 import io.feedsync.run.FeedPauses;
+import io.feedsync.run.RunCancels;
+import io.feedsync.run.RunFinishedException;
+import io.feedsync.run.RunLedger;
+import io.feedsync.run.RunRecord;
+import io.feedsync.run.RunStatus;
 
 /**
  * Pause and resume over JMX ({@code feedsync:type=Feeds}; Hawtio's JMX tab, Jolokia): the same
  * cluster-wide switch as {@code POST /api/feeds/{feed}/pause} and {@code /resume}, the same code
- * ({@link FeedPauses}), recorded in the audit trail in the same transaction, as the API's are. The
- * actor is whoever Spring Security let in (the API key's or console user's name, through Jolokia),
- * else the JMX connection's user, else {@code jmx}.
+ * ({@link FeedPauses}), recorded in the audit trail in the same transaction, as the API's are; and
+ * cancelling a run, or every run of a feed, as {@code POST /api/runs/{id}/cancel} does ({@link RunCancels}),
+ * audited as {@code cancel}. The actor is whoever Spring Security let in (the API key's or console
+ * user's name, through Jolokia), else the JMX connection's user, else {@code jmx}.
  */
 @Component
-@ManagedResource(description = "Pause / resume a feed on every node sharing the database (the API's pause)")
+@ManagedResource(description = "Pause / resume a feed, cancel runs, on every node sharing the database (as the API does)")
 public class JmxFeedPauses implements SelfNaming {
 
     public static final String OBJECT_NAME = "feedsync:type=Feeds";
@@ -45,10 +53,16 @@ public class JmxFeedPauses implements SelfNaming {
 
     private final FeedPauses pauses;
     private final AuditTrail audit;
+    private final RunCancels cancels;
+    private final RunLedger ledger;
+    private final FeedCatalog catalog;
     private final ObjectName name;
 
-    public JmxFeedPauses(FeedPauses pauses, AuditTrail audit, ObjectProvider<MBeanServer> server)
-            throws MalformedObjectNameException {
+    public JmxFeedPauses(FeedPauses pauses, AuditTrail audit, RunCancels cancels, RunLedger ledger, FeedCatalog catalog,
+                         ObjectProvider<MBeanServer> server) throws MalformedObjectNameException {
+        this.cancels = cancels;
+        this.ledger = ledger;
+        this.catalog = catalog;
         this.pauses = pauses;
         this.audit = audit;
         ObjectName plain = new ObjectName(OBJECT_NAME);
@@ -88,6 +102,42 @@ public class JmxFeedPauses implements SelfNaming {
         boolean resumed = known(action, () -> audit.together(action, () -> pauses.resume(feed, action.actor()),
                 done -> 200));
         return "feed " + feed + (resumed ? " resumed" : " was not paused");
+    }
+
+    @ManagedOperation(description = "Cancels a QUEUED or RUNNING run, on whichever node it runs: a QUEUED one ends "
+            + "CANCELLED at once, a RUNNING one at its next page or retry wait, resumable by the feed's next run")
+    @ManagedOperationParameter(name = "runId", description = "the run's id")
+    public String cancel(long runId) {
+        RunRecord run = ledger.find(runId).orElse(null);
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        arguments.put("via", "jmx");
+        arguments.put("runId", runId);
+        AuditTrail.Action action = audit.action(actor(), "cancel", run == null ? null : run.feed(), arguments);
+        if (run == null) {
+            audit.refused(action, 404, "not_found");
+            throw new IllegalArgumentException("no run with id " + runId);
+        }
+        RunRecord now;
+        try {
+            now = cancels.cancel(runId, action.actor(), "cancelled by " + action.actor() + " over JMX");
+        } catch (RunFinishedException e) {
+            audit.refused(action, 409, "run_finished");
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        audit.succeeded(action, 202, runId);
+        return "run " + runId + " of feed " + now.feed() + (now.status() == RunStatus.CANCELLED ? " CANCELLED"
+                : " is " + now.status() + ": it stops at its next page or retry wait");
+    }
+
+    @ManagedOperation(description = "Cancels the feed's QUEUED and RUNNING runs, on every node")
+    @ManagedOperationParameter(name = "feed", description = "the feed's name")
+    public String cancelRuns(String feed) {
+        AuditTrail.Action action = audit.action(actor(), "cancel", feed, Map.of("via", "jmx"));
+        known(action, () -> catalog.get(feed));
+        List<Long> runs = cancels.cancelFeed(feed, action.actor(), "cancelled by " + action.actor() + " over JMX");
+        audit.succeeded(action, 202, runs.size() == 1 ? runs.get(0) : null);
+        return runs.isEmpty() ? "feed " + feed + " has no QUEUED or RUNNING run"
+                : "feed " + feed + ": cancelled run(s) " + runs;
     }
 
     @ManagedOperation(description = "The paused feeds: since when, by whom, why")

@@ -18,7 +18,8 @@ import io.feedsync.config.FeedCatalog;
  * The cluster-wide switch of a feed: a paused feed starts no run on any node — no timer fire, no
  * REST or command-line run — until it is resumed. Kept in {@code sync_feed_pause}, so it holds across
  * restarts and schedule changes, unlike suspending a timer route (one node) or pausing its Quartz
- * trigger (undone by the next schedule change).
+ * trigger (undone by the next schedule change). Pausing also cancels the feed's QUEUED and RUNNING
+ * runs, on every node ({@link RunCancels}): they end CANCELLED, resumable once the feed is resumed.
  */
 @Component("feedPauses")
 public class FeedPauses {
@@ -29,10 +30,12 @@ public class FeedPauses {
 
     private final JdbcTemplate jdbc;
     private final FeedCatalog catalog;
+    private final RunCancels cancels;
 
-    public FeedPauses(JdbcTemplate jdbc, FeedCatalog catalog) {
+    public FeedPauses(JdbcTemplate jdbc, FeedCatalog catalog, RunCancels cancels) {
         this.jdbc = jdbc;
         this.catalog = catalog;
+        this.cancels = cancels;
     }
 
     public Optional<FeedPause> of(String feed) {
@@ -44,7 +47,10 @@ public class FeedPauses {
         return pauses.stream().collect(Collectors.toMap(FeedPause::feed, Function.identity()));
     }
 
-    /** Pauses the feed; a feed already paused keeps its first pause (who, when, why). */
+    /**
+     * Pauses the feed and cancels its queued and running runs; a feed already paused keeps its first
+     * pause (who, when, why).
+     */
     public FeedPause pause(String feed, String by, String reason) {
         catalog.get(feed);
         int added = jdbc.update("insert into sync_feed_pause (feed, paused_by, reason) values (?, ?, ?) "
@@ -54,6 +60,7 @@ public class FeedPauses {
             log.info("Feed {} paused by {}{}: no node starts a run of it until it is resumed", feed, by,
                     reason == null ? "" : " (" + reason + ")");
         }
+        cancels.cancelFeed(feed, by, "cancelled: " + by + " paused the feed");
         return pause;
     }
 

@@ -32,6 +32,7 @@ public class RunGuard {
     private static final String NODE = ManagementFactory.getRuntimeMXBean().getName();
     /** Longer than any node's admission holds a feed's lock to check it; shorter than a run. */
     private static final java.time.Duration ADMISSION_CHECK = java.time.Duration.ofSeconds(2);
+    private static final String SHUTTING_DOWN = "feedsync was shutting down when the run's turn came";
 
     /** One admission of a feed at a time on this node, and none while its routes change. */
     private final java.util.Map<String, Object> admissions = new java.util.concurrent.ConcurrentHashMap<>();
@@ -43,11 +44,13 @@ public class RunGuard {
     private final DeadLetters deadLetters;
     private final FeedPauses pauses;
     private final LiveNodes nodes;
+    private final RunStops stops;
     /** The run of each feed waiting for a slot on this node: one queued-or-running run per feed. */
     private final java.util.Map<String, Long> queued = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RunGuard(FeedCatalog catalog, FeedLocks locks, RunLedger ledger, Watermarks watermarks, SeenKeys seenKeys,
-                    DeadLetters deadLetters, FeedPauses pauses, LiveNodes nodes) {
+                    DeadLetters deadLetters, FeedPauses pauses, LiveNodes nodes, RunStops stops) {
+        this.stops = stops;
         this.pauses = pauses;
         this.nodes = nodes;
         this.catalog = catalog;
@@ -104,8 +107,8 @@ public class RunGuard {
             String skipped = null;
             FeedLock lock = null;
             FeedDefinition feed = catalog.find(name).orElse(null);
-            if (camel.isStopping()) {
-                skipped = "feedsync was shutting down when the run's turn came";
+            if (camel.isStopping() || stops.stopping()) {
+                skipped = SHUTTING_DOWN;
             } else if (feed == null) {
                 skipped = "the feed was deleted while the run waited";
             } else if (pauses.of(name).isPresent()) {
@@ -118,12 +121,17 @@ public class RunGuard {
                 }
             }
             if (skipped != null) {
-                ledger.endQueued(queuedRun.runId(), RunStatus.SKIPPED, skipped);
-                log.info("Feed {} run {} SKIPPED: {}", name, queuedRun.runId(), skipped);
+                if (ledger.endQueued(queuedRun.runId(), RunStatus.SKIPPED, skipped)) {
+                    log.info("Feed {} run {} SKIPPED: {}", name, queuedRun.runId(), skipped);
+                } else {
+                    log.info("Feed {} run {} had ended while it waited (cancelled)", name, queuedRun.runId());
+                }
                 return;
             }
             try {
                 begin(feed, queuedRun.request(), lock, queuedRun.runId(), exchange);
+            } catch (NoLongerQueued cancelled) {
+                log.info("Feed {} run {} had ended while it waited (cancelled)", name, queuedRun.runId());
             } catch (RuntimeException e) {
                 try {
                     ledger.endQueued(queuedRun.runId(), RunStatus.FAILED, "the run could not start: " + e.getMessage());
@@ -148,8 +156,24 @@ public class RunGuard {
     }
 
     /** The run left its slot (ran, was skipped, or failed to start): it is no longer queued here. */
-    public void left(@ExchangeProperty(QueuedRun.PROPERTY) QueuedRun queuedRun) {
+    public void left(@ExchangeProperty(QueuedRun.PROPERTY) QueuedRun queuedRun,
+                     @ExchangeProperty(RunState.PROPERTY) RunState run) {
         queued.remove(queuedRun.request().feed(), queuedRun.runId());
+        if (run != null) {
+            stops.ended(run);
+        }
+    }
+
+    /**
+     * The node is shutting down: the runs still waiting QUEUED here end SKIPPED now rather than when
+     * their turn comes (which may be after the node has gone).
+     */
+    public void skipQueuedHere() {
+        queued.forEach((feed, runId) -> {
+            if (ledger.endQueued(runId, RunStatus.SKIPPED, SHUTTING_DOWN)) {
+                log.info("Feed {} run {} SKIPPED: {}", feed, runId, SHUTTING_DOWN);
+            }
+        });
     }
 
     /**
@@ -158,7 +182,7 @@ public class RunGuard {
      */
     public boolean unlessRunningHere(String feed, Runnable change) {
         synchronized (admission(feed)) {
-            if (queued.containsKey(feed) || ledger.runningOn(feed, NODE)) {
+            if (queuedHere(feed) != null || ledger.runningOn(feed, NODE)) {
                 return false;
             }
             change.run();
@@ -175,11 +199,24 @@ public class RunGuard {
         pauses.of(feed.name()).ifPresent(pause -> {
             throw new FeedPausedException(pause);
         });
-        Long waiting = queued.get(feed.name());
+        Long waiting = queuedHere(feed.name());
         if (waiting != null) {
             throw new FeedBusyException(feed.name(), waiting);
         }
         return feed;
+    }
+
+    /**
+     * The feed's run waiting for a slot on this node, if it still waits: one cancelled meanwhile (from any
+     * node) is forgotten here at once, not when its turn comes.
+     */
+    private Long queuedHere(String feed) {
+        Long waiting = queued.get(feed);
+        if (waiting != null && !ledger.isQueued(waiting)) {
+            queued.remove(feed, waiting);
+            return null;
+        }
+        return waiting;
     }
 
     private FeedBusyException busy(String feed) {
@@ -213,8 +250,8 @@ public class RunGuard {
             Long resumedFrom = unfinished == null ? null : unfinished.runId();
             long runId = queuedRunId == null ? ledger.open(request, NODE, resumedFrom) : queuedRunId;
             if (queuedRunId != null && !ledger.start(queuedRunId, resumedFrom)) {
-                throw new IllegalStateException("run " + queuedRunId + " of feed " + feed.name()
-                        + " is no longer QUEUED (taken for abandoned while it waited)");
+                // cancelled, or taken for abandoned, while it waited
+                throw new NoLongerQueued();
             }
             if (unfinished != null) {
                 // a resumed full run soft-deletes only what none of its attempts saw
@@ -228,6 +265,7 @@ public class RunGuard {
                     deadLetters.waiting(feed.name()), unfinished == null ? null : unfinished.runId(),
                     unfinished == null ? null : unfinished.checkpoint());
             run.attachTo(exchange);
+            stops.started(run);
             return run;
         } catch (RuntimeException e) {
             lock.close();
@@ -238,15 +276,15 @@ public class RunGuard {
     /**
      * Between pages: the run still holds its feed's lock. The lock lives in a database session; if
      * that ended (the database restarted), another run may already have started, so this one stops.
-     * A node that is shutting down ends its runs here too, as failed (transient: the next run does
-     * the rest), while their database is still there to record it.
+     * A run that was cancelled ends here (CANCELLED), and so do the runs of a node that is shutting down
+     * (as failed, transient: the next run does the rest), while their database is still there to record it.
      */
-    public void held(@ExchangeProperty(RunState.PROPERTY) RunState run, CamelContext camel) {
+    public void held(@ExchangeProperty(RunState.PROPERTY) RunState run) {
         if (!run.lock().isHeld()) {
             throw new FeedLockLostException(run.feed().name());
         }
-        if (camel.isStopping()) {
-            throw new NodeStoppingException("feedsync is shutting down; the run stopped after page " + run.pages());
+        if (stops.stopped(run)) {
+            throw run.stopRequested().exception(run.pages());
         }
     }
 
@@ -268,6 +306,14 @@ public class RunGuard {
                     }
                 }
             });
+        }
+    }
+
+    /** The queued run's row is no longer QUEUED: it was cancelled (or taken for abandoned) while it waited. */
+    private static final class NoLongerQueued extends RuntimeException {
+
+        NoLongerQueued() {
+            super(null, null, false, false);
         }
     }
 }

@@ -29,7 +29,7 @@ public class RunLedger {
             r.id, r.feed, r.status, r.trigger, r.mode, r.dry_run, r.pages, r.fetched, r.inserted, r.updated,
             r.unchanged, r.deleted, r.dead_lettered, r.pending_deletes, r.started_at, r.finished_at, r.watermark,
             r.error_class, r.error_message, r.error_http_status, r.error_url, r.samples::text as samples,
-            r.resumed_from, r.range_since, r.range_until, r.triggered_by""";
+            r.resumed_from, r.range_since, r.range_until, r.triggered_by, r.cancel_requested_at, r.cancel_requested_by""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper CHECKPOINTS = JsonMapper.builder().addModule(new JavaTimeModule())
@@ -86,11 +86,60 @@ public class RunLedger {
                  where id = ? and status = 'QUEUED'""", resumedFrom, runId) == 1;
     }
 
-    /** A queued run that ends without running (SKIPPED), or that could not start (FAILED), and why. */
-    public void endQueued(long runId, RunStatus status, String why) {
-        jdbc.update("""
+    /**
+     * A queued run that ends without running (SKIPPED), or that could not start (FAILED), and why.
+     * False if it was no longer QUEUED (cancelled while it waited).
+     */
+    public boolean endQueued(long runId, RunStatus status, String why) {
+        return jdbc.update("""
                 update sync_run set status = ?, finished_at = now(), error_class = 'TRANSIENT', error_message = ?
-                 where id = ? and status = 'QUEUED'""", status.name(), why, runId);
+                 where id = ? and status = 'QUEUED'""", status.name(), why, runId) == 1;
+    }
+
+    /** Whether the run still waits QUEUED (it was not cancelled meanwhile). */
+    public boolean isQueued(long runId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "select exists (select 1 from sync_run where id = ? and status = 'QUEUED')", Boolean.class, runId));
+    }
+
+    /**
+     * Records that {@code by} asked to cancel the run (if it is QUEUED or RUNNING): a QUEUED run ends
+     * CANCELLED here and now, in the same statement, so that it can no longer start; a RUNNING one
+     * keeps the request for its node to see. The first request's who and why stay. Answers the
+     * run's status after it, empty if the run was neither QUEUED nor RUNNING.
+     */
+    public Optional<RunStatus> requestCancel(long runId, String by, String reason) {
+        return requestCancel("id = ?", runId, by, reason).values().stream().findFirst();
+    }
+
+    /** {@link #requestCancel} for every QUEUED or RUNNING run of the feed, on any node: their ids and statuses after it. */
+    public Map<Long, RunStatus> requestCancelOfFeed(String feed, String by, String reason) {
+        return requestCancel("feed = ?", feed, by, reason);
+    }
+
+    private Map<Long, RunStatus> requestCancel(String which, Object key, String by, String reason) {
+        Map<Long, RunStatus> runs = new java.util.TreeMap<>();
+        jdbc.query("""
+                update sync_run set cancel_requested_at = coalesce(cancel_requested_at, now()),
+                       cancel_requested_by = coalesce(cancel_requested_by, ?),
+                       cancel_reason = coalesce(cancel_reason, ?),
+                       status = case when status = 'QUEUED' then 'CANCELLED' else status end,
+                       finished_at = case when status = 'QUEUED' then now() else finished_at end,
+                       error_class = case when status = 'QUEUED' then 'TRANSIENT' else error_class end,
+                       error_message = case when status = 'QUEUED' then coalesce(cancel_reason, ?) || '; it never started'
+                                       else error_message end
+                 where\s""" + which + " and status in ('QUEUED', 'RUNNING') returning id, status",
+                rs -> {
+                    runs.put(rs.getLong("id"), RunStatus.valueOf(rs.getString("status")));
+                }, by, reason, reason, key);
+        return runs;
+    }
+
+    /** The cancel requested for the run, from any node; empty while none was. */
+    public Optional<RunStop> cancelRequest(long runId) {
+        return jdbc.query("select cancel_requested_by, cancel_reason from sync_run where id = ? and cancel_requested_at is not null",
+                (rs, row) -> RunStop.cancel(rs.getString("cancel_requested_by"), rs.getString("cancel_reason")), runId)
+                .stream().findFirst();
     }
 
     /** Marks the QUEUED runs of the feed (null: of every feed) whose node is no longer alive as ABANDONED. */
@@ -107,8 +156,10 @@ public class RunLedger {
 
     /**
      * The run a new run of {@code feed} in {@code mode} resumes: the feed's newest sync in that mode,
-     * if it ended unfinished for a transient reason (or was abandoned) and left a checkpoint no older
-     * than {@code within}. Selective runs (since..until) are not counted: they leave no checkpoint.
+     * if it ended unfinished for a transient reason (or was abandoned or cancelled) and left a checkpoint
+     * no older than {@code within}. Selective runs (since..until) are not counted: they leave no checkpoint;
+     * nor are cancelled runs that left none (cancelled while QUEUED, or before their first page was
+     * committed): they changed nothing a checkpoint before them does not cover.
      * Only call while holding the feed's lock, after stale runs are abandoned.
      */
     public Optional<Unfinished> unfinished(String feed, RunMode mode, Duration within) {
@@ -121,8 +172,9 @@ public class RunLedger {
                   from sync_run r
                  where r.feed = ? and r.mode = ? and not r.dry_run and r.trigger in ('timer', 'rest', 'cli')
                    and r.range_since is null and r.status not in ('QUEUED', 'SKIPPED')
+                   and not (r.status = 'CANCELLED' and r.checkpoint is null)
                  order by r.id desc limit 1""", (rs, row) -> {
-                    boolean resumable = ("FAILED".equals(rs.getString("status")) || "ABANDONED".equals(rs.getString("status")))
+                    boolean resumable = java.util.Set.of("FAILED", "ABANDONED", "CANCELLED").contains(rs.getString("status"))
                             && "TRANSIENT".equals(rs.getString("error_class")) && rs.getString("checkpoint") != null
                             && rs.getBoolean("fresh");
                     return resumable ? new Unfinished(rs.getLong("id"), checkpoint(rs.getString("checkpoint"))) : null;
@@ -147,35 +199,43 @@ public class RunLedger {
         }
     }
 
-    public void progress(RunState run) {
+    /** Saves the run's live counts; answers the cancel requested for it meanwhile (by any node), if any. */
+    public Optional<RunStop> progress(RunState run) {
         RunCounts c = run.counts();
-        jdbc.update("""
+        return jdbc.query("""
                 update sync_run set pages = ?, fetched = ?, inserted = ?, updated = ?, unchanged = ?,
                        deleted = ?, dead_lettered = ?, pending_deletes = ?
-                 where id = ?""",
+                 where id = ? returning cancel_requested_at is not null as cancel, cancel_requested_by, cancel_reason""",
+                (rs, row) -> rs.getBoolean("cancel")
+                        ? RunStop.cancel(rs.getString("cancel_requested_by"), rs.getString("cancel_reason")) : null,
                 run.pages(), c.fetched(), c.inserted(), c.updated(), c.unchanged(), c.deleted(), c.deadLettered(),
-                c.pendingDeletes(), run.runId());
+                c.pendingDeletes(), run.runId()).stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
     /**
      * Writes the run's outcome with the given template: the lock's own session (see
      * {@link FeedLock}), or the pool's once that session is gone. A row no longer RUNNING (another
-     * node found the lock free and marked it ABANDONED) is left as it is.
+     * node found the lock free and marked it ABANDONED) is left as it is. A CANCELLED run keeps who
+     * asked, also when it was asked on this node only (Ctrl-C on the command line).
      */
     public void finish(JdbcTemplate session, RunState run, RunStatus status, RunError error) {
         RunCounts c = run.counts();
+        RunStop cancel = status == RunStatus.CANCELLED ? run.stopRequested() : null;
         session.update("""
                 update sync_run set status = ?, finished_at = now(), pages = ?, fetched = ?, inserted = ?,
                        updated = ?, unchanged = ?, deleted = ?, dead_lettered = ?, pending_deletes = ?,
                        watermark = (select w.value from sync_watermark w where w.feed = sync_run.feed),
                        error_class = ?, error_message = ?, error_http_status = ?, error_url = ?,
-                       samples = cast(? as jsonb)
+                       samples = cast(? as jsonb),
+                       cancel_requested_at = case when ? then coalesce(cancel_requested_at, now()) else cancel_requested_at end,
+                       cancel_requested_by = coalesce(cancel_requested_by, ?), cancel_reason = coalesce(cancel_reason, ?)
                  where id = ? and status = 'RUNNING'""",
                 status.name(), run.pages(), c.fetched(), c.inserted(), c.updated(), c.unchanged(), c.deleted(),
                 c.deadLettered(), c.pendingDeletes(),
                 error == null ? null : error.failureClass().name(), error == null ? null : error.message(),
                 error == null ? null : error.httpStatus(), error == null ? null : error.url(),
-                json(run.samples().snapshot()), run.runId());
+                json(run.samples().snapshot()), cancel != null, cancel == null ? null : cancel.by(),
+                cancel == null ? null : cancel.reason(), run.runId());
     }
 
     /** {@link #finish} through the pool, for a run whose lock's session is gone. */
@@ -241,7 +301,8 @@ public class RunLedger {
                 rs.getString("watermark"), error, samples(rs.getString("samples")), (Long) rs.getObject("resumed_from"),
                 rs.getString("range_since") == null ? null
                         : new RunRange(rs.getString("range_since"), rs.getString("range_until")),
-                rs.getString("triggered_by"));
+                rs.getString("triggered_by"), instant(rs.getTimestamp("cancel_requested_at")),
+                rs.getString("cancel_requested_by"));
     }
 
     private static java.time.Instant instant(Timestamp timestamp) {

@@ -29,9 +29,11 @@ public class RunLifecycle {
     private final RecordHashes recordHashes;
     private final SeenKeys seenKeys;
     private final TargetTables targetTables;
+    private final RunStops stops;
 
     public RunLifecycle(RunLedger ledger, ApplicationEventPublisher events, Watermarks watermarks,
-                        RecordHashes recordHashes, SeenKeys seenKeys, TargetTables targetTables) {
+                        RecordHashes recordHashes, SeenKeys seenKeys, TargetTables targetTables, RunStops stops) {
+        this.stops = stops;
         this.seenKeys = seenKeys;
         this.targetTables = targetTables;
         this.ledger = ledger;
@@ -60,18 +62,36 @@ public class RunLifecycle {
         });
         publish(run, RunStatus.SUCCEEDED, null);
         log.info("Feed {} run {} SUCCEEDED in {}: {}", run.feed().name(), run.runId(), elapsed(run), summary(run));
+        stops.ended(run);
     }
 
+    /**
+     * The run failed, or was stopped: cancelled (CANCELLED), or by its node shutting down (FAILED,
+     * transient). A transient failure while the run was asked to stop (a page that failed while it
+     * stopped, a retry it no longer waited for) is the stop's.
+     */
     public void failed(Exchange exchange) {
         RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        try {
+            end(run, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        } finally {
+            stops.ended(run);
+        }
+    }
+
+    private void end(RunState run, Throwable failure) {
         // chunks already queued are written (or, after a write failure, skipped) before the run ends
         run.writes().awaitAll();
-        RunError error = RunErrors.classify(failure, run.pageUrl());
+        RunError classified = RunErrors.classify(failure, run.pageUrl());
+        RunStop stop = run.stopRequested();
+        boolean stopped = stop != null && (failure instanceof RunCancelledException
+                || failure instanceof NodeStoppingException || classified.failureClass() == FailureClass.TRANSIENT);
+        RunStatus status = stopped ? stop.status() : RunStatus.FAILED;
+        RunError error = stopped ? stop.error(run.pages()) : classified;
         try {
-            run.lock().releaseAfter(session -> ledger.finish(session, run, RunStatus.FAILED, error));
+            run.lock().releaseAfter(session -> ledger.finish(session, run, status, error));
         } catch (RuntimeException lockGone) {
-            finishWithoutLock(run, error);
+            finishWithoutLock(run, status, error);
         }
         try {
             // a run the next one may resume keeps its seen keys for it (the next run drops them otherwise)
@@ -84,8 +104,8 @@ public class RunLifecycle {
             log.warn("Feed {} run {}: could not drop its seen keys ({}); the feed's next run does",
                     run.feed().name(), run.runId(), unavailable.getMessage());
         }
-        publish(run, RunStatus.FAILED, error);
-        log.warn("Feed {} run {} FAILED ({}{}) in {}: {}; {}", run.feed().name(), run.runId(), error.failureClass(),
+        publish(run, status, error);
+        log.warn("Feed {} run {} {} ({}{}) in {}: {}; {}", run.feed().name(), run.runId(), status, error.failureClass(),
                 error.httpStatus() == null ? "" : " HTTP " + error.httpStatus(), elapsed(run), error.message(),
                 summary(run));
     }
@@ -95,9 +115,9 @@ public class RunLifecycle {
      * connection broke), and the lock with it: the row is written through the pool if the database
      * is back; if not, it stays RUNNING until the feed's next run marks it ABANDONED.
      */
-    private void finishWithoutLock(RunState run, RunError error) {
+    private void finishWithoutLock(RunState run, RunStatus status, RunError error) {
         try {
-            ledger.finishWithoutLock(run, RunStatus.FAILED, error);
+            ledger.finishWithoutLock(run, status, error);
         } catch (RuntimeException unavailable) {
             log.warn("Feed {} run {}: could not record its failure ({}); the feed's next run will mark it ABANDONED",
                     run.feed().name(), run.runId(), unavailable.getMessage());

@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * After each page of a run: a chunk the writer could not write fails the run now, the page counts
- * for the prefetch bound, and the run's progress is saved (and logged every 10 seconds).
+ * for the prefetch bound, and the run's progress is saved (and logged every 10 seconds), which tells
+ * it whether it was cancelled meanwhile.
  */
 @Component("runProgress")
 public class RunProgress {
@@ -33,7 +34,8 @@ public class RunProgress {
         if (committed != null && run.request().checkpoints()) {
             ledger.checkpoint(run.runId(), run.checkpoint(committed, run.writes().committedPages()));
         }
-        ledger.progress(run);
+        // a cancel recorded by any node meanwhile: the run stops before its next page (RunGuard.held)
+        ledger.progress(run).ifPresent(run::stop);
         Instant now = Instant.now();
         if (run.pageProgress().hasMorePages() && Duration.between(run.lastProgressLog(), now).compareTo(LOG_EVERY) >= 0) {
             run.progressLogged(now);

@@ -2,7 +2,10 @@ package io.feedsync.run;
 
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.camel.Exchange;
 
@@ -55,6 +58,9 @@ public final class RunState {
     private final AtomicLong pendingDeletes = new AtomicLong();
 
     private volatile Instant lastProgressLog = startedAt;
+    /** Why the run is to stop before its end (cancelled, its node stopping); null while it is not. */
+    private final AtomicReference<RunStop> stop = new AtomicReference<>();
+    private final CountDownLatch stopAsked = new CountDownLatch(1);
 
     public RunState(long runId, FeedDefinition feed, RunRequest request, FeedLock lock, String startWatermark,
                     boolean lettersWaiting) {
@@ -267,6 +273,25 @@ public final class RunState {
 
     FeedLock lock() {
         return lock;
+    }
+
+    /**
+     * Asks the run to stop at its next page, or at once if it waits before a retry; the first reason
+     * given stays.
+     */
+    public void stop(RunStop why) {
+        stop.compareAndSet(null, why);
+        stopAsked.countDown();
+    }
+
+    /** Why the run was asked to stop; null while it was not. */
+    public RunStop stopRequested() {
+        return stop.get();
+    }
+
+    /** Waits at most {@code nanos} for the run to be asked to stop; true once it was. */
+    boolean awaitStop(long nanos) throws InterruptedException {
+        return stopAsked.await(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

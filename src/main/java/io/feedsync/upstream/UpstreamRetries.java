@@ -29,7 +29,7 @@ public class UpstreamRetries implements Processor {
         return failure instanceof PageFetchException fetch && fetch.isTransient();
     }
 
-    /** Camel's retryWhile: the decision {@link #process} took for this failure. */
+    /** The decision {@link #process} took for this failure (the run's retryWait then waits the delay it set). */
     public boolean retry(Exchange exchange) {
         return exchange.getProperty(RETRY_DECISION, false, Boolean.class);
     }

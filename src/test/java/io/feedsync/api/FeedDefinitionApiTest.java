@@ -162,22 +162,20 @@ class FeedDefinitionApiTest extends FeedsyncTest {
     }
 
     @Test
-    void deleteWhileTheFeedRunsIsRefusedAfterItTheRoutesAndTriggerAreGoneAndTheRunsStay() throws Exception {
+    void deleteWhileTheFeedRunsCancelsTheRunThenTheRoutesAndTriggerAreGoneAndTheRunsStay() throws Exception {
         api.put("/api/feeds/" + FEED, definition("/all/defined", NEVER));
         assertThat(camel.getRoute("feed-" + FEED + "-timer")).isNotNull();
         assertThat(quartz.getTrigger(TriggerKey.triggerKey(FEED, "feedsync"))).isNotNull();
-        upstream.delay(Duration.ofSeconds(4)); // longer than DELETE waits for a run to end
+        upstream.delay(Duration.ofSeconds(1)); // the run is in its page when the feed is deleted
         long runId = api.startRun(FEED, null);
 
-        Api.Answer refused = api.delete("/api/feeds/" + FEED);
-        assertThat(refused.status()).as("refused whether the run is still QUEUED or RUNNING").isEqualTo(409);
-        assertThat(refused.json().get("error").asText()).isEqualTo("feed_running");
-        assertThat(refused.json().get("runId").asLong()).isEqualTo(runId);
-        api.awaitRun(runId);
-
         Api.Answer deleted = api.delete("/api/feeds/" + FEED);
+
         assertThat(deleted.status()).as(deleted.raw().body()).isEqualTo(200);
         assertThat(deleted.json().get("change").asText()).isEqualTo("deleted");
+        JsonNode cancelled = api.awaitRun(runId);
+        assertThat(cancelled.get("status").asText()).as("it stopped after its page").isEqualTo("CANCELLED");
+        assertThat(cancelled.at("/error/message").asText()).startsWith("cancelled: test-operator deleted the feed");
         assertThat(camel.getRoutes()).noneMatch(route -> route.getRouteId().startsWith("feed-" + FEED + "-"));
         assertThat(quartz.getTrigger(TriggerKey.triggerKey(FEED, "feedsync"))).isNull();
         assertThat(api.get("/api/feeds/" + FEED + "/runs").status()).isEqualTo(404);

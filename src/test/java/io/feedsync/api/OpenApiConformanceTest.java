@@ -106,6 +106,7 @@ class OpenApiConformanceTest extends FeedsyncTest {
             check("POST", path, 409, api.post("/api" + path.replace("{feed}", "plans-single"), "{}"));
         }
         api.awaitRun(running);
+        checkCancel(runId, nobody, viewer);
         check("GET", "/audit", 200, api.get("/api/audit?feed=plans-single&limit=50"));
         check("GET", "/audit", 400, api.get("/api/audit?since=yesterday"));
         check("GET", "/audit", 401, nobody.get("/api/audit"));
@@ -124,7 +125,8 @@ class OpenApiConformanceTest extends FeedsyncTest {
                 {"runId": 1, "feed": "plans", "status": "RUNNING", "trigger": "rest", "mode": "full", "dryRun": false,
                  "pages": 0, "counts": {"fetched": 0, "inserted": 0, "updated": 0, "unchanged": 0, "deleted": 0,
                  "deadLettered": 0, "pendingDeletes": 0}, "startedAt": "2026-01-01T00:00:00Z", "finishedAt": null, "watermark": null,
-                 "error": null, "samples": null, "resumedFrom": null, "range": null, "triggeredBy": "ops-bot"}""");
+                 "error": null, "samples": null, "resumedFrom": null, "range": null, "triggeredBy": "ops-bot",
+                 "cancelRequestedAt": null, "cancelRequestedBy": null}""");
 
         assertThat(document.violations("GET", "/runs/{id}", 200, run)).as("a running run").isEmpty();
         assertThat(document.violations("GET", "/runs/{id}", 200, ((ObjectNode) run.deepCopy()).without("feed")))
@@ -166,6 +168,25 @@ class OpenApiConformanceTest extends FeedsyncTest {
         check("DELETE", "/feeds/{feed}", 200, api.delete(feed));
         check("DELETE", "/feeds/{feed}", 404, api.delete(feed));
         jdbc.update("delete from sync_feed_definition");
+    }
+
+    /** Cancelling a run: one under way (202), one that has ended (409), and each refusal. */
+    private void checkCancel(long finishedRunId, Api nobody, Api viewer) {
+        String path = "/runs/{id}/cancel";
+        upstream.delay(Duration.ofMillis(300));
+        long running = api.startRun("plans-single", null);
+        check("POST", path, 202, api.post("/api/runs/" + running + "/cancel", null));
+        api.awaitRun(running);
+        String url = "/api/runs/" + finishedRunId + "/cancel";
+        check("POST", path, 409, api.post(url, "{}"));
+        check("POST", path, 400, api.post("/api/runs/abc/cancel", null));
+        check("POST", path, 400, api.post(url, "{\"unknown\": true}"));
+        check("POST", path, 401, nobody.post(url, "{}"));
+        check("POST", path, 403, viewer.post(url, "{}"));
+        check("POST", path, 404, api.post("/api/runs/987654/cancel", "{}"));
+        check("POST", path, 413, api.post(url, BIG_BODY));
+        check("POST", path, 415, api.request("POST", url, Map.of("Content-Type", "text/plain"), "{}"));
+        upstream.delay(Duration.ZERO);
     }
 
     /** Each operation's declared statuses, but 503. */

@@ -38,7 +38,7 @@ class OpenApiTest extends FeedsyncTest {
                 routes.add(service.getMethod().toUpperCase() + " " + path(service.getUrl()));
             }
         }
-        assertThat(routes).hasSize(21);
+        assertThat(routes).hasSize(22);
         assertThat(documented).containsExactlyInAnyOrderElementsOf(routes);
         assertThat(document.get("components").get("securitySchemes").fieldNames()).toIterable()
                 .contains("apiKey", "bearer", "basic");

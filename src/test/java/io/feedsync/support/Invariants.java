@@ -193,7 +193,7 @@ public final class Invariants {
             long outcomes = number(run, "inserted") + number(run, "updated") + number(run, "unchanged")
                     + number(run, "dead_lettered");
             inserted += number(run, "inserted");
-            softly.assertThat(status).as("run %s status", id).isIn("SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED");
+            softly.assertThat(status).as("run %s status", id).isIn("SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED", "CANCELLED");
             softly.assertThat(run.get("finished_at")).as("run %s finished_at", id).isNotNull();
             switch (status) {
                 case "SUCCEEDED" -> {
@@ -208,6 +208,12 @@ public final class Invariants {
                     softly.assertThat(run.get("error_message")).as("run %s error message", id).isNotNull();
                     softly.assertThat(outcomes).as("run %s outcomes", id).isLessThanOrEqualTo(fetched);
                     softly.assertThat(run.get("watermark")).as("run %s failed, so the watermark stayed", id)
+                            .isEqualTo(watermarkBefore);
+                }
+                case "CANCELLED" -> {
+                    softly.assertThat(run.get("error_class")).as("run %s error class", id).isEqualTo("TRANSIENT");
+                    softly.assertThat(run.get("cancel_requested_by")).as("run %s: who cancelled it", id).isNotNull();
+                    softly.assertThat(run.get("watermark")).as("run %s was cancelled, so the watermark stayed", id)
                             .isEqualTo(watermarkBefore);
                 }
                 case "SKIPPED" -> {
