@@ -302,7 +302,7 @@ class BoundsSecurityTest extends FeedsyncTest {
                 {"mode": "full",
                  "source": {"url": "%s", "records": "/epa_clients"},
                  "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
-                 "target": {"table": "test_plans", "key": ["epa_type"]}}""".formatted(upstream.url("/all/bounded")));
+                 "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}""".formatted(upstream.url("/all/bounded")));
         set.forEach((path, value) -> {
             ObjectNode parent = definition;
             String[] parts = path.split("\\.");
