@@ -243,7 +243,7 @@ class CancelRunTest extends FeedsyncTest {
                 {"source": {"url": "http://127.0.0.1:1/export", "records": "/epa_clients",
                             "retry": {"max-attempts": 6, "initial-backoff": "10m", "max-backoff": "10m"}},
                  "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
-                 "target": {"table": "test_plans", "key": ["epa_type"]}}""");
+                 "target": {"table": "test_plans", "key": ["epa_type"], "shared": true}}""");
         assertThat(defined.status()).as(defined.raw().body()).isEqualTo(201);
         long runId = api.startRun("cancel-defined", null);
         awaitRetrying(runId);

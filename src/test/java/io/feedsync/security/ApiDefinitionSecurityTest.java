@@ -326,7 +326,7 @@ class ApiDefinitionSecurityTest extends FeedsyncTest {
         feed.putObject("source").put("url", upstream.url("/all/secured")).put("records", "/epa_clients");
         feed.putObject("transform").putObject("mapping").put("epa_type", "/key").put("ncpdp_version", "/version")
                 .put("gateway_id", "/id");
-        feed.putObject("target").put("table", "test_plans").putArray("key").add("epa_type");
+        feed.putObject("target").put("table", "test_plans").put("shared", true).putArray("key").add("epa_type");
         return feed;
     }
 
