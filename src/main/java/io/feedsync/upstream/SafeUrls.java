@@ -2,6 +2,7 @@ package io.feedsync.upstream;
 
 import java.net.URI;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.springframework.web.util.UriComponentsBuilder;
 
@@ -26,6 +27,15 @@ public final class SafeUrls {
             return kept;
         }
         return UriComponentsBuilder.fromUri(kept).userInfo(feedUrl.getRawUserInfo()).build(true).toUri();
+    }
+
+    /** Any text (an exception's message) with the values of the secret query parameters of any URL in it masked. */
+    public static String maskParams(String text, Set<String> secretParams) {
+        String masked = text;
+        for (String param : secretParams) {
+            masked = masked.replaceAll("(?<=[?&;]" + Pattern.quote(param) + "=)[^&#\\s\"'<>]+", "****");
+        }
+        return masked;
     }
 
     public static String show(URI uri, Set<String> secretParams) {

@@ -103,10 +103,12 @@ public class UpstreamPages {
     /** The request never got an answer: refused, reset, timed out. Worth trying again. */
     public void unreachable(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String url = run(exchange).pageUrl();
-        throw new PageFetchException(FailureClass.TRANSIENT, null, url, "upstream unreachable: "
-                + failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage()),
-                null);
+        PageProgress run = run(exchange);
+        // the HTTP client names the host it could not reach; should a message hold the URL, not its secrets
+        String why = failure.getMessage() == null ? ""
+                : ": " + SafeUrls.maskParams(failure.getMessage(), run.feed().source().auth().secretQueryParams());
+        throw new PageFetchException(FailureClass.TRANSIENT, null, run.pageUrl(), "upstream unreachable: "
+                + failure.getClass().getSimpleName() + why, null);
     }
 
     /**
