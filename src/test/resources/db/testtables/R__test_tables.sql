@@ -48,3 +48,11 @@ $$;
 drop trigger if exists test_plans_raise_sqlstate on test_plans;
 create trigger test_plans_raise_sqlstate before insert or update on test_plans
     for each row execute function test_plans_raise_sqlstate();
+
+-- the target of security.SecretsInLogsSecurityTest's feed defined over the API, which no configured
+-- feed writes; PostgreSQL rejects a row whose version is 'rejected-by-db'
+create table if not exists public.traced_plans (
+    epa_type      text primary key,
+    ncpdp_version text    not null check (ncpdp_version <> 'rejected-by-db'),
+    gateway_id    integer not null
+);

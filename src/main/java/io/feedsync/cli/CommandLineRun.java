@@ -21,6 +21,7 @@ import io.feedsync.FeedsyncApplication;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.UnknownFeedException;
+import io.feedsync.ops.logging.LogEscapes;
 import io.feedsync.run.FeedBusyException;
 import io.feedsync.run.FeedPausedException;
 import io.feedsync.run.RunLedger;
@@ -227,7 +228,8 @@ public final class CommandLineRun {
             out.println(line);
             return SUCCEEDED;
         }
-        out.println(line + " error=" + run.error().failureClass() + ": " + run.error().message());
+        // one line whatever the error repeats from upstream data
+        out.println(line + " error=" + run.error().failureClass() + ": " + LogEscapes.escape(run.error().message()));
         return run.error().failureClass() == FailureClass.PERMANENT ? PERMANENT : TRANSIENT;
     }
 

@@ -78,6 +78,9 @@ public final class EmbeddedDatabases {
                 // no Unix socket: with the default one in /tmp every local user could knock on it
                 .setServerConfig("unix_socket_directories", "")
                 .setServerConfig("password_encryption", "scram-sha-256")
+                // its output is relayed to feedsync's log: no statement errors, which repeat row values
+                // (feedsync reports each failed write itself); startup, shutdown and FATAL lines stay
+                .setServerConfig("log_min_messages", "log")
                 // its readiness check logs in as the superuser
                 .setConnectConfig("password", credentials.superuserPassword())
                 .setDataDirectoryCustomizer(dir -> {

@@ -8,6 +8,8 @@ import java.util.Map;
 import org.apache.camel.util.URISupport;
 import org.springframework.util.unit.DataSize;
 
+import io.feedsync.ops.logging.EndpointSecrets;
+import io.feedsync.ops.logging.LogSecrets;
 import io.feedsync.transform.DeleteMarkers;
 import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.ErrorBodies;
@@ -97,6 +99,13 @@ public record FeedDefinition(
      */
     public record Notify(List<String> changes, List<String> runs, boolean runsOnFailureOnly, String secret,
                          Duration retention) {
+
+        public Notify {
+            // never in a log: the signing secret and the credentials of the endpoints
+            LogSecrets.add(secret);
+            changes.forEach(EndpointSecrets::register);
+            runs.forEach(EndpointSecrets::register);
+        }
 
         @Override
         public String toString() {

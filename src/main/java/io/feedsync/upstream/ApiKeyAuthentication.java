@@ -1,6 +1,11 @@
 package io.feedsync.upstream;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
+
+import org.springframework.web.util.UriUtils;
+
+import io.feedsync.ops.logging.LogSecrets;
 
 /** {@code auth.type: api-key} — a key sent in a header (default {@code X-API-Key}) or a query parameter. */
 public final class ApiKeyAuthentication implements Authentication {
@@ -13,6 +18,8 @@ public final class ApiKeyAuthentication implements Authentication {
         this.key = key;
         this.header = queryParam == null && header == null ? "X-API-Key" : header;
         this.queryParam = queryParam;
+        // as written, and as a query parameter carries it (PageRequest encodes it so)
+        LogSecrets.add(key, UriUtils.encodeQueryParam(key, StandardCharsets.UTF_8));
     }
 
     @Override
@@ -22,6 +29,11 @@ public final class ApiKeyAuthentication implements Authentication {
         } else {
             request.header(header, key);
         }
+    }
+
+    @Override
+    public Set<String> credentialHeaders() {
+        return queryParam == null ? Set.of(header) : Set.of();
     }
 
     @Override

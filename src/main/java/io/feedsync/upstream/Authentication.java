@@ -2,7 +2,8 @@ package io.feedsync.upstream;
 
 /**
  * How a feed proves who it is to its upstream. One implementation per {@code source.auth.type};
- * implementations keep their secrets to themselves: {@link #toString()} never shows them.
+ * implementations keep their secrets to themselves: {@link #toString()} never shows them, and each
+ * registers its secret values with {@link io.feedsync.ops.logging.LogSecrets} so that no log shows them.
  */
 public interface Authentication {
 
@@ -15,6 +16,14 @@ public interface Authentication {
      */
     default boolean invalidate() {
         return false;
+    }
+
+    /**
+     * Request headers, besides {@link CredentialHeaders#ALWAYS}, that carry the credentials: removed
+     * from the exchange as soon as the request returns.
+     */
+    default java.util.Set<String> credentialHeaders() {
+        return java.util.Set.of();
     }
 
     /** Query parameters that carry secrets and must be masked wherever a URL is shown. */

@@ -3,6 +3,8 @@ package io.feedsync.upstream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
+import io.feedsync.ops.logging.LogSecrets;
+
 /** {@code auth.type: basic} — RFC 7617 username and password. */
 public final class BasicAuthentication implements Authentication {
 
@@ -13,6 +15,7 @@ public final class BasicAuthentication implements Authentication {
         this.username = username;
         this.headerValue = "Basic " + Base64.getEncoder()
                 .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        LogSecrets.addBasicCredentials(username, password);
     }
 
     @Override

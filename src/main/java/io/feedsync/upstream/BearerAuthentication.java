@@ -1,5 +1,7 @@
 package io.feedsync.upstream;
 
+import io.feedsync.ops.logging.LogSecrets;
+
 /** {@code auth.type: bearer} — a static token sent as {@code Authorization: Bearer …}. */
 public final class BearerAuthentication implements Authentication {
 
@@ -7,6 +9,7 @@ public final class BearerAuthentication implements Authentication {
 
     public BearerAuthentication(String token) {
         this.headerValue = "Bearer " + token;
+        LogSecrets.add(token);
     }
 
     @Override

@@ -23,6 +23,8 @@ import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 
+import io.feedsync.ops.logging.LogSecrets;
+
 /**
  * {@code auth.type: oauth2-client-credentials} — RFC 6749 §4.4. The access token is requested
  * once and reused for every page until shortly before it expires; a token the upstream rejects
@@ -45,6 +47,7 @@ public final class OAuth2ClientCredentials implements Authentication {
     private final Clock clock;
     private final Timeout timeout;
     private String accessToken;
+    private String previousToken;
     private Instant renewAt = Instant.MIN;
 
     public OAuth2ClientCredentials(URI tokenUrl, String clientId, String clientSecret, String scope,
@@ -56,6 +59,8 @@ public final class OAuth2ClientCredentials implements Authentication {
         this.basicClientAuthentication = basicClientAuthentication;
         this.clock = clock;
         this.timeout = Timeout.of(timeout);
+        // the secret, in a form body (client-authentication: form) or in the basic header
+        LogSecrets.addBasicCredentials(clientId, clientSecret);
     }
 
     @Override
@@ -65,7 +70,7 @@ public final class OAuth2ClientCredentials implements Authentication {
 
     @Override
     public synchronized boolean invalidate() {
-        accessToken = null;
+        retireToken();
         renewAt = Instant.MIN;
         return true;
     }
@@ -125,7 +130,9 @@ public final class OAuth2ClientCredentials implements Authentication {
         }
         Duration lifetime = response.hasNonNull("expires_in")
                 ? Duration.ofSeconds(response.get("expires_in").asLong()) : DEFAULT_LIFETIME;
+        retireToken();
         accessToken = token.asText();
+        LogSecrets.add(accessToken);
         renewAt = requestedAt.plus(lifetime).minus(EXPIRY_MARGIN);
     }
 
@@ -146,6 +153,18 @@ public final class OAuth2ClientCredentials implements Authentication {
                 .disableRedirectHandling()
                 .disableCookieManagement()
                 .build();
+    }
+
+    /**
+     * The current token is no longer sent. It stays masked in the logs (a line about its last request
+     * may still come) until the next one retires; the one retired before it is forgotten.
+     */
+    private void retireToken() {
+        if (accessToken != null) {
+            LogSecrets.remove(previousToken);
+            previousToken = accessToken;
+            accessToken = null;
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.feedsync.upstream;
 
 import java.net.URI;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.springframework.web.util.UriComponentsBuilder;
 
@@ -43,6 +44,15 @@ public final class SafeUrls {
             return uri.getPort();
         }
         return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
+    }
+
+    /** Any text (an exception's message) with the values of the secret query parameters of any URL in it masked. */
+    public static String maskParams(String text, Set<String> secretParams) {
+        String masked = text;
+        for (String param : secretParams) {
+            masked = masked.replaceAll("(?<=[?&;]" + Pattern.quote(param) + "=)[^&#\\s\"'<>]+", "****");
+        }
+        return masked;
     }
 
     public static String show(URI uri, Set<String> secretParams) {

@@ -114,14 +114,17 @@ public class UpstreamPages {
      */
     public void unreachable(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String url = run(exchange).pageUrl();
+        PageProgress run = run(exchange);
+        String url = run.pageUrl();
         AddressRefusedException refused = AddressRefusedException.in(failure);
         if (refused != null) {
             throw new PageFetchException(FailureClass.PERMANENT, null, url, refused.getMessage(), null);
         }
+        // the HTTP client names the host it could not reach; should a message hold the URL, not its secrets
+        String why = failure.getMessage() == null ? ""
+                : ": " + SafeUrls.maskParams(failure.getMessage(), run.feed().source().auth().secretQueryParams());
         throw new PageFetchException(FailureClass.TRANSIENT, null, url, "upstream unreachable: "
-                + failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage()),
-                null);
+                + failure.getClass().getSimpleName() + why, null);
     }
 
     /**

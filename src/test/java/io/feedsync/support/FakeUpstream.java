@@ -57,6 +57,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final Map<String, Instant> liveTokens = new ConcurrentHashMap<>();
     private final List<Request> tokenRequests = new CopyOnWriteArrayList<>();
     private volatile String tokenClient;
+    private volatile Map<String, String> tokenClientForm;
     private volatile boolean ignoreSince;
     private volatile Duration tokenLifetime = Duration.ofMinutes(5);
 
@@ -168,6 +169,7 @@ public final class FakeUpstream implements AutoCloseable {
         maxInFlight.set(inFlight.get());
         authorized = request -> true;
         tokenClient = null;
+        tokenClientForm = null;
         ignoreSince = false;
         liveTokens.clear();
         tokenRequests.clear();
@@ -239,12 +241,14 @@ public final class FakeUpstream implements AutoCloseable {
 
     /**
      * Acts as an OAuth2 authorization server too: {@value #TOKEN_PATH} issues tokens for the
-     * client credentials given (HTTP Basic), living {@code lifetime}; pages then demand a live one.
+     * client credentials given (HTTP Basic, or {@code client_id} and {@code client_secret} in the
+     * form), living {@code lifetime}; pages then demand a live one.
      */
     public void oauth2(String clientId, String clientSecret, Duration lifetime) {
         String expected = "Basic " + java.util.Base64.getEncoder()
                 .encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
         tokenClient = expected;
+        tokenClientForm = Map.of("client_id", clientId, "client_secret", clientSecret);
         tokenLifetime = lifetime;
         authorized = request -> {
             String header = request.header("Authorization");
@@ -269,8 +273,11 @@ public final class FakeUpstream implements AutoCloseable {
     private void issueToken(HttpExchange exchange, Request request) throws IOException {
         tokenRequests.add(request);
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        if (tokenClient == null || !tokenClient.equals(request.header("Authorization"))
-                || !body.contains("grant_type=client_credentials")) {
+        Map<String, String> form = query(URI.create("?" + body));
+        boolean client = tokenClient != null && (tokenClient.equals(request.header("Authorization"))
+                || tokenClientForm.get("client_id").equals(form.get("client_id"))
+                && tokenClientForm.get("client_secret").equals(form.get("client_secret")));
+        if (!client || !body.contains("grant_type=client_credentials")) {
             send(exchange, 401, "{\"error\":\"invalid_client\"}", Map.of());
             return;
         }
