@@ -15,9 +15,10 @@ import io.feedsync.api.AuditTrail;
  * A route's MBean whose suspend and resume, the route control the console allows
  * (jolokia-access.xml), are recorded in the audit trail as the API's actions are:
  * {@code suspend-route} / {@code resume-route}, by whom (the console user or API key Jolokia was
- * called with), the feed the route is part of, the route; a failure with status 500.
+ * called with), the feed the route is part of, the route; a failure with status 500. Public, as JMX
+ * calls its operations by reflection.
  */
-class AuditedRoute extends ManagedSuspendableRoute {
+public class AuditedRoute extends ManagedSuspendableRoute {
 
     private static final Pattern FEED_ROUTE = Pattern.compile("feed-(.+)-(fetch|page|write|sync|timer)");
 
