@@ -1,6 +1,7 @@
 package io.feedsync.api;
 
 import java.io.IOException;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
@@ -16,7 +17,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Answers 415 to an API request whose body is not declared as JSON. Without it a JSON body sent
  * as a form ({@code curl -d} does that by default) would be parsed as form fields before any route
- * runs, and fail as a 500.
+ * runs, and fail as a 500. An API request is one whose path, decoded and normalised as the router
+ * sees it ({@code /%61pi/feeds}, {@code /api/./feeds}, {@code /api;x=y/feeds} are all
+ * {@code /api/feeds}), is under {@code /api}, in any case.
  */
 @Component
 @Order(Ordered.LOWEST_PRECEDENCE - 1) // before FeedScopeFilter, which must not answer first
@@ -30,8 +33,14 @@ public class JsonBodiesOnly extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/") || request.getContentType() == null
-                || request.getContentLengthLong() == 0;
+        return !isApi(request) || request.getContentType() == null || request.getContentLengthLong() == 0;
+    }
+
+    /** The servlet container's decoded, normalised path without path parameters; not the raw request URI. */
+    private static boolean isApi(HttpServletRequest request) {
+        String path = (request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo()))
+                .toLowerCase(Locale.ROOT);
+        return path.equals("/api") || path.startsWith("/api/");
     }
 
     @Override

@@ -15,6 +15,7 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.core.Ordered;
@@ -24,13 +25,16 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Answers 413 to an API request body larger than {@link #MAX_BODY}, before reading it. The API's
- * bodies are small JSON objects, and a REST route reads its body whole: without a limit, one
- * huge POST would be read into memory. A declared Content-Length is judged up front; a body sent
- * without one (chunked) is read up to the limit and no further.
+ * Answers 413 to a request body larger than {@link #MAX_BODY}, before reading it. The API's bodies
+ * are small JSON objects, the console's Jolokia requests too, and a REST route or Spring's form
+ * parser reads its body whole: without a limit, one huge request would be read into memory. Every
+ * request is judged, whatever its path, spelling or credentials, before anything else runs (Spring
+ * Security, the form parser): a check of the path could be passed by another spelling of it
+ * ({@code /%61pi/feeds} is {@code /api/feeds} once decoded). A declared Content-Length is judged up
+ * front; a chunked body is read up to the limit and no further.
  */
 @Component
-@Order(Ordered.LOWEST_PRECEDENCE - 1) // before FeedScopeFilter, which must not answer first
+@Order(Ordered.HIGHEST_PRECEDENCE)
 public class SmallBodiesOnly extends OncePerRequestFilter {
 
     static final DataSize MAX_BODY = DataSize.ofKilobytes(64);
@@ -42,11 +46,6 @@ public class SmallBodiesOnly extends OncePerRequestFilter {
     }
 
     @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
-    }
-
-    @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long declared = request.getContentLengthLong();
@@ -54,8 +53,8 @@ public class SmallBodiesOnly extends OncePerRequestFilter {
             refuse(response);
             return;
         }
-        if (declared >= 0) {
-            // the servlet container reads no more than the declared length
+        if (declared >= 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null) {
+            // the servlet container reads no more than the declared length, and nothing without either
             chain.doFilter(request, response);
             return;
         }
@@ -73,7 +72,7 @@ public class SmallBodiesOnly extends OncePerRequestFilter {
         // the rest of the body is not worth reading
         response.setHeader("Connection", "close");
         json.writeValue(response.getOutputStream(), ApiError.of("payload_too_large",
-                "request body is larger than " + MAX_BODY.toKilobytes() + "KB; the API takes small JSON objects"));
+                "request body is larger than " + MAX_BODY.toKilobytes() + "KB; feedsync takes small JSON objects"));
     }
 
     /** The request with its (small) body already read. */

@@ -7,20 +7,31 @@ import org.apache.camel.Component;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Producer;
+import org.apache.camel.Route;
 import org.apache.camel.management.DefaultManagementObjectStrategy;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
+
+import io.feedsync.api.AuditTrail;
 
 /**
  * Which of Camel's MBeans a feed gets: its routes' only — what Hawtio's route tree, the Route
- * Diagram, route statistics and suspend / resume / stop / start work on. Camel's
+ * Diagram, route statistics and suspend / resume work on. Camel's
  * {@code RoutesOnly} level (application.yaml) leaves out the steps' MBeans but still registers,
  * for each feed, its endpoints, consumers, producers, http component and throttle thread pool: 18
  * more MBeans per feed, about half a MiB of heap with their descriptors, none of them what an
  * operator steers a feed with (and Jolokia refuses endpoint operations anyway). Every other route
- * keeps all of its MBeans.
+ * keeps all of its MBeans. A route's MBean records its suspend and resume in the audit trail
+ * ({@link AuditedRoute}).
  */
 @org.springframework.stereotype.Component
 public class FeedRouteMBeans extends DefaultManagementObjectStrategy implements CamelContextConfiguration {
+
+    private final ObjectProvider<AuditTrail> audit;
+
+    public FeedRouteMBeans(ObjectProvider<AuditTrail> audit) {
+        this.audit = audit;
+    }
 
     @Override
     public void beforeApplicationStart(CamelContext context) {
@@ -29,6 +40,17 @@ public class FeedRouteMBeans extends DefaultManagementObjectStrategy implements 
 
     @Override
     public void afterApplicationStart(CamelContext context) {
+    }
+
+    @Override
+    public Object getManagedObjectForRoute(CamelContext context, Route route) {
+        AuditTrail trail = audit.getIfAvailable();
+        if (trail == null || !route.supportsSuspension()) {
+            return super.getManagedObjectForRoute(context, route);
+        }
+        AuditedRoute managed = new AuditedRoute(context, route, trail);
+        managed.init(context.getManagementStrategy());
+        return managed;
     }
 
     @Override

@@ -163,7 +163,7 @@ public class JmxFeedPauses implements SelfNaming {
     }
 
     @SuppressWarnings("removal")
-    private static String actor() {
+    static String actor() {
         Authentication caller = SecurityContextHolder.getContext().getAuthentication();
         if (caller != null && caller.isAuthenticated() && !(caller instanceof AnonymousAuthenticationToken)) {
             return caller.getName();

@@ -1,19 +1,17 @@
 package io.feedsync.api.security;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
-import org.springframework.security.core.userdetails.User;
-import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 
 /**
  * The console's basic-auth users, {@code feedsync.security.console-users.<name>.password/role}. A password
  * is either already encoded ({@code {bcrypt}$2a$…}) or plain text of at least 16 characters, which is
- * bcrypt-encoded at startup so that the plain value is never kept or compared directly.
+ * kept only as its SHA-256 digest ({@link ConsoleLogin}), so that the plain value is never kept or
+ * compared directly.
  */
 final class ConsoleUsers {
 
@@ -26,24 +24,23 @@ final class ConsoleUsers {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
     }
 
-    static InMemoryUserDetailsManager from(SecurityProperties properties, PasswordEncoder encoder) {
-        List<UserDetails> users = new ArrayList<>();
+    static ConsoleLogin from(SecurityProperties properties, PasswordEncoder encoder) {
+        Map<String, ConsoleLogin.User> users = new LinkedHashMap<>();
         properties.consoleUsers().forEach((name, user) -> {
             String prefix = "feedsync.security.console-users." + name;
             String password = user == null ? null : user.password();
             if (password == null || password.isEmpty()) {
                 return; // an empty env value counts as unset
             }
-            if (!ENCODED.matcher(password).matches() && password.length() < ApiKeys.MIN_LENGTH) {
+            boolean encoded = ENCODED.matcher(password).matches();
+            if (!encoded && password.length() < ApiKeys.MIN_LENGTH) {
                 throw new SecurityConfigException(prefix + ".password",
                         "is shorter than " + ApiKeys.MIN_LENGTH + " characters");
             }
             Role role = Role.parse(prefix + ".role", user.role());
-            users.add(User.withUsername(name)
-                    .password(ENCODED.matcher(password).matches() ? password : encoder.encode(password))
-                    .authorities(role.authority())
-                    .build());
+            users.put(name, encoded ? new ConsoleLogin.User(null, password, role)
+                    : new ConsoleLogin.User(ConsoleLogin.digest(password), null, role));
         });
-        return new InMemoryUserDetailsManager(users);
+        return new ConsoleLogin(users, encoder);
     }
 }

@@ -46,7 +46,7 @@ class JsonSecurityErrors implements AuthenticationEntryPoint, AccessDeniedHandle
         write(response, HttpServletResponse.SC_FORBIDDEN, "forbidden", message);
     }
 
-    private void write(HttpServletResponse response, int status, String error, String message) throws IOException {
+    void write(HttpServletResponse response, int status, String error, String message) throws IOException {
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         json.writeValue(response.getOutputStream(), ApiError.of(error, message));

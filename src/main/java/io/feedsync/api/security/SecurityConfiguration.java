@@ -1,6 +1,7 @@
 package io.feedsync.api.security;
 
 import java.io.IOException;
+import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.DispatcherType;
@@ -8,6 +9,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -15,12 +17,10 @@ import org.springframework.core.env.Profiles;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.ProviderManager;
-import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.authentication.session.NullAuthenticatedSessionStrategy;
@@ -39,6 +39,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * is open (and, in the demo profile, the sample upstream that feedsync fetches from itself).
  * Basic credentials are ambient in a browser, so unsafe requests made with them need the CSRF token that
  * the console sends back from the {@code XSRF-TOKEN} cookie; API keys are never sent by a browser on its own.
+ * A request a browser sends for another site is refused on every path ({@link CrossSiteRequests}), Jolokia
+ * takes operations by POST only ({@link JolokiaReadsByGet}), and failed basic-auth logins are rate-limited
+ * ({@link LoginThrottle}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
@@ -51,18 +54,19 @@ public class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, ApiKeys apiKeys, ObjectMapper json,
-                                            Environment environment, InMemoryUserDetailsManager consoleUsers,
-                                            PasswordEncoder passwordEncoder) throws Exception {
+                                            Environment environment, ConsoleLogin consoleLogin,
+                                            @Value("${feedsync.security.login-throttle.max-failures:10}") int maxFailures,
+                                            @Value("${feedsync.security.login-throttle.window:1m}") Duration window)
+            throws Exception {
         JsonSecurityErrors errors = new JsonSecurityErrors(json);
         AuthenticationFilter apiKeyFilter = new AuthenticationFilter(
                 new ProviderManager(new ApiKeyAuthenticationProvider(apiKeys)), new ApiKeyAuthenticationConverter());
         apiKeyFilter.setSuccessHandler((request, response, authentication) -> { });
         apiKeyFilter.setFailureHandler((request, response, failure) -> errors.commence(request, response, failure));
-        DaoAuthenticationProvider consoleLogin = new DaoAuthenticationProvider(consoleUsers);
-        consoleLogin.setPasswordEncoder(passwordEncoder);
+        LoginThrottle loginThrottle = new LoginThrottle(maxFailures, window, consoleLogin::isUser, errors);
         // a console user's password, or else an API key under its own name
-        BasicAuthenticationFilter basicFilter = new BasicAuthenticationFilter(
-                new ProviderManager(consoleLogin, new ApiKeyConsoleLogin(apiKeys)), errors);
+        BasicAuthenticationFilter basicFilter = new BasicAuthenticationFilter(loginThrottle.counting(
+                new ProviderManager(consoleLogin, new ApiKeyConsoleLogin(apiKeys))), errors);
         boolean demo = environment.acceptsProfiles(Profiles.of("demo"));
 
         http.authorizeHttpRequests(requests -> {
@@ -85,6 +89,9 @@ public class SecurityConfiguration {
                             .requestMatchers("/actuator/**").hasAnyRole(VIEWER, OPERATOR)
                             .anyRequest().hasRole(OPERATOR);
                 })
+                // a foreign page's request is refused before anything else, a throttled login before its password is checked
+                .addFilterBefore(new CrossSiteRequests(errors), CsrfFilter.class)
+                .addFilterBefore(loginThrottle, CsrfFilter.class)
                 // both before the CSRF check, so that wrong credentials are a 401, not a missing token
                 .addFilterBefore(apiKeyFilter, CsrfFilter.class)
                 .addFilterBefore(basicFilter, CsrfFilter.class)
@@ -111,7 +118,7 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    InMemoryUserDetailsManager consoleUsers(SecurityProperties properties, PasswordEncoder encoder) {
+    ConsoleLogin consoleUsers(SecurityProperties properties, PasswordEncoder encoder) {
         return ConsoleUsers.from(properties, encoder);
     }
 
