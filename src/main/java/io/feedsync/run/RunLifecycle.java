@@ -48,8 +48,9 @@ public class RunLifecycle {
                 request.trigger().value(), request.triggeredBy(), request.mode().value(), request.dryRun(), request.range() == null ? ""
                         : " since=" + request.range().since() + (request.range().until() == null ? ""
                         : " until=" + request.range().until()));
-        // a target table created after startup is found here; one still missing fails the run
-        targetTables.of(run.feed().name());
+        // a target table created after startup is found here, one dropped since is made again (or
+        // reported missing); one still missing fails the run
+        targetTables.current(run.feed().name());
     }
 
     public void succeeded(@ExchangeProperty(RunState.PROPERTY) RunState run) {

@@ -64,6 +64,10 @@ public class TargetTableCreation {
                             on conflict (table_name) do update set table_oid = excluded.table_oid, feed = excluded.feed,
                                                                    created_at = now()""", table, TargetTable.quote(table),
                             feed.name());
+                    // hashes and miss counts of a table dropped before (while this node was down, say)
+                    // are of rows that are gone: the feed's next run writes every record again
+                    jdbc.update("delete from sync_record_hash where feed = ?", feed.name());
+                    jdbc.update("delete from sync_missed_key where feed = ?", feed.name());
                 } else {
                     complete(feed, prefix, table, existing);
                 }

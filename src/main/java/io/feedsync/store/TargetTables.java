@@ -39,6 +39,8 @@ public class TargetTables {
     private final FeedCatalog catalog;
     private final Map<String, TargetTable> tables = new ConcurrentHashMap<>();
     private final Map<String, TargetTableMissingException> missing = new ConcurrentHashMap<>();
+    /** The oid each described table had when it was described: a table dropped (and made again) since has another. */
+    private final Map<String, Long> oids = new ConcurrentHashMap<>();
     private final Map<String, TargetTable> secondary = new ConcurrentHashMap<>();
     private final TargetTableCreation creation;
     private final TableOwnership ownership;
@@ -51,7 +53,7 @@ public class TargetTables {
         this.catalog = catalog;
         for (FeedDefinition feed : catalog.all()) {
             try {
-                tables.put(feed.name(), describe(feed));
+                remember(feed.name(), describe(feed));
             } catch (TargetTableMissingException notYet) {
                 missing.put(feed.name(), notYet);
                 log.warn("Feed {}: {}; its runs fail until it is created", feed.name(), notYet.getMessage());
@@ -79,12 +81,40 @@ public class TargetTables {
                     missing.put(feed, stillMissing);
                     throw stillMissing;
                 }
-                tables.put(feed, table);
+                remember(feed, table);
                 missing.remove(feed);
                 log.info("Feed {}: target table '{}' exists now", feed, table.name());
             }
             return table;
         }
+    }
+
+    /**
+     * The feed's target table as it is now, for a run that starts: one dropped since it was described
+     * is described again (with {@code target.create}, made again first) or reported missing. The
+     * feed's stored hashes and miss counts were of the dropped table's rows, so they are forgotten
+     * and the next run writes every record again. One catalog lookup when nothing changed.
+     *
+     * @throws TargetTableMissingException while the table does not exist
+     */
+    public TargetTable current(String feed) {
+        TargetTable known = tables.get(feed);
+        if (known != null) {
+            Long now = jdbc.queryForObject("select to_regclass(?)::oid::bigint", Long.class, known.quotedName());
+            if (!java.util.Objects.equals(now, oids.get(feed))) {
+                synchronized (this) {
+                    if (tables.get(feed) == known) {
+                        log.warn("Feed {}: target table '{}' was dropped since it was described; described again",
+                                feed, known.name());
+                        tables.remove(feed);
+                        oids.remove(feed);
+                        jdbc.update("delete from sync_record_hash where feed = ?", feed);
+                        jdbc.update("delete from sync_missed_key where feed = ?", feed);
+                    }
+                }
+            }
+        }
+        return of(feed);
     }
 
     /**
@@ -102,6 +132,7 @@ public class TargetTables {
     /** Forgets the feed's described table: its definition changed, so its next run describes it again. */
     public void forget(String feed) {
         tables.remove(feed);
+        oids.remove(feed);
         missing.remove(feed);
     }
 
@@ -198,6 +229,14 @@ public class TargetTables {
             }
         }
         return table;
+    }
+
+    private void remember(String feed, TargetTable table) {
+        Long oid = jdbc.queryForObject("select to_regclass(?)::oid::bigint", Long.class, table.quotedName());
+        if (oid != null) {
+            oids.put(feed, oid);
+        }
+        tables.put(feed, table);
     }
 
     private List<Set<String>> uniqueKeys(String table) {

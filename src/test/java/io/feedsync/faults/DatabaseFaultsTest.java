@@ -142,4 +142,34 @@ class DatabaseFaultsTest extends FeedsyncTest {
         assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
         invariants.check(upstream.dataset("plans"));
     }
+
+    @Test
+    void runCarryingDeleteMarkersWhoseLockSessionEndsIsCompletedByTheNextRun() {
+        Invariants invariants = UpstreamFaultsTest.markerInvariants(jdbc);
+        upstream.dataset("plans", validated(20, "v1", T0));
+        api.run("plans-markers");
+        List<ObjectNode> marked = UpstreamFaultsTest.marked(20, "v2", T1, List.of(2, 5, 7, 11, 14, 18, 20));
+        upstream.dataset("plans", marked);
+        upstream.delay(Duration.ofMillis(200));
+        long runId = api.startRun("plans-markers", null);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> count("select pages from sync_run where id = ?", runId) >= 1);
+
+        assertThat(count("""
+                select count(pg_terminate_backend(pid)) from pg_locks
+                 where locktype = 'advisory' and classid = 1717859193 and objsubid = 2
+                   and objid::bigint = hashtext(?)::bigint & 4294967295""", "plans-markers")).isEqualTo(1);
+        JsonNode failed = api.awaitRun(runId);
+
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("error").get("class").asText()).isEqualTo("TRANSIENT");
+        invariants.checkConsistent(marked);
+
+        upstream.delay(Duration.ZERO);
+        JsonNode next = api.run("plans-markers");
+
+        assertThat(next.get("status").asText()).as(next.toString()).isEqualTo("SUCCEEDED");
+        assertThat(count("select count(*) from test_plans where deleted_at is not null")).isEqualTo(7);
+        invariants.check(marked);
+    }
 }

@@ -121,4 +121,57 @@ class UpstreamFaultsTest extends FeedsyncTest {
         assertThat(next.get("counts").get("updated").asLong()).isEqualTo(10 - landed);
         invariants.check(upstream.dataset("plans"));
     }
+
+    /** Records 1..count at {@code from}, those of {@code flagged} marked deleted, Payer_5 as a tombstone if named. */
+    static List<ObjectNode> marked(int count, String version, Instant from, List<Integer> flagged) {
+        List<ObjectNode> records = validated(count, version, from);
+        for (int id : flagged) {
+            ObjectNode record = records.get(id - 1);
+            if (id == 5) {
+                record.removeAll();
+                record.put("key", "Payer_5").put("status", "removed")
+                        .put("last_validated_at", from.plusSeconds(60L * id).toString());
+            } else {
+                record.put("is_deleted", true);
+            }
+        }
+        return records;
+    }
+
+    static Invariants markerInvariants(org.springframework.jdbc.core.JdbcTemplate jdbc) {
+        return Invariants.plans(jdbc, "plans-markers").softDelete("deleted_at")
+                .deleteMarker("/is_deleted", true).deleteMarker("/status", "removed");
+    }
+
+    @Test
+    void pagesCarryingDeleteMarkersReadAgainAfterTransientFailuresDeleteEachMarkedRowOnce() {
+        Invariants invariants = markerInvariants(jdbc);
+        upstream.dataset("plans", validated(8, "v1", T0));
+        api.run("plans-markers");
+        upstream.dataset("plans", marked(8, "v2", T0.plusSeconds(3600), List.of(3, 5, 6)));
+        upstream.fail(request -> request.page() == 2, 500, 1);
+
+        JsonNode retried = api.run("plans-markers");
+
+        assertThat(retried.get("status").asText()).as(retried.toString()).isEqualTo("SUCCEEDED");
+        assertThat(retried.get("counts").get("deleted").asLong()).isEqualTo(3);
+        invariants.check(upstream.dataset("plans"));
+
+        upstream.dataset("plans", marked(8, "v3", T0.plusSeconds(7200), List.of(1, 3, 5, 6, 8)));
+        upstream.fail(request -> request.page() == 2, 500, 2);
+        JsonNode failed = api.run("plans-markers");
+
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("error").get("class").asText()).isEqualTo("TRANSIENT");
+        invariants.checkConsistent(upstream.dataset("plans"));
+
+        JsonNode next = api.run("plans-markers");
+
+        assertThat(next.get("status").asText()).as(next.toString()).isEqualTo("SUCCEEDED");
+        assertThat(jdbc.queryForList("select gateway_id from test_plans where deleted_at is not null order by 1",
+                Integer.class)).containsExactly(1, 3, 5, 6, 8);
+        assertThat(count("select sum(deleted) from sync_run where feed = 'plans-markers'"))
+                .as("each marked row deleted once, by one run").isEqualTo(5);
+        invariants.check(upstream.dataset("plans"));
+    }
 }

@@ -21,15 +21,17 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * ends every case with {@link #check}):
  * <ol>
  *   <li>every upstream record is in the target table exactly once, with its latest content (and,
- *       with {@link #deletionsApplied()}, no live row is missing upstream);</li>
+ *       with {@link #deletionsApplied()}, no live row is missing upstream); a record that carries
+ *       one of the feed's {@link #deleteMarker delete markers} has its row soft-deleted, or none;</li>
  *   <li>the watermark covers no record that is not committed: every record whose cursor is below
  *       it is in the table with its latest content (or, if bad, in the dead letters);</li>
  *   <li>every bad record is in the dead letters, and nothing else is (a record without its key
  *       is always bad, known in the dead letters by its payload; a letter replayed into the
  *       table is no longer one);</li>
  *   <li>the run rows tell the truth: none left QUEUED or RUNNING, every failure classed, the counts of a
- *       successful run add up to what it fetched, no failed run moved the watermark, and the
- *       rows the runs say they inserted are the rows in the table.</li>
+ *       successful run add up to what it fetched (a marked record that deleted a row counts as
+ *       deleted; a full run's deleted also holds the rows missing upstream), no failed run moved the
+ *       watermark, and the rows the runs say they inserted are the rows in the table.</li>
  * </ol>
  * It assumes the target table started empty and only this feed (and those of
  * {@link #tableSharedWith}) writes to it, as in a {@link FeedsyncTest}.
@@ -49,6 +51,7 @@ public final class Invariants {
     private boolean deletionsApplied;
     private Set<String> badKeys = Set.of();
     private List<String> otherWriters = List.of();
+    private final List<Map.Entry<String, JsonNode>> deleteMarkers = new ArrayList<>();
 
     public Invariants(JdbcTemplate jdbc, String feed, String table, Map<String, String> columns) {
         this.jdbc = jdbc;
@@ -83,6 +86,15 @@ public final class Invariants {
     /** Also, after a full run: the rows of records gone upstream are soft-deleted. */
     public Invariants deletionsApplied() {
         this.deletionsApplied = true;
+        return this;
+    }
+
+    /**
+     * The feed's {@code source.delete-marker}: a record whose value at {@code pointer} is
+     * {@code value} (compared as JSON: {@code true} is not {@code "true"}) is deleted upstream.
+     */
+    public Invariants deleteMarker(String pointer, Object value) {
+        deleteMarkers.add(Map.entry(pointer, JSON.valueToTree(value)));
         return this;
     }
 
@@ -139,6 +151,12 @@ public final class Invariants {
                 continue;
             }
             List<Map<String, Object>> found = rows.getOrDefault(key, List.of());
+            if (isMarked(record)) {
+                softly.assertThat(found).as("rows of upstream record %s, marked deleted", key).hasSizeLessThanOrEqualTo(1);
+                softly.assertThat(found).as("row of upstream record %s, marked deleted, is soft-deleted", key)
+                        .noneMatch(row -> Boolean.TRUE.equals(row.get("alive")));
+                continue;
+            }
             softly.assertThat(found).as("rows of upstream record %s", key).hasSize(1);
             if (found.size() == 1) {
                 softly.assertThat(found.get(0)).as("row of upstream record %s", key).isEqualTo(expectedRow(record));
@@ -165,7 +183,9 @@ public final class Invariants {
             }
             String key = record.at(columns.get(keyColumn)).asText();
             List<Map<String, Object>> found = rows.getOrDefault(key, List.of());
-            boolean committed = found.size() == 1 && found.get(0).equals(expectedRow(record));
+            boolean committed = isMarked(record)
+                    ? found.size() <= 1 && found.stream().noneMatch(row -> Boolean.TRUE.equals(row.get("alive")))
+                    : found.size() == 1 && found.get(0).equals(expectedRow(record));
             softly.assertThat(committed || deadLettered.contains(identity(record)))
                     .as("record %s (cursor %s) is below the watermark %s, so it is committed", key, cursor.asText(),
                             watermark)
@@ -198,8 +218,18 @@ public final class Invariants {
             switch (status) {
                 case "SUCCEEDED" -> {
                     softly.assertThat(run.get("error_class")).as("run %s error class", id).isNull();
-                    softly.assertThat(outcomes).as("run %s: inserted + updated + unchanged + deadLettered", id)
-                            .isEqualTo(fetched);
+                    if (deleteMarkers.isEmpty()) {
+                        softly.assertThat(outcomes).as("run %s: inserted + updated + unchanged + deadLettered", id)
+                                .isEqualTo(fetched);
+                    } else if ("incremental".equals(run.get("mode"))) {
+                        softly.assertThat(outcomes + number(run, "deleted"))
+                                .as("run %s: inserted + updated + unchanged + deadLettered + deleted (by markers)", id)
+                                .isEqualTo(fetched);
+                    } else {
+                        // a full run's deleted are its marker deletes and the rows missing upstream
+                        softly.assertThat(fetched - outcomes).as("run %s: fetched - (inserted + updated + unchanged"
+                                + " + deadLettered), the marker deletes", id).isBetween(0L, number(run, "deleted"));
+                    }
                     watermarkBefore = (String) run.get("watermark");
                 }
                 case "FAILED" -> {
@@ -271,6 +301,10 @@ public final class Invariants {
             rows.computeIfAbsent((String) row.get(keyColumn), k -> new ArrayList<>()).add(values);
         }
         return rows;
+    }
+
+    private boolean isMarked(ObjectNode record) {
+        return deleteMarkers.stream().anyMatch(marker -> marker.getValue().equals(record.at(marker.getKey())));
     }
 
     private boolean hasKey(ObjectNode record) {

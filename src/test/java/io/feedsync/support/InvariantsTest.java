@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
@@ -89,5 +90,60 @@ class InvariantsTest extends FeedsyncTest {
 
         assertThatThrownBy(() -> invariants.check(records)).hasMessageContaining("one abandoned");
         assertThat(count("select count(*) from test_plans")).isEqualTo(6);
+    }
+
+    /** plans-markers' upstream after a first load of six: Payer_2 flagged, Payer_5 a tombstone, Payer_7 new. */
+    private List<ObjectNode> markedAfterALoadOfSix() {
+        List<ObjectNode> records = new ArrayList<>();
+        for (int id = 1; id <= 6; id++) {
+            records.add(FakeUpstream.plan(id, "v1", T0.plusSeconds(60L * id)));
+        }
+        upstream.dataset("plans", records);
+        api.run("plans-markers");
+        List<ObjectNode> marked = new ArrayList<>(records);
+        marked.set(1, FakeUpstream.plan(2, "v1", T0.plusSeconds(3600)).put("is_deleted", true));
+        marked.set(4, JsonNodeFactory.instance.objectNode().put("key", "Payer_5").put("status", "removed")
+                .put("last_validated_at", T0.plusSeconds(3600).toString()));
+        marked.add(FakeUpstream.plan(7, "v1", T0.plusSeconds(3600)));
+        upstream.dataset("plans", marked);
+        api.run("plans-markers");
+        return marked;
+    }
+
+    private Invariants markers() {
+        return Invariants.plans(jdbc, "plans-markers").softDelete("deleted_at")
+                .deleteMarker("/is_deleted", true).deleteMarker("/status", "removed");
+    }
+
+    @Test
+    void recordsMarkedDeletedHaveTheirRowsSoftDeletedAndCountAsDeleted() {
+        List<ObjectNode> records = markedAfterALoadOfSix();
+        Invariants invariants = markers();
+        invariants.check(records);
+
+        jdbc.update("update test_plans set deleted_at = null where epa_type = 'Payer_2'");
+
+        assertThatThrownBy(() -> invariants.check(records)).hasMessageContaining("marked deleted, is soft-deleted");
+    }
+
+    @Test
+    void markerDeletesMustAddUpWithTheOtherCounts() {
+        List<ObjectNode> records = markedAfterALoadOfSix();
+        Invariants invariants = markers();
+        invariants.check(records);
+
+        jdbc.update("update sync_run set deleted = deleted - 1 where feed = 'plans-markers' and deleted > 0");
+
+        assertThatThrownBy(() -> invariants.check(records)).hasMessageContaining("deleted (by markers)");
+    }
+
+    @Test
+    void aMarkerIsComparedAsJsonAndOnlyConfiguredMarkersCount() {
+        List<ObjectNode> records = markedAfterALoadOfSix();
+
+        assertThatThrownBy(() -> Invariants.plans(jdbc, "plans-markers").softDelete("deleted_at")
+                .deleteMarker("/is_deleted", "true").deleteMarker("/status", "removed").check(records))
+                .as("the text \"true\" is not the flag: Payer_2 would have to be alive")
+                .hasMessageContaining("row of upstream record Payer_2");
     }
 }
