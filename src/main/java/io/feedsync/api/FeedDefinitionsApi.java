@@ -141,7 +141,7 @@ public class FeedDefinitionsApi {
             ledger.abandonQueuedByDeadNodes(feed);
             Optional<Long> queued = ledger.queuedRun(feed);
             if (queued.isPresent()) {
-                throw new FeedBusyException(feed, queued.get());
+                throw FeedBusyException.queued(feed, queued.get());
             }
             deletion = audit.together(exchange, () -> stored.delete(feed, caller), deleted -> deleted.isPresent() ? 200 : 404);
         }

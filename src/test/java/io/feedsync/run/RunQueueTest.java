@@ -74,6 +74,38 @@ class RunQueueTest extends FeedsyncTest {
     }
 
     @Test
+    void queuedRunsAreAGaugeAndASecondTriggerOfAQueuedFeedIsRefusedAsQueued() {
+        List<String> feeds = define(4);
+        upstream.delay(Duration.ofMillis(1500));
+        List<Long> runs = new ArrayList<>();
+        for (String feed : feeds) {
+            runs.add(api.startRun(feed, null));
+        }
+        assertThat(api.get("/api/runs/" + runs.get(3)).json().get("status").asText()).isEqualTo("QUEUED");
+
+        assertThat(queuedGauge()).as("two runs hold the two slots, two wait").isEqualTo(2.0);
+        Api.Answer refused = api.post("/api/feeds/" + feeds.get(3) + "/runs", "{}");
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().get("error").asText()).isEqualTo("feed_running");
+        assertThat(refused.json().get("message").asText())
+                .isEqualTo("feed '" + feeds.get(3) + "' already has a run queued, waiting for a slot (run " + runs.get(3) + ")");
+        assertThat(count("select count(*) from sync_run where feed = ?", feeds.get(3))).as("no second run").isEqualTo(1);
+        for (long run : runs) {
+            assertThat(api.awaitRun(run).get("status").asText()).isEqualTo("SUCCEEDED");
+        }
+        assertThat(queuedGauge()).isZero();
+    }
+
+    private double queuedGauge() {
+        String scrape = api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/prometheus").raw().body();
+        java.util.regex.Matcher sample = java.util.regex.Pattern.compile("(?m)^feedsync_runs_queued(\\{[^}]*})? (\\S+)$")
+                .matcher(scrape);
+        assertThat(sample.find()).as("feedsync_runs_queued is scraped").isTrue();
+        return Double.parseDouble(sample.group(2));
+    }
+
+    @Test
     void tenFeedsTriggeredTogetherOnASmallPoolAllSucceed() {
         List<String> feeds = define(10);
         upstream.delay(Duration.ofMillis(200));
