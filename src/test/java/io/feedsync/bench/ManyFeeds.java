@@ -44,7 +44,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.feedsync.support.TestDatabase;
 
 /**
- * Many feeds on one node, or two (issue 14, item 8): feedsync, as the built jar in its own JVM(s) on
+ * Many feeds on one node, or two: feedsync, as the built jar in its own JVM(s) on
  * one database, gets {@code --feeds} feeds defined through {@code PUT /api/feeds/{feed}}, each with a
  * schedule and a tiny export of its own on a loopback upstream. Measures the time to define them all
  * (per PUT: p50, p99), until every node has them, each node's heap after a GC and live threads (and

@@ -34,7 +34,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.feedsync.support.TestDatabase;
 
 /**
- * The soak run (issue 7): feedsync, as the built jar in its own JVM, syncs a feed on a fast timer
+ * The soak run: feedsync, as the built jar in its own JVM, syncs a feed on a fast timer
  * for {@code --minutes} from a loopback upstream that injects faults at random ({@link SoakUpstream}),
  * while this harness samples, every {@code --sample} seconds, its heap after a forced GC, its Hikari
  * pool (active, idle, total, pending), its live threads and open files (actuator metrics; the GC

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 16, item 2: feedsync.max-concurrent-runs. With 2 slots, never more than 2 runs fetch at once
+ * The run queue, feedsync.max-concurrent-runs. With 2 slots, never more than 2 runs fetch at once
  * (counted on the upstream), the others wait QUEUED in order and each gets its turn; queued runs hold
  * no connection, so 10 feeds triggered together on a pool of 4 connections all succeed (before the
  * queue, each admitted run held a pooled connection for its lock while it waited for a thread).
