@@ -15,8 +15,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -293,11 +291,8 @@ public final class Benchmark {
         result.put("ok", problems.isEmpty());
 
         print(result);
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
-        Path file = options.outDir().resolve(stamp + "-" + n + (options.changeEvents() ? "-notify" : "")
-                + (options.changedPercent() != 1 ? "-changed" + options.changedPercent() : "") + ".json");
-        JSON.writeValue(file.toFile(), result);
-        log("results written to " + file);
+        BenchSupport.writeResult(options.outDir(), n + (options.changeEvents() ? "-notify" : "")
+                + (options.changedPercent() != 1 ? "-changed" + options.changedPercent() : ""), result);
         return result;
     }
 
