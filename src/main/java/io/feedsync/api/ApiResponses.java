@@ -26,7 +26,7 @@ import io.feedsync.store.DeadLetter;
 import io.feedsync.store.DeadLetters;
 import io.feedsync.store.Watermarks;
 
-/** Shapes what the API answers: status codes, Location headers and the JSON bodies of SPEC §3 and §5. */
+/** Shapes what the API answers: status codes, Location headers and the JSON bodies docs/api.md describes. */
 @Component("apiResponses")
 public class ApiResponses {
 

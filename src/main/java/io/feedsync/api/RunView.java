@@ -14,7 +14,7 @@ import io.feedsync.run.RunRecord;
 
 import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 
-/** A run as the API shows it (SPEC §3). */
+/** A run as the API shows it. */
 @Schema(description = "A run: QUEUED while it waits for a slot of its node, live counts while RUNNING, its outcome once finished (SKIPPED: when its turn came its feed was taken by a command-line run, or paused or deleted; CANCELLED: an operator cancelled it, its checkpoint kept for the feed's next run)")
 public record RunView(
         @Schema(requiredMode = REQUIRED) long runId,

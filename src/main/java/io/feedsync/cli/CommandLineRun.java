@@ -39,7 +39,7 @@ import io.feedsync.upstream.FailureClass;
 /**
  * {@code java -jar feedsync.jar run <feed> [--full] [--dry-run] [--restart] [--since=<cursor> [--until=<cursor>]]}:
  * one sync in the foreground (with {@code --since}, a selective run of that cursor range), for
- * cron and other external schedulers (seed 001): a feed of the configuration or one defined over the
+ * cron and other external schedulers: a feed of the configuration or one defined over the
  * API (loaded from the database at startup). No timers. Prints the run's one-line summary on
  * standard output — the only line written there — and exits 0 when the run succeeded, 1 on a
  * permanent failure (bad config, unknown feed, a 4xx), 2 on a transient one (upstream or database

@@ -14,7 +14,7 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * DEMO ONLY (profile {@code demo}): a sample upstream served by feedsync itself, shaped like the
- * epa_gateway export of seed 000 — {@code {"epa_clients": [...]}} with nested certificates,
+ * epa_gateway epa_clients export — {@code {"epa_clients": [...]}} with nested certificates,
  * paginated with RFC 8288 Link headers — so that the bundled sample feed syncs over real HTTP on
  * a fresh machine.
  */

@@ -1,10 +1,12 @@
 package io.feedsync.notify;
 
 import java.time.Duration;
-import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -12,9 +14,14 @@ import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 
 /**
- * Drops change events older than their feed's {@code notify.retention} (default 7 days) that every
- * endpoint of its {@code notify.changes} has taken: an endpoint that keeps failing keeps its events.
- * Run by the {@code notify-retention} route.
+ * Drops change events that every endpoint delivering them has taken, once they are older than the
+ * feed's retention — the same decision on every node, whatever its own {@code notify} settings:
+ * each node registers the endpoints of its feeds' {@code notify.changes} in {@code sync_delivery}
+ * (at startup, when an API feed is defined, and before each purge), and a purge keeps every event
+ * not taken by an endpoint that some node registered within {@code feedsync.delivery.registration-grace}
+ * (default 1 day). The retention is the longest of this node's {@code notify.retention} (default 7
+ * days) and those registered within the grace. An endpoint that keeps failing keeps its events; one
+ * that no node has any more stops holding them after the grace. Run by the {@code notify-retention} route.
  */
 @Component("changeRetention")
 public class ChangeRetention {
@@ -24,30 +31,68 @@ public class ChangeRetention {
 
     private final JdbcTemplate jdbc;
     private final FeedCatalog catalog;
+    private final Duration grace;
 
-    public ChangeRetention(JdbcTemplate jdbc, FeedCatalog catalog) {
+    public ChangeRetention(JdbcTemplate jdbc, FeedCatalog catalog,
+                           @Value("${feedsync.delivery.registration-grace:1d}") Duration grace) {
         this.jdbc = jdbc;
         this.catalog = catalog;
+        this.grace = grace;
+    }
+
+    /** At startup; with the database away, the next purge registers them. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void registerAll() {
+        try {
+            catalog.all().forEach(this::register);
+        } catch (RuntimeException e) {
+            log.warn("Could not register this node's change-event endpoints now; the next purge does ({})", e.getMessage());
+        }
+    }
+
+    @EventListener
+    public void defined(FeedCatalog.Defined defined) {
+        try {
+            register(defined.feed());
+        } catch (RuntimeException e) {
+            log.warn("Feed {}: could not register its change-event endpoints now; the next purge does ({})",
+                    defined.feed().name(), e.getMessage());
+        }
+    }
+
+    /** This node delivers the feed's events to these endpoints, and keeps them this long: seen now. */
+    void register(FeedDefinition feed) {
+        FeedDefinition.Notify notify = feed.notifications();
+        if (notify == null) {
+            return;
+        }
+        for (String endpoint : notify.changes().stream().map(ChangeDeliveries::name).toList()) {
+            jdbc.update("""
+                    insert into sync_delivery (feed, endpoint, seen_at, retention_ms) values (?, ?, now(), ?)
+                    on conflict (feed, endpoint) do update set seen_at = now(), retention_ms = excluded.retention_ms""",
+                    feed.name(), endpoint, retention(feed).toMillis());
+        }
     }
 
     public void purge() {
         for (FeedDefinition feed : catalog.all()) {
-            FeedDefinition.Notify notify = feed.notifications();
-            Duration retention = notify == null ? DEFAULT : notify.retention();
-            List<String> endpoints = notify == null ? List.of()
-                    : notify.changes().stream().map(ChangeDeliveries::name).toList();
-            // the lowest position of the feed's endpoints; one without a position row has taken nothing
+            register(feed);
+            // the lowest position of the endpoints registered within the grace, this node's among them
             int purged = jdbc.update("""
+                    with registered as (select position, retention_ms from sync_delivery
+                                         where feed = ? and seen_at > now() - ? * interval '1 millisecond')
                     delete from sync_change c
-                     where c.feed = ? and c.at < now() - ? * interval '1 millisecond'
-                       and c.id <= coalesce((select min(coalesce(d.position, 0))
-                                               from unnest(?::text[]) e(endpoint)
-                                               left join sync_delivery d on d.feed = ? and d.endpoint = e.endpoint),
-                                            c.id)""",
-                    feed.name(), retention.toMillis(), endpoints.toArray(String[]::new), feed.name());
+                     where c.feed = ?
+                       and c.at < now() - greatest(?, (select max(retention_ms) from registered)) * interval '1 millisecond'
+                       and c.id <= coalesce((select min(position) from registered), c.id)""",
+                    feed.name(), grace.toMillis(), feed.name(), retention(feed).toMillis());
             if (purged > 0) {
-                log.info("Feed {}: {} delivered change events older than {} purged", feed.name(), purged, retention);
+                log.info("Feed {}: {} delivered change events older than their retention purged", feed.name(), purged);
             }
         }
+    }
+
+    private static Duration retention(FeedDefinition feed) {
+        return feed.notifications() == null ? DEFAULT : feed.notifications().retention();
     }
 }

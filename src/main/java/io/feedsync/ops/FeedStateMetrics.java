@@ -23,7 +23,9 @@ import io.feedsync.store.DeadLetters;
  * (names as Prometheus shows them): {@code feedsync_feed_stale{feed}}, 1 while the feed is stale as
  * {@code /actuator/health} judges it (its schedule's {@code stale-after} fires passed without a
  * success) and not paused, else 0; {@code feedsync_feed_paused{feed}}, 1 while it is paused; and
- * {@code feedsync_dead_letters{feed}}, its dead letters waiting for a replay.
+ * {@code feedsync_dead_letters{feed}}, its dead letters waiting for a replay; and
+ * {@code feedsync_feed_pending_deletes{feed}}, the rows its last successful full run left in place
+ * although it did not see them ({@link PendingDeletes}: one query for all feeds; NaN before its first).
  * With the database gone they read NaN. A feed defined over the API gets them when this node takes
  * it in, and loses them when it is deleted.
  */
@@ -38,17 +40,19 @@ public class FeedStateMetrics {
     private final FeedFreshness freshness;
     private final DeadLetters deadLetters;
     private final FeedPauses pauses;
+    private final PendingDeletes pendingDeletes;
     private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
     private RuntimeException failure;
     private Instant failedAt;
 
     public FeedStateMetrics(MeterRegistry registry, FeedCatalog catalog, FeedFreshness freshness,
-            DeadLetters deadLetters, FeedPauses pauses) {
+            DeadLetters deadLetters, FeedPauses pauses, PendingDeletes pendingDeletes) {
         this.registry = registry;
         this.catalog = catalog;
         this.freshness = freshness;
         this.deadLetters = deadLetters;
         this.pauses = pauses;
+        this.pendingDeletes = pendingDeletes;
         catalog.all().forEach(feed -> register(feed.name()));
     }
 
@@ -79,6 +83,14 @@ public class FeedStateMetrics {
                         .register(registry),
                 Gauge.builder("feedsync.dead.letters", () -> remembered(() -> deadLetters.pendingCount(name)))
                         .description("The feed's dead letters waiting for a replay")
+                        .tag("feed", name)
+                        .register(registry),
+                Gauge.builder("feedsync.feed.pending.deletes", () -> remembered(() -> {
+                            Long pending = pendingDeletes.of(name);
+                            return pending == null ? Double.NaN : pending;
+                        }))
+                        .description("Rows the feed's last successful full run did not see but left in place "
+                                + "(missed by fewer consecutive full runs than target.soft-delete-after)")
                         .tag("feed", name)
                         .register(registry)));
     }

@@ -18,6 +18,7 @@ import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.run.RunCounts;
 import io.feedsync.run.RunFinished;
+import io.feedsync.run.RunGuard;
 import io.feedsync.run.RunStatus;
 import io.feedsync.run.RunTrigger;
 
@@ -26,7 +27,8 @@ import io.feedsync.run.RunTrigger;
  * {@code feedsync_runs_total{feed,status,trigger}}, {@code feedsync_run_duration_seconds{feed,status}}
  * (histogram), {@code feedsync_records_total{feed,outcome}}, {@code feedsync_records_fetched_total{feed}},
  * {@code feedsync_pages_fetched_total{feed}}, {@code feedsync_last_success_timestamp_seconds{feed}} and
- * {@code feedsync_drift_records{feed}} (from the last drift check).
+ * {@code feedsync_drift_records{feed}} (from the last drift check); and {@code feedsync_runs_queued}, the
+ * runs waiting QUEUED on this node for a slot of its run pool.
  * What every run read from the upstream counts, dry runs and drift checks too: their pages and
  * records fetched. What was applied does not count for a dry run (nothing was written), nor does its
  * success (nothing was refreshed).
@@ -42,9 +44,12 @@ public class RunMetrics {
     /** The two gauges of each feed, removed with the feed (API feeds). */
     private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
 
-    public RunMetrics(MeterRegistry registry, FeedCatalog catalog, FeedFreshness freshness) {
+    public RunMetrics(MeterRegistry registry, FeedCatalog catalog, FeedFreshness freshness, RunGuard guard) {
         this.registry = registry;
         this.freshness = freshness;
+        Gauge.builder("feedsync.runs.queued", guard, RunGuard::queuedHere)
+                .description("Runs waiting QUEUED on this node for a slot of its run pool (feedsync.max-concurrent-runs)")
+                .register(registry);
         Map<String, Instant> known = freshness.lastSuccesses();
         for (FeedDefinition feed : catalog.all()) {
             register(feed.name(), known.get(feed.name()));

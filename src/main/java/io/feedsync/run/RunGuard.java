@@ -84,7 +84,7 @@ public class RunGuard {
                 abandonStale(feed.name());
                 Long elsewhere = ledger.queuedRun(feed.name()).orElse(null);
                 if (elsewhere != null) {
-                    throw new FeedBusyException(feed.name(), elsewhere);
+                    throw FeedBusyException.queued(feed.name(), elsewhere);
                 }
                 run = new QueuedRun(ledger.queue(request, NODE, nodes.id()), request);
             }
@@ -176,6 +176,11 @@ public class RunGuard {
         });
     }
 
+    /** How many runs wait QUEUED on this node for a slot of its run pool. */
+    public int queuedHere() {
+        return queued.size();
+    }
+
     /**
      * Runs the change (replacing or removing the feed's routes) unless a run of the feed is under way
      * on this node; no run of it is admitted on this node meanwhile. False if one was under way.
@@ -201,7 +206,7 @@ public class RunGuard {
         });
         Long waiting = queuedHere(feed.name());
         if (waiting != null) {
-            throw new FeedBusyException(feed.name(), waiting);
+            throw FeedBusyException.queued(feed.name(), waiting);
         }
         return feed;
     }

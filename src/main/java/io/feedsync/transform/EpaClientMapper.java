@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.springframework.stereotype.Component;
 
 /**
- * The bundled example of a mapping bean ({@code transform.bean: epaClientMapper}), seed 000's
+ * The bundled example of a mapping bean ({@code transform.bean: epaClientMapper}), the demo export's
  * partner-service refresh: one epa_gateway {@code epa_clients} record becomes four kinds of rows,
  * parents first — its partner (named by the key's prefix, {@code Anthem_Commercial} → {@code Anthem}),
  * its plan ({@code key} → {@code epa_type}, {@code version} → {@code ncpdp_version}), the plan's auth

@@ -14,6 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
 import org.apache.camel.util.IOHelper;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 
@@ -35,18 +36,20 @@ public class UpstreamPages {
 
     private final ObjectMapper mapper;
     private final OutboundAddresses outbound;
+    private final StartUrl startUrl;
     private final Map<DataSize, ObjectMapper> pageReaders = new ConcurrentHashMap<>();
 
-    public UpstreamPages(ObjectMapper mapper, OutboundAddresses outbound) {
+    public UpstreamPages(ObjectMapper mapper, OutboundAddresses outbound, ObjectProvider<StartUrl> startUrl) {
         this.mapper = mapper;
         this.outbound = outbound;
+        this.startUrl = startUrl.getIfAvailable(() -> configured -> configured);
     }
 
     /** The first page: the export's, or for a run that resumes an unfinished one, the page it stopped before. */
     public void first(@ExchangeProperty(PageProgress.PROPERTY) PageProgress run) {
         if (run.nextPage() == null) {
             FeedDefinition.Source source = run.feed().source();
-            run.nextPage(source.pagination().firstPage(source.url()));
+            run.nextPage(source.pagination().firstPage(startUrl.resolve(source.url())));
         }
     }
 

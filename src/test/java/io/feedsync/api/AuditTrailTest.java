@@ -24,7 +24,7 @@ import static io.feedsync.support.Api.basic;
 import static io.feedsync.support.Api.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Issue 16, item 4: every operator action is audited — who, what (secrets masked), which feed, how it ended. */
+/** Every operator action is audited — who, what (secrets masked), which feed, how it ended. */
 class AuditTrailTest extends FeedsyncTest {
 
     private static final String DEFINED = "audited-plans";

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 16, items 2 and 3: batch refresh by feeds or by tag (POST /api/runs, GET /api/batches/{id}),
+ * Batch refresh by feeds or by tag (POST /api/runs, GET /api/batches/{id}),
  * feeds' tags, and API keys scoped by tags (application-test.yaml: test-tagged sees the feeds tagged
  * partners).
  */

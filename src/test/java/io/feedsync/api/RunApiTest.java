@@ -18,7 +18,7 @@ import io.feedsync.support.FeedsyncTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The REST trigger and the run endpoints: seed 000 card 4's contract plus the bad paths. */
+/** The REST trigger and the run endpoints: the contract of docs/api.md plus the bad paths. */
 class RunApiTest extends FeedsyncTest {
 
     @Test

@@ -16,7 +16,7 @@ import static io.feedsync.support.Api.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 16, item 3: a key scoped to some feeds (application-test.yaml: test-scoped sees
+ * A key scoped to some feeds (application-test.yaml: test-scoped sees
  * plans-incremental, test-scoped-viewer also plans) sees and operates only those. Every other feed
  * answers it exactly as a feed that does not exist, and it gets no console, Jolokia or metrics.
  */

@@ -17,7 +17,7 @@ import static io.feedsync.support.Api.basic;
 import static io.feedsync.support.Api.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every endpoint with no credentials, wrong ones, the wrong role and the right one (SPEC §5, seed 000 cards 1 and 4). */
+/** Every endpoint with no credentials, wrong ones, the wrong role and the right one: who may read, who may operate, and nobody else. */
 class SecurityTest extends FeedsyncTest {
 
     private static final String JOLOKIA_VERSION = "{\"type\":\"version\"}";

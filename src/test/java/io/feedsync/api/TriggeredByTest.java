@@ -17,7 +17,7 @@ import static io.feedsync.support.Api.basic;
 import static io.feedsync.support.Api.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Issue 16, item 4 (its first part): a run started over the API names who started it. */
+/** A run started over the API names who started it. */
 class TriggeredByTest extends FeedsyncTest {
 
     @Test

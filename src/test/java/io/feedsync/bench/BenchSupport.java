@@ -8,18 +8,35 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
 import io.feedsync.support.TestDatabase;
 
-/** What the benchmark and the soak run share: a database of their own, a loopback upstream, query strings. */
+/**
+ * What the benchmark, the soak run and many feeds share: a database of their own, a loopback upstream,
+ * query strings, feedsync started from the built jar in a JVM of its own, and the results file.
+ */
 final class BenchSupport {
 
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private BenchSupport() {
     }
@@ -68,5 +85,69 @@ final class BenchSupport {
             }
         }
         return query;
+    }
+
+    /** Writes the result as {@code <outDir>/<UTC timestamp>-<suffix>.json} and says where; the file. */
+    static Path writeResult(Path outDir, String suffix, Map<String, Object> result) throws IOException {
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        Path file = outDir.resolve(stamp + "-" + suffix + ".json");
+        JSON.writeValue(file.toFile(), result);
+        Benchmark.log("results written to " + file);
+        return file;
+    }
+
+    /** feedsync started from the built jar: its process, its port, its operator key and its log. */
+    record Launched(Process process, int port, String key, Path log) {
+    }
+
+    /**
+     * Starts feedsync from {@code jar} in a JVM of its own ({@code -Xmx<heap>}), working in {@code work}
+     * on a free loopback port, with a random operator key, the database's password in its environment,
+     * and {@code args} after the profile, port and datasource; stopped with the harness (Ctrl-C), not left
+     * running against a database that is gone. {@code starting} is logged with where its log goes.
+     */
+    static Launched launch(String jar, String heap, String profile, String databaseUrl, List<String> args, Path work,
+                           String starting) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        byte[] secret = new byte[24];
+        new SecureRandom().nextBytes(secret);
+        String key = HexFormat.of().formatHex(secret);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap,
+                "-jar", Path.of(jar).toAbsolutePath().toString(),
+                "--spring.profiles.active=" + profile,
+                "--server.port=" + port,
+                "--spring.datasource.url=" + databaseUrl,
+                "--spring.datasource.username=" + TestDatabase.username()));
+        command.addAll(args);
+        Path log = work.resolve("feedsync.log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("FEEDSYNC_OPERATOR_KEY", key);
+        builder.environment().put("SPRING_DATASOURCE_PASSWORD", TestDatabase.password());
+        Benchmark.log(starting + " (log in " + log + ")");
+        Process process = builder.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process)));
+        return new Launched(process, port, key, log);
+    }
+
+    /** Stops the process: asked first, then forced after 30 s. */
+    static void stop(Process process) {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 }

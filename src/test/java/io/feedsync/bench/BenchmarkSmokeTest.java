@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The benchmark at its smallest size, so that it cannot rot (issue 6): every measurement is taken,
+ * The benchmark at its smallest size, so that it cannot rot: every measurement is taken,
  * every row lands, the ratios come out. It asserts nothing about speed — the suite's machine is
  * shared and noisy; the numbers are bench/run's business.
  */

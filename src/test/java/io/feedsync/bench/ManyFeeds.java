@@ -2,7 +2,6 @@ package io.feedsync.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,20 +9,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +39,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.feedsync.support.TestDatabase;
 
 /**
- * Many feeds on one node, or two (issue 14, item 8): feedsync, as the built jar in its own JVM(s) on
+ * Many feeds on one node, or two: feedsync, as the built jar in its own JVM(s) on
  * one database, gets {@code --feeds} feeds defined through {@code PUT /api/feeds/{feed}}, each with a
  * schedule and a tiny export of its own on a loopback upstream. Measures the time to define them all
  * (per PUT: p50, p99), until every node has them, each node's heap after a GC and live threads (and
@@ -216,12 +211,9 @@ public final class ManyFeeds {
         }
         result.put("problems", problems);
         result.put("ok", problems.isEmpty());
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
-        Path file = options.outDir().resolve(stamp + "-feeds" + options.feeds() + "-nodes" + options.nodes() + ".json");
-        JSON.writeValue(file.toFile(), result);
         System.out.println("\n=== many feeds: " + options.feeds() + " feeds, " + options.nodes() + " node(s) ===\n"
                 + JSON.writeValueAsString(result));
-        Benchmark.log("results written to " + file);
+        BenchSupport.writeResult(options.outDir(), "feeds" + options.feeds() + "-nodes" + options.nodes(), result);
         return result;
     }
 
@@ -439,36 +431,15 @@ public final class ManyFeeds {
         static Node start(Options options, String databaseUrl, String name) throws Exception {
             Path work = options.workDir().toAbsolutePath().resolve(name);
             Files.createDirectories(work);
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            byte[] secret = new byte[24];
-            new SecureRandom().nextBytes(secret);
-            String key = HexFormat.of().formatHex(secret);
             String jar = System.getProperty("bench.jar");
             if (jar == null || !Files.exists(Path.of(jar))) {
                 throw new IllegalStateException("no feedsync jar (-Dbench.jar); run bench/feeds");
             }
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + options.heap(),
-                    "-jar", Path.of(jar).toAbsolutePath().toString(),
-                    "--spring.profiles.active=bench",
-                    "--server.port=" + port,
-                    "--spring.datasource.url=" + databaseUrl,
-                    "--spring.datasource.username=" + TestDatabase.username(),
-                    "--feedsync.limits.max-feeds=" + Math.max(1000, options.feeds())));
-            command.addAll(options.feedsyncArgs());
-            Path log = work.resolve("feedsync.log");
-            ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().put("FEEDSYNC_OPERATOR_KEY", key);
-            builder.environment().put("SPRING_DATASOURCE_PASSWORD", TestDatabase.password());
-            Benchmark.log(name + ": starting feedsync, -Xmx" + options.heap() + " (log in " + log + ")");
-            Process process = builder.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process)));
-            Node node = new Node(name, process, port, key, log);
+            List<String> feedsyncArgs = new ArrayList<>(options.feedsyncArgs());
+            feedsyncArgs.add("--feedsync.limits.max-feeds=" + Math.max(1000, options.feeds()));
+            BenchSupport.Launched launched = BenchSupport.launch(jar, options.heap(), "bench", databaseUrl,
+                    feedsyncArgs, work, name + ": starting feedsync, -Xmx" + options.heap());
+            Node node = new Node(name, launched.process(), launched.port(), launched.key(), launched.log());
             node.awaitReady(Duration.ofSeconds(240));
             return node;
         }
@@ -623,22 +594,7 @@ public final class ManyFeeds {
 
         @Override
         public void close() {
-            stop(process);
-        }
-
-        private static void stop(Process process) {
-            if (!process.isAlive()) {
-                return;
-            }
-            process.destroy();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            BenchSupport.stop(process);
         }
     }
 

@@ -1,29 +1,23 @@
 package io.feedsync.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 
@@ -34,7 +28,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.feedsync.support.TestDatabase;
 
 /**
- * The soak run (issue 7): feedsync, as the built jar in its own JVM, syncs a feed on a fast timer
+ * The soak run: feedsync, as the built jar in its own JVM, syncs a feed on a fast timer
  * for {@code --minutes} from a loopback upstream that injects faults at random ({@link SoakUpstream}),
  * while this harness samples, every {@code --sample} seconds, its heap after a forced GC, its Hikari
  * pool (active, idle, total, pending), its live threads and open files (actuator metrics; the GC
@@ -176,10 +170,7 @@ public final class Soak {
         result.put("flat", problems.isEmpty());
         printVerdict(result, trends, samples.size() - steady.size());
 
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
-        Path file = options.outDir().resolve(stamp + "-soak.json");
-        JSON.writeValue(file.toFile(), result);
-        Benchmark.log("results written to " + file);
+        BenchSupport.writeResult(options.outDir(), "soak", result);
         return result;
     }
 
@@ -249,27 +240,12 @@ public final class Soak {
         }
 
         static Feedsync start(Options options, String databaseUrl, String exportUrl) throws Exception {
-            Path work = options.workDir().toAbsolutePath();
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            byte[] secret = new byte[24];
-            new SecureRandom().nextBytes(secret);
-            String key = HexFormat.of().formatHex(secret);
             String jar = System.getProperty("bench.jar", "target/feedsync.jar");
             if (!Files.exists(Path.of(jar))) {
                 throw new IllegalStateException(jar + " is missing: build it first (bench/soak does)");
             }
             String feed = "--feedsync.feeds." + FEED + ".";
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + options.heap(),
-                    "-jar", Path.of(jar).toAbsolutePath().toString(),
-                    "--spring.profiles.active=soak",
-                    "--server.port=" + port,
-                    "--spring.datasource.url=" + databaseUrl,
-                    "--spring.datasource.username=" + TestDatabase.username(),
+            List<String> args = new ArrayList<>(List.of(
                     "--spring.datasource.hikari.maximum-pool-size=" + POOL_SIZE,
                     feed + "schedule=0/" + options.everySeconds() + " * * * * ?",
                     feed + "mode=full",
@@ -291,17 +267,10 @@ public final class Soak {
                     feed + "target.table=soak.soak_plans",
                     feed + "target.key=key",
                     feed + "target.soft-delete=deleted_at"));
-            command.addAll(options.feedsyncArgs());
-            Path log = work.resolve("feedsync.log");
-            ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().put("FEEDSYNC_OPERATOR_KEY", key);
-            builder.environment().put("SPRING_DATASOURCE_PASSWORD", TestDatabase.password());
-            Benchmark.log("feedsync: starting its JVM, -Xmx" + options.heap() + " (log in " + log + ")");
-            Process process = builder.start();
-            // stopped with the harness (Ctrl-C), not left running against a database that is gone
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process)));
-            Feedsync feedsync = new Feedsync(process, port, key, log);
+            args.addAll(options.feedsyncArgs());
+            BenchSupport.Launched launched = BenchSupport.launch(jar, options.heap(), "soak", databaseUrl, args,
+                    options.workDir().toAbsolutePath(), "feedsync: starting its JVM, -Xmx" + options.heap());
+            Feedsync feedsync = new Feedsync(launched.process(), launched.port(), launched.key(), launched.log());
             feedsync.awaitReady(Duration.ofSeconds(180));
             return feedsync;
         }
@@ -421,22 +390,7 @@ public final class Soak {
         @Override
         public void close() throws Exception {
             Benchmark.log("feedsync: " + errorLines() + " ERROR lines in its log");
-            stop(process);
-        }
-
-        private static void stop(Process process) {
-            if (!process.isAlive()) {
-                return;
-            }
-            process.destroy();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            BenchSupport.stop(process);
         }
     }
 

@@ -69,7 +69,7 @@ class DocLinksTest {
     @Test
     void anchorsAreGitHubSlugs() {
         assertThat(MarkdownLinks.slug("Authentication (`source.auth`)")).isEqualTo("authentication-sourceauth");
-        assertThat(MarkdownLinks.slug("Against SPEC §7")).isEqualTo("against-spec-7");
+        assertThat(MarkdownLinks.slug("Against RFC 9110 §7")).isEqualTo("against-rfc-9110-7");
         assertThat(MarkdownLinks.slug("Modes: incremental and full")).isEqualTo("modes-incremental-and-full");
         assertThat(MarkdownLinks.slug("See [the API](api.md)")).isEqualTo("see-the-api");
     }

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 15, delivery: the change events of plans-notify reach its webhook (a receiver on loopback)
+ * Delivery: the change events of plans-notify reach its webhook (a receiver on loopback)
  * each once, in order, with a stable id and a signature a receiver can check; a receiver that is
  * down holds back only its own deliveries, which all arrive once it is back; finished runs are
  * notified; delivered events go after the retention.

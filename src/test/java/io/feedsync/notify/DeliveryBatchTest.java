@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 15, delivery throughput: with batches of 10 and a poll every 5 s, 100 events go in one
+ * Delivery throughput: with batches of 10 and a poll every 5 s, 100 events go in one
  * go (a full batch polls again at once, not after the delay: ten delays would be 50 s); and an
  * endpoint that fails in the middle of a batch keeps the position at the last event it took, so
  * what follows is retried and nothing it took is sent again.

@@ -86,6 +86,28 @@ class MetricsTest extends FeedsyncTest {
         assertThat(scrape()).containsPattern("(?m)^feedsync_feed_stale\\{[^}]*feed=\"plans\"[^}]*} 0");
     }
 
+    @Test
+    void theLastFullRunsPendingDeletesAreAGauge() {
+        jdbc.update("delete from sync_change");
+        upstream.dataset("plans", FakeUpstream.plans(10, "v1"));
+        api.run("plans-soft");
+        assertThat(value(scrape(), "feedsync_feed_pending_deletes", "feed=\"plans-soft\"")).isZero();
+        assertThat(scrape()).as("a feed without a full run yet")
+                .containsPattern("(?m)^feedsync_feed_pending_deletes\\{[^}]*feed=\"plans-incremental\"[^}]*} NaN");
+        upstream.dataset("plans", FakeUpstream.plans(9, "v1"));
+
+        api.run("plans-soft");
+
+        assertThat(value(scrape(), "feedsync_feed_pending_deletes", "feed=\"plans-soft\""))
+                .as("a row missed once: soft-delete-after is 2").isEqualTo(1);
+        api.run("plans-soft", "{\"dryRun\": true}");
+        assertThat(value(scrape(), "feedsync_feed_pending_deletes", "feed=\"plans-soft\""))
+                .as("a dry run deletes nothing and leaves the gauge").isEqualTo(1);
+        api.run("plans-soft");
+        assertThat(value(scrape(), "feedsync_feed_pending_deletes", "feed=\"plans-soft\""))
+                .as("deleted at the second miss").isZero();
+    }
+
     private String scrape() {
         Api.Answer answer = api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/prometheus");
         assertThat(answer.status()).isEqualTo(200);

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two feedsync nodes, each in a JVM of its own, on one database (SPEC §6): Quartz, clustered on the
+ * Two feedsync nodes, each in a JVM of its own, on one database: Quartz, clustered on the
  * database, fires each fire time of a scheduled feed on one node only; REST triggers sent to both
  * nodes at once start one run; a feed paused over one node's API runs on neither until resumed over
  * the other's; a trigger paused on one node is paused on both; and when the node

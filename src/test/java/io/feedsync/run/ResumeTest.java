@@ -19,7 +19,7 @@ import io.feedsync.support.Invariants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs that resume where an unfinished run stopped (issue 17): a run that fails for a transient
+ * Runs that resume where an unfinished run stopped: a run that fails for a transient
  * reason after its retries leaves a checkpoint after its last committed page, and the feed's next
  * run in the same mode starts there — unless it asks for a restart, the checkpoint is too old, or
  * the failure was permanent. (A killed node's run resumes too: {@link KilledNodeTest}.)

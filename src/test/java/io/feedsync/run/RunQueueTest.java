@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 16, item 2: feedsync.max-concurrent-runs. With 2 slots, never more than 2 runs fetch at once
+ * The run queue, feedsync.max-concurrent-runs. With 2 slots, never more than 2 runs fetch at once
  * (counted on the upstream), the others wait QUEUED in order and each gets its turn; queued runs hold
  * no connection, so 10 feeds triggered together on a pool of 4 connections all succeed (before the
  * queue, each admitted run held a pooled connection for its lock while it waited for a thread).
@@ -71,6 +71,38 @@ class RunQueueTest extends FeedsyncTest {
             assertThat(started.get(i + 2)).as("run %d starts after run %d", i + 2, i).isAfterOrEqualTo(started.get(i));
         }
         assertThat(count("select count(*) from sync_run where status = 'RUNNING' or status = 'QUEUED'")).isZero();
+    }
+
+    @Test
+    void queuedRunsAreAGaugeAndASecondTriggerOfAQueuedFeedIsRefusedAsQueued() {
+        List<String> feeds = define(4);
+        upstream.delay(Duration.ofMillis(1500));
+        List<Long> runs = new ArrayList<>();
+        for (String feed : feeds) {
+            runs.add(api.startRun(feed, null));
+        }
+        assertThat(api.get("/api/runs/" + runs.get(3)).json().get("status").asText()).isEqualTo("QUEUED");
+
+        assertThat(queuedGauge()).as("two runs hold the two slots, two wait").isEqualTo(2.0);
+        Api.Answer refused = api.post("/api/feeds/" + feeds.get(3) + "/runs", "{}");
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().get("error").asText()).isEqualTo("feed_running");
+        assertThat(refused.json().get("message").asText())
+                .isEqualTo("feed '" + feeds.get(3) + "' already has a run queued, waiting for a slot (run " + runs.get(3) + ")");
+        assertThat(count("select count(*) from sync_run where feed = ?", feeds.get(3))).as("no second run").isEqualTo(1);
+        for (long run : runs) {
+            assertThat(api.awaitRun(run).get("status").asText()).isEqualTo("SUCCEEDED");
+        }
+        assertThat(queuedGauge()).isZero();
+    }
+
+    private double queuedGauge() {
+        String scrape = api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/prometheus").raw().body();
+        java.util.regex.Matcher sample = java.util.regex.Pattern.compile("(?m)^feedsync_runs_queued(\\{[^}]*})? (\\S+)$")
+                .matcher(scrape);
+        assertThat(sample.find()).as("feedsync_runs_queued is scraped").isTrue();
+        return Double.parseDouble(sample.group(2));
     }
 
     @Test

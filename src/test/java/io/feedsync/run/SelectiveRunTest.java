@@ -15,7 +15,7 @@ import io.feedsync.support.FeedsyncTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 16, item 1: a selective run ({@code since}, perhaps {@code until}) re-syncs one cursor range:
+ * A selective run ({@code since}, perhaps {@code until}) re-syncs one cursor range:
  * it asks the upstream from {@code since}, applies the records in the range, and never moves the
  * watermark backwards, nor past records no run has fetched.
  */

@@ -17,7 +17,7 @@ import io.feedsync.support.FeedsyncTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 15, change events: a run of a feed with a {@code notify} section (plans-notify, full, with
+ * Change events: a run of a feed with a {@code notify} section (plans-notify, full, with
  * soft-delete and a delete marker) writes one event per row it changed, in the transaction of the
  * change, and the events say exactly what the table shows; unchanged records, dry runs, rolled-back
  * writes and feeds without {@code notify} make none.

@@ -17,7 +17,7 @@ import io.feedsync.support.FeedsyncTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 17: an upstream that says a record is deleted by a flag on it ({@code is_deleted: true},
+ * An upstream that says a record is deleted by a flag on it ({@code is_deleted: true},
  * {@code status: "removed"}; feed plans-markers) soft-deletes exactly that record's row, in any
  * mode, counted as deleted; the same marker again changes nothing, and the record back without
  * it revives the row.

@@ -16,7 +16,7 @@ import io.feedsync.support.FeedsyncTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 15 item 6, no false deletes: {@code target.soft-delete-after}. plans-soft pages by page
+ * No false deletes: {@code target.soft-delete-after}. plans-soft pages by page
  * number (3 records a page), so a full run soft-deletes only the rows that two consecutive complete
  * full runs missed; the count is kept per row in {@code sync_missed_key}. plans-notify is set to 1:
  * today's behaviour, where a page shift soft-deletes (and the next run revives) a row still there.

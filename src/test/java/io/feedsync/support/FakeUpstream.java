@@ -227,7 +227,7 @@ public final class FakeUpstream implements AutoCloseable {
         serve(exchange, parts[1], since(datasets.get(parts[2]), request), request);
     }
 
-    /** With {@code ?since=}, only records whose {@code last_validated_at} is at or after it (seed 001). */
+    /** With {@code ?since=}, only records whose {@code last_validated_at} is at or after it (an incremental export's cursor). */
     private List<ObjectNode> since(List<ObjectNode> records, Request request) {
         String since = request.query().get("since");
         if (since == null || ignoreSince) {
@@ -382,7 +382,7 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
-    /** Export records shaped like epa_gateway's epa_clients (seed 000). */
+    /** Export records shaped like epa_gateway's epa_clients export (the demo feed's). */
     public static List<ObjectNode> plans(int count, String version) {
         List<ObjectNode> records = new ArrayList<>();
         for (int id = 1; id <= count; id++) {
@@ -391,7 +391,7 @@ public final class FakeUpstream implements AutoCloseable {
         return records;
     }
 
-    /** A plan record carrying the cursor of seed 001, {@code last_validated_at}. */
+    /** A plan record carrying an incremental cursor, {@code last_validated_at}. */
     public static ObjectNode plan(int id, String version, Instant validatedAt) {
         ObjectNode record = plan(id, version);
         record.put("last_validated_at", validatedAt.toString());

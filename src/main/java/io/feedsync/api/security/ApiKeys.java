@@ -47,7 +47,7 @@ public class ApiKeys {
             String prefix = "feedsync.security.api-keys." + name;
             String key = apiKey == null ? null : apiKey.key();
             if (key == null || key.isEmpty()) {
-                return; // an empty env value counts as unset (SPEC §3)
+                return; // an empty env value counts as unset, as for every secret
             }
             if (key.length() < MIN_LENGTH) {
                 throw new SecurityConfigException(prefix + ".key", "is shorter than " + MIN_LENGTH + " characters");

@@ -32,7 +32,7 @@ import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Who may do what (SPEC §5). API keys ({@code Authorization: Bearer} or {@code X-API-Key}) and basic auth
+ * Who may do what (docs/security.md). API keys ({@code Authorization: Bearer} or {@code X-API-Key}) and basic auth
  * for the console; {@code viewer} reads, {@code operator} also writes and uses the console. A key scoped to
  * some feeds ({@code feeds: [...]}) sees only those in the API and gets no console, Jolokia or actuator
  * beyond health (see {@link FeedScope}, {@link FeedScopeFilter}). Only health

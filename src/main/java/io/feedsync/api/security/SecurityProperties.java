@@ -7,7 +7,7 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Who may call feedsync (SPEC §5): API keys for programs, {@code feedsync.security.api-keys.<name>.key/role}
+ * Who may call feedsync: API keys for programs, {@code feedsync.security.api-keys.<name>.key/role}
  * (and {@code .feeds} / {@code .tags}, the only feeds a scoped key sees),
  * and users for the Hawtio console, {@code feedsync.security.console-users.<name>.password/role}.
  */
