@@ -250,7 +250,10 @@ public class TableOwnership {
         return owners;
     }
 
-    /** The API feeds other than this one whose current version writes one of its tables. */
+    /**
+     * The API feeds other than this one whose current version writes one of its tables (for a feed
+     * that shares its tables, only those that do not: the others are no clash, and may be many).
+     */
     private List<Owner> apiOwners(Written written) {
         String[] tables = written.tables().keySet().toArray(String[]::new);
         return jdbc.query(connection -> {
@@ -259,10 +262,11 @@ public class TableOwnership {
                       from sync_table_owner o
                       join lateral (select d.version, d.deleted from sync_feed_definition d where d.feed = o.feed
                                      order by d.version desc limit 1) current on current.version = o.version
-                     where o.table_name = any (?) and o.feed <> ? and not current.deleted
+                     where o.table_name = any (?) and o.feed <> ? and not current.deleted and not (o.shared and ?)
                      order by o.table_name, o.feed""");
             query.setArray(1, connection.createArrayOf("text", tables));
             query.setString(2, written.feed().name());
+            query.setBoolean(3, written.shared());
             return query;
         }, (rs, row) -> new Owner(rs.getString(1), rs.getString(2), rs.getBoolean(3), true));
     }
