@@ -38,7 +38,8 @@ import io.feedsync.transform.RecordTransformer;
 /**
  * Feeds defined over the API: {@code PUT}, {@code GET …/definition}, {@code GET …/history} and
  * {@code DELETE} of {@code /api/feeds/{feed}}. A definition is checked as the configuration is at
- * startup ({@link FeedValidator}, then its transform bean and target table) before anything is stored; each change is stored as a new version and
+ * startup ({@link FeedValidator}, then its transform bean, the tables it writes ({@link TableOwnership}) and
+ * its target table) before anything is stored; each change is stored as a new version, with the tables it writes, and
  * followed by this node before the answer (by the others as it is announced).
  */
 @Component("apiFeedDefinitions")
