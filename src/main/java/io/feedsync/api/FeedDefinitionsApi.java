@@ -20,7 +20,6 @@ import org.apache.camel.ExchangeProperty;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.api.security.FeedScope;
 import io.feedsync.run.DefinedFeeds;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
@@ -66,7 +65,6 @@ public class FeedDefinitionsApi {
     private final RecordTransformer transformer;
     private final TargetTables tables;
     private final TableOwnership ownership;
-    private final ApiRequests requests;
     private final FeedsyncProperties properties;
     private final Environment environment;
     private final ObjectMapper mapper;
@@ -78,13 +76,12 @@ public class FeedDefinitionsApi {
 
     public FeedDefinitionsApi(FeedCatalog catalog, StoredFeeds stored, DefinedFeeds defined, FeedLocks locks,
                               RunLedger ledger, RecordTransformer transformer, TargetTables tables,
-                              TableOwnership ownership, ApiRequests requests,
+                              TableOwnership ownership,
                               FeedsyncProperties properties, Environment environment, ObjectMapper mapper,
                               AuditTrail audit, FeedPauses pauses, FeedLimits limits, RunCancels cancels) {
         this.limits = limits;
         this.cancels = cancels;
         this.ownership = ownership;
-        this.requests = requests;
         this.audit = audit;
         this.pauses = pauses;
         this.transformer = transformer;
@@ -111,13 +108,12 @@ public class FeedDefinitionsApi {
         FeedDefinition checked = FeedValidator.define(feed, definition, environment, limits);
         transformer.check(checked);
         // no other feed's table, no schema of PostgreSQL's or feedsync's
-        FeedScope scope = requests.scope(exchange);
-        TableOwnership.Written written = ownership.check(checked, scope::sees);
+        TableOwnership.Written written = ownership.check(checked);
         StoredFeeds.Saved saved;
         try {
             saved = audit.together(exchange, () -> {
                 StoredFeeds.Saved version = stored.save(feed, definition, caller);
-                ownership.claim(written, version.version().version(), scope::sees);
+                ownership.claim(written, version.version().version());
                 tables.check(checked);
                 // before the version commits: routes this node cannot build roll it back
                 defined.reconcile(feed);

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -99,7 +98,7 @@ public class TableOwnership {
                     .filter(written.tables()::containsKey)
                     .forEach(table -> others.add(new Owner(table, earlier.feed().name(), earlier.shared(), false))));
             apiOwners(written).stream().filter(owner -> !owner.feed().equals(feed.name())).forEach(others::add);
-            problems.addAll(clashes(written, others, name -> true));
+            problems.addAll(clashes(written, others));
             configured.put(feed.name(), written);
         }
         if (!problems.isEmpty()) {
@@ -110,14 +109,14 @@ public class TableOwnership {
     /**
      * The check of a feed put over the API, before anything is stored or created: its tables resolved
      * and in a schema of the user's, none written by a configured feed of this node or by another API
-     * feed unless both say {@code target.shared}. Another feed is named if {@code visible} says the
-     * caller may know of it. Answers the tables, for {@link #claim}.
+     * feed unless both say {@code target.shared}. Answers the tables, for {@link #claim}. (The other
+     * feed is named: only keys that see every feed may define feeds.)
      */
-    public Written check(FeedDefinition feed, Predicate<String> visible) {
+    public Written check(FeedDefinition feed) {
         Written written = resolve(feed);
         List<Owner> others = new ArrayList<>(configuredOwners(written));
         others.addAll(apiOwners(written));
-        List<FeedConfigException> problems = clashes(written, others, visible);
+        List<FeedConfigException> problems = clashes(written, others);
         if (!problems.isEmpty()) {
             throw FeedConfigException.of(problems);
         }
@@ -129,9 +128,9 @@ public class TableOwnership {
      * that stores that version): under each table's lock, the check against the other API feeds is
      * made again, so that of two feeds put on one table at once on two nodes, the second is refused.
      */
-    public void claim(Written written, int version, Predicate<String> visible) {
+    public void claim(Written written, int version) {
         lock(written.tables().keySet());
-        List<FeedConfigException> problems = clashes(written, apiOwners(written), visible);
+        List<FeedConfigException> problems = clashes(written, apiOwners(written));
         if (!problems.isEmpty()) {
             throw FeedConfigException.of(problems);
         }
@@ -149,7 +148,7 @@ public class TableOwnership {
      */
     public void follow(FeedDefinition feed, int version) {
         Written written = resolve(feed);
-        List<FeedConfigException> problems = clashes(written, configuredOwners(written), name -> true);
+        List<FeedConfigException> problems = clashes(written, configuredOwners(written));
         if (!problems.isEmpty()) {
             throw FeedConfigException.of(problems);
         }
@@ -157,7 +156,7 @@ public class TableOwnership {
                 "select exists (select 1 from sync_table_owner where feed = ? and version = ?)", Boolean.class,
                 feed.name(), version);
         if (!Boolean.TRUE.equals(recorded)) {
-            transactions.executeWithoutResult(status -> claim(written, version, name -> true));
+            transactions.executeWithoutResult(status -> claim(written, version));
         }
     }
 
@@ -250,7 +249,10 @@ public class TableOwnership {
         return owners;
     }
 
-    /** The API feeds other than this one whose current version writes one of its tables. */
+    /**
+     * The API feeds other than this one whose current version writes one of its tables (for a feed
+     * that shares its tables, only those that do not: the others are no clash, and may be many).
+     */
     private List<Owner> apiOwners(Written written) {
         String[] tables = written.tables().keySet().toArray(String[]::new);
         return jdbc.query(connection -> {
@@ -259,23 +261,23 @@ public class TableOwnership {
                       from sync_table_owner o
                       join lateral (select d.version, d.deleted from sync_feed_definition d where d.feed = o.feed
                                      order by d.version desc limit 1) current on current.version = o.version
-                     where o.table_name = any (?) and o.feed <> ? and not current.deleted
+                     where o.table_name = any (?) and o.feed <> ? and not current.deleted and not (o.shared and ?)
                      order by o.table_name, o.feed""");
             query.setArray(1, connection.createArrayOf("text", tables));
             query.setString(2, written.feed().name());
+            query.setBoolean(3, written.shared());
             return query;
         }, (rs, row) -> new Owner(rs.getString(1), rs.getString(2), rs.getBoolean(3), true));
     }
 
     /** A problem for each table that another feed writes, unless both share it. */
-    private static List<FeedConfigException> clashes(Written written, List<Owner> others, Predicate<String> visible) {
+    private static List<FeedConfigException> clashes(Written written, List<Owner> others) {
         Map<String, FeedConfigException> problems = new LinkedHashMap<>();
         for (Owner other : others) {
             if (written.shared() && other.shared() || problems.containsKey(other.table())) {
                 continue;
             }
-            String by = visible.test(other.feed())
-                    ? "feed '" + other.feed() + "'" + (other.overApi() ? " (defined over the API)" : "") : "another feed";
+            String by = "feed '" + other.feed() + "'" + (other.overApi() ? " (defined over the API)" : "");
             problems.put(other.table(), new FeedConfigException(written.tables().get(other.table()), "table '"
                     + other.table() + "' is written by " + by + " already; two feeds write one table only when both"
                     + " say target.shared: true"));

@@ -256,7 +256,7 @@ class TableOwnershipSecurityTest extends FeedsyncTest {
     }
 
     @Test
-    void twoConfiguredFeedsOnOneTableStopStartupUnlessBothShareIt() {
+    void aConfiguredFeedOnATableAnotherFeedWritesStopsStartupUnlessBothShareIt() {
         Map<String, Object> properties = new LinkedHashMap<>();
         for (String feed : List.of("first", "second")) {
             properties.put("feedsync.feeds." + feed + ".source.url", "http://127.0.0.1:1/export");
@@ -283,6 +283,18 @@ class TableOwnershipSecurityTest extends FeedsyncTest {
         properties.put("feedsync.feeds.second.target.table", "public.test_plans");
         properties.put("feedsync.feeds.second.target.shared", "true");
         StartupCheck.start(properties).close();
+
+        // a feed defined over the API has a table: a node configured to write it too does not start
+        createSharedPlans();
+        assertThat(api.put("/api/feeds/share-api", definition("shared_plans", "/all/share-a", "")).status())
+                .isEqualTo(201);
+        properties.put("feedsync.feeds.second.target.table", "shared_plans");
+        properties.remove("feedsync.feeds.second.target.shared");
+        assertThatThrownBy(() -> StartupCheck.start(properties).close())
+                .hasRootCauseInstanceOf(FeedConfigException.class).rootCause()
+                .hasMessage("feedsync.feeds.second.target.table: table 'public.shared_plans' is written by feed"
+                        + " 'share-api' (defined over the API) already; two feeds write one table only when both say"
+                        + " target.shared: true");
     }
 
     /** 0A000: ON CONFLICT on a system catalog, as the run against pg_authid met it; 42501: no privilege. */

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.PSQLState;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.transaction.TransactionSystemException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +20,20 @@ class DatabaseFailureTest {
 
         assertThat(DatabaseFailure.isTransient(rollback)).isTrue();
         assertThat(DatabaseFailure.isBadData(rollback)).isFalse();
+    }
+
+    @Test
+    void aFeatureNotSupportedIsRefusedForGoodEvenBehindTheFailedRollbackAfterIt() {
+        // a write to pg_catalog.pg_authid: ON CONFLICT refused (0A000), the pool drops that connection, the rollback fails
+        PSQLException refused = new PSQLException("ON CONFLICT is not supported with system catalog tables",
+                PSQLState.NOT_IMPLEMENTED);
+        TransactionSystemException rollback = new TransactionSystemException("JDBC rollback failed",
+                new PSQLException("This connection has been closed.", PSQLState.CONNECTION_DOES_NOT_EXIST));
+        rollback.initApplicationException(new UncategorizedSQLException("merge", "INSERT …", refused));
+
+        assertThat(DatabaseFailure.isRefused(rollback)).isTrue();
+        assertThat(DatabaseFailure.isTransient(rollback)).isFalse();
+        assertThat(DatabaseFailure.isRefused(new java.sql.SQLException("permission denied for table x", "42501"))).isTrue();
     }
 
     @Test
