@@ -50,8 +50,11 @@ class DefinedFeedsClusterTest {
     void startTwoNodes() {
         upstream.dataset("first", FakeUpstream.plans(4, "v1"));
         upstream.dataset("second", FakeUpstream.plans(4, "v2"));
-        nodes.add(FeedsyncNode.launch("defined-a", List.of("--spring.profiles.active=cluster-node")));
-        nodes.add(FeedsyncNode.launch("defined-b", List.of("--spring.profiles.active=cluster-node")));
+        // the test steers a node's Quartz scheduler over Jolokia, which the shipped policy refuses
+        List<String> arguments = List.of("--spring.profiles.active=cluster-node",
+                "--management.endpoint.jolokia.config.policyLocation=classpath:/jolokia-access-test-nodes.xml");
+        nodes.add(FeedsyncNode.launch("defined-a", arguments));
+        nodes.add(FeedsyncNode.launch("defined-b", arguments));
         nodes.forEach(FeedsyncNode::awaitUp);
         // a database named by FEEDSYNC_TEST_DATABASE_URL outlives the test JVM: the feed starts anew
         db.update("delete from sync_feed_definition where feed = ?", FEED);
@@ -172,7 +175,7 @@ class DefinedFeedsClusterTest {
                 + " and trigger_name = ?", FEED);
     }
 
-    /** Runs an operation of the node's Quartz scheduler MBean over Jolokia, as Hawtio's Quartz tab does. */
+    /** Runs an operation of the node's Quartz scheduler MBean over Jolokia (allowed on these test nodes only). */
     private static void quartz(FeedsyncNode node, String operation) {
         Api api = node.api();
         Api.Answer search = api.post("/actuator/jolokia", "{\"type\":\"search\",\"mbean\":\"quartz:type=QuartzScheduler,*\"}");
