@@ -43,7 +43,7 @@ import static org.awaitility.Awaitility.await;
  * Two feedsync nodes, each in a JVM of its own, on one database: Quartz, clustered on the
  * database, fires each fire time of a scheduled feed on one node only; REST triggers sent to both
  * nodes at once start one run; a feed paused over one node's API runs on neither until resumed over
- * the other's; a trigger paused on one node is paused on both; and when the node
+ * the other's; a node's Quartz trigger cannot be paused from the console; and when the node
  * running the feed is killed, the other one takes the next fire. The tests run in this order on the
  * same two nodes; the last one kills one.
  */
@@ -171,21 +171,19 @@ class ClusterTest {
                 .until(() -> count("select count(*) from sync_run where feed = ?", TIMED) > before);
     }
 
+    /**
+     * The cluster's timers are not steered from the console: pausing a node's Quartz trigger (what
+     * Hawtio's Quartz tab would do) is refused by the JMX policy, and the feed keeps firing. Pause the
+     * feed instead (above).
+     */
     @Test
     @Order(4)
-    void triggerPausedOnOneNodeFiresOnNoneUntilResumedOnAnother() {
-        FeedsyncNode first = nodes.get(0);
-        FeedsyncNode second = nodes.get(1);
+    void triggerPauseOverJolokiaIsRefusedAndTheTimerKeepsFiring() {
+        JsonNode refused = quartz(nodes.get(0), "pauseTrigger(java.lang.String,java.lang.String)", TIMED, "feedsync");
+        assertThat(refused.get("status").asInt()).as(refused.toString()).isEqualTo(403);
 
-        quartz(first, "pauseTrigger(java.lang.String,java.lang.String)", TIMED, "feedsync");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "PAUSED".equals(
-                quartz(second, "getTriggerState(java.lang.String,java.lang.String)", TIMED, "feedsync").asText()));
-        int whilePaused = fires().size();
-
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> fires().size() == whilePaused);
-
-        quartz(second, "resumeTrigger(java.lang.String,java.lang.String)", TIMED, "feedsync");
-        await().atMost(Duration.ofSeconds(15)).until(() -> fires().size() > whilePaused);
+        int before = fires().size();
+        await().atMost(Duration.ofSeconds(15)).until(() -> fires().size() > before);
     }
 
     @Test
@@ -242,7 +240,7 @@ class ClusterTest {
         return arguments;
     }
 
-    /** Runs an operation of the node's Quartz scheduler MBean over Jolokia, as Hawtio's Quartz tab does. */
+    /** Calls an operation of the node's Quartz scheduler MBean over Jolokia, as Hawtio's Quartz tab would: Jolokia's answer. */
     private static JsonNode quartz(FeedsyncNode node, String operation, String... arguments) {
         Api api = node.api();
         Api.Answer search = api.post("/actuator/jolokia", "{\"type\":\"search\",\"mbean\":\"quartz:type=QuartzScheduler,*\"}");
@@ -250,8 +248,8 @@ class ClusterTest {
         String request = "{\"type\":\"exec\",\"mbean\":\"" + search.json().get("value").get(0).asText()
                 + "\",\"operation\":\"" + operation + "\",\"arguments\":[\"" + String.join("\",\"", arguments) + "\"]}";
         Api.Answer answer = api.post("/actuator/jolokia", request);
-        assertThat(answer.json().get("status").asInt()).as(answer.raw().body()).isEqualTo(200);
-        return answer.json().get("value");
+        assertThat(answer.status()).as(answer.raw().body()).isEqualTo(200);
+        return answer.json();
     }
 
     /** The fire times (epoch seconds) of the timed feed that this node fired, from Quartz's log. */

@@ -50,8 +50,10 @@ class DefinedFeedsClusterTest {
     void startTwoNodes() {
         upstream.dataset("first", FakeUpstream.plans(4, "v1"));
         upstream.dataset("second", FakeUpstream.plans(4, "v2"));
-        // the feed fires every second: faster than a node lets an API feed fire by default
-        List<String> arguments = List.of("--spring.profiles.active=cluster-node", "--feedsync.limits.min-schedule-interval=1s");
+        // the feed fires every second: faster than a node lets an API feed fire by default; and the test
+        // steers a node's Quartz scheduler over Jolokia, which the shipped policy refuses
+        List<String> arguments = List.of("--spring.profiles.active=cluster-node", "--feedsync.limits.min-schedule-interval=1s",
+                "--management.endpoint.jolokia.config.policyLocation=classpath:/jolokia-access-test-nodes.xml");
         nodes.add(FeedsyncNode.launch("defined-a", arguments));
         nodes.add(FeedsyncNode.launch("defined-b", arguments));
         nodes.forEach(FeedsyncNode::awaitUp);
@@ -174,7 +176,7 @@ class DefinedFeedsClusterTest {
                 + " and trigger_name = ?", FEED);
     }
 
-    /** Runs an operation of the node's Quartz scheduler MBean over Jolokia, as Hawtio's Quartz tab does. */
+    /** Runs an operation of the node's Quartz scheduler MBean over Jolokia (allowed on these test nodes only). */
     private static void quartz(FeedsyncNode node, String operation) {
         Api api = node.api();
         Api.Answer search = api.post("/actuator/jolokia", "{\"type\":\"search\",\"mbean\":\"quartz:type=QuartzScheduler,*\"}");
