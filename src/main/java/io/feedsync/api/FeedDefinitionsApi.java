@@ -91,13 +91,14 @@ public class FeedDefinitionsApi {
 
     /** {@code PUT /api/feeds/{feed}}: 201 when the feed is new, 200 when changed or sent unchanged (no new version). */
     public FeedDefinitionView put(@ExchangeProperty("feed") String feed, @ExchangeProperty("caller") String caller,
-                                  @Body String body, Exchange exchange) {
+                                  @Body String body, Exchange exchange) throws org.quartz.SchedulerException {
         if (catalog.isConfigured(feed)) {
             throw new FeedConfiguredException(feed);
         }
         JsonNode definition = parse(body);
         FeedDefinition checked = FeedValidator.define(feed, definition, environment, limits);
         transformer.check(checked);
+        defined.prepare(checked);
         StoredFeeds.Saved saved;
         try {
             saved = audit.together(exchange, () -> {
