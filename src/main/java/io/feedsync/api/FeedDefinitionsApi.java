@@ -100,7 +100,7 @@ public class FeedDefinitionsApi {
 
     /** {@code PUT /api/feeds/{feed}}: 201 when the feed is new, 200 when changed or sent unchanged (no new version). */
     public FeedDefinitionView put(@ExchangeProperty("feed") String feed, @ExchangeProperty("caller") String caller,
-                                  @Body String body, Exchange exchange) {
+                                  @Body String body, Exchange exchange) throws org.quartz.SchedulerException {
         if (catalog.isConfigured(feed)) {
             throw new FeedConfiguredException(feed);
         }
@@ -109,6 +109,7 @@ public class FeedDefinitionsApi {
         transformer.check(checked);
         // no other feed's table, no schema of PostgreSQL's or feedsync's
         TableOwnership.Written written = ownership.check(checked);
+        defined.prepare(checked);
         StoredFeeds.Saved saved;
         try {
             saved = audit.together(exchange, () -> {

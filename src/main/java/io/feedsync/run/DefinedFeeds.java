@@ -122,6 +122,18 @@ public class DefinedFeeds {
     }
 
     /**
+     * Starts the Quartz scheduler, if the feed has a timer and it is not started yet, before the
+     * transaction that stores the feed's version follows it: Quartz's first cluster check-in commits
+     * (or rolls back) on the starting thread's connection, which would take that transaction with it.
+     */
+    public void prepare(FeedDefinition feed) throws SchedulerException {
+        Scheduler scheduler = scheduling && feed.scheduled() ? quartz.getIfAvailable() : null;
+        if (scheduler != null && !scheduler.isStarted()) {
+            scheduler.start();
+        }
+    }
+
+    /**
      * The transaction that was to store a version of the feed was rolled back ({@code cause}): this node
      * goes back to the version stored, whatever it had followed of the other meanwhile.
      */
