@@ -47,6 +47,7 @@ import static org.awaitility.Awaitility.await;
         "feedsync.feeds.cancel-dead.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.cancel-dead.transform.mapping.gateway_id=/id",
         "feedsync.feeds.cancel-dead.target.table=test_plans",
+        "feedsync.feeds.cancel-dead.target.shared=true",
         "feedsync.feeds.cancel-dead.target.key=epa_type",
         "feedsync.feeds.cancel-dead.target.soft-delete=deleted_at",
         "feedsync.feeds.cancel-dead-too.source.url=http://127.0.0.1:1/export",
@@ -58,6 +59,7 @@ import static org.awaitility.Awaitility.await;
         "feedsync.feeds.cancel-dead-too.transform.mapping.ncpdp_version=/version",
         "feedsync.feeds.cancel-dead-too.transform.mapping.gateway_id=/id",
         "feedsync.feeds.cancel-dead-too.target.table=test_plans",
+        "feedsync.feeds.cancel-dead-too.target.shared=true",
         "feedsync.feeds.cancel-dead-too.target.key=epa_type",
         // a full run with soft-delete whose second page fails (transiently) as long as the test likes
         "feedsync.feeds.cancel-resumable.mode=full",
@@ -74,6 +76,7 @@ import static org.awaitility.Awaitility.await;
         "feedsync.feeds.cancel-resumable.transform.mapping.gateway_id=/id",
         "feedsync.feeds.cancel-resumable.transform.mapping.outgoing_url=/outgoing_url",
         "feedsync.feeds.cancel-resumable.target.table=test_plans",
+        "feedsync.feeds.cancel-resumable.target.shared=true",
         "feedsync.feeds.cancel-resumable.target.key=epa_type",
         "feedsync.feeds.cancel-resumable.target.soft-delete=deleted_at",
         "feedsync.feeds.cancel-resumable.target.soft-delete-after=1"})

@@ -55,6 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "feedsync.feeds.guarded.source.records=/epa_clients",
         "feedsync.feeds.guarded.transform.mapping.epa_type=/key",
         "feedsync.feeds.guarded.target.table=test_plans",
+        "feedsync.feeds.guarded.target.shared=true",
         "feedsync.feeds.guarded.target.key=epa_type",
         "feedsync.security.login-throttle.max-failures=5",
         "feedsync.security.login-throttle.window=10s",
