@@ -94,6 +94,11 @@ public class ChangeDeliveries {
      * keeps its position under its name now, unless that name has one already.
      */
     void rename(String feed, String former, String now) {
+        // a row under the name it has now that has taken nothing yet (a node registered the endpoint) gives way
+        jdbc.update("""
+                delete from sync_delivery n where n.feed = ? and n.endpoint = ? and n.position = 0 and n.attempts = 0
+                   and exists (select 1 from sync_delivery f where f.feed = ? and f.endpoint = ?)""",
+                feed, now, feed, former);
         int renamed = jdbc.update("""
                 update sync_delivery set endpoint = ? where feed = ? and endpoint = ?
                    and not exists (select 1 from sync_delivery where feed = ? and endpoint = ?)""",

@@ -159,7 +159,7 @@ class BoundsSecurityTest extends FeedsyncTest {
         assertThat(catalog.contains("every-second")).isFalse();
         assertThat(camel.getRoute("feed-every-second-timer")).isNull();
         assertThat(output.getAll()).doesNotContain("could not follow");
-        assertThat(output.getAll().split("Feed every-second version 1 cannot run on this node", -1)).hasSize(2);
+        assertThat(output.getAll().split("Feed every-second version 1 is refused on this node and does not run", -1)).hasSize(2);
         assertThat(output.getAll()).contains("fires 1s apart; a feed defined over the API fires at most every 1m");
     }
 

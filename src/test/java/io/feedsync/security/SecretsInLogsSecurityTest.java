@@ -191,7 +191,7 @@ class SecretsInLogsSecurityTest extends FeedsyncTest {
             upstreamDemands.run();
             Api.Answer defined = node.put("/api/feeds/" + FEED, """
                     {"source": {"url": "%s", "records": "/epa_clients", "auth": %s,
-                                "retry": {"max-attempts": 2, "initial-backoff": "20ms", "max-backoff": "100ms"}},
+                                "retry": {"max-attempts": 2, "initial-backoff": "100ms", "max-backoff": "200ms"}},
                      "transform": {"mapping": {"epa_type": "/key", "ncpdp_version": "/version", "gateway_id": "/id"}},
                      "target": {"table": "traced_plans", "key": ["epa_type"]}}""".formatted(upstream.url("/all/plans"), auth));
             assertThat(defined.status()).as(defined.raw().body()).isIn(200, 201);

@@ -35,6 +35,13 @@ public final class LogSecrets {
     private static final Pattern CREDENTIAL_HEADER = Pattern.compile("(?i)\\b((?:proxy-)?authorization|(?:set-)?cookie"
             + "|x-api-key)([\"']?\\s*[:=]\\s*[\"']?)((?:basic|bearer|digest|negotiate|token)\\s+)?[^\\s,;\"'\\[\\]{}()<>]+");
 
+    /**
+     * A token in an OAuth2 token answer ({@code "access_token":"…"}, or as a form field), which an HTTP
+     * client's wire logger prints before feedsync has read the token and registered it.
+     */
+    private static final Pattern TOKEN_FIELD = Pattern.compile("(?i)(\\\\?\"?\\b(?:access_token|refresh_token|id_token)"
+            + "\\\\?\"?\\s*[:=]\\s*\\\\?\"?)[^\"\\\\&\\s,;}]+");
+
     private static final Map<String, Integer> known = new ConcurrentHashMap<>();
     /** The values to mask, longest first (a value that holds another is masked whole). */
     private static volatile List<String> masked = List.of();
@@ -84,6 +91,7 @@ public final class LogSecrets {
             return text;
         }
         String result = CREDENTIAL_HEADER.matcher(text).replaceAll("$1$2$3" + MASK);
+        result = TOKEN_FIELD.matcher(result).replaceAll("$1" + MASK);
         for (String secret : masked) {
             if (result.contains(secret)) {
                 result = result.replace(secret, MASK);
