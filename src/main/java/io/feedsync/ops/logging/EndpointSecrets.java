@@ -1,6 +1,8 @@
 package io.feedsync.ops.logging;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
 import java.util.Map;
 
 import org.apache.camel.util.SensitiveUtils;
@@ -8,9 +10,9 @@ import org.apache.camel.util.URISupport;
 
 /**
  * The credentials a Camel endpoint URI carries (a webhook's {@code https://user:password@…}, its
- * {@code authPassword}, {@code token}, … parameters — the ones Camel itself deems sensitive, user
- * names aside),
- * registered with {@link LogSecrets} so that no log shows them, nor the basic-auth header made of them.
+ * {@code authPassword}, {@code token}, … parameters: those Camel itself deems sensitive, user names
+ * aside), registered with {@link LogSecrets} so that no log shows them, nor the basic-auth header
+ * made of them.
  */
 public final class EndpointSecrets {
 
@@ -28,7 +30,7 @@ public final class EndpointSecrets {
             URISupport.resolveRawParameterValues(parameters);
             parameters.forEach((name, value) -> {
                 if (value != null && SensitiveUtils.containsSensitive(name)
-                        && !name.toLowerCase(java.util.Locale.ROOT).contains("user")) {
+                        && !name.toLowerCase(Locale.ROOT).contains("user")) {
                     LogSecrets.add(value.toString());
                 }
             });
@@ -40,9 +42,8 @@ public final class EndpointSecrets {
             if (userInfo != null && userInfo.contains(":")) {
                 String[] credentials = userInfo.split(":", 2);
                 LogSecrets.addBasicCredentials(credentials[0], credentials[1]);
-                LogSecrets.add(credentials[1]);
             }
-        } catch (RuntimeException | java.net.URISyntaxException unparsable) {
+        } catch (RuntimeException | URISyntaxException unparsable) {
             // an endpoint URI Camel cannot read either: the feed's validation or route creation says so
         }
     }
