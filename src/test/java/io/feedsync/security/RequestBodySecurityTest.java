@@ -92,6 +92,29 @@ class RequestBodySecurityTest extends FeedsyncTest {
                 "POST jolokia as an operator");
     }
 
+    /**
+     * Jolokia, the console's JMX over HTTP, takes the console's bulk requests (its permission check of
+     * every operation is ~600 KB on a small node) with a Content-Length, up to 16 MB; beyond, or chunked
+     * beyond 64 KB, 413 before it is read.
+     */
+    @Test
+    void jolokiaTakesTheConsolesBulkRequestsButNoMore() {
+        Map<String, String> operator = Map.of("X-API-Key", Api.OPERATOR_KEY);
+        for (String jolokia : List.of("/actuator/jolokia", "/actuator/hawtio/jolokia")) {
+            Refusal taken = send("POST", jolokia, operator, "text/json", 1L << 20, false);
+            assertThat(taken.status()).as(jolokia + " 1 MB: " + taken).isEqualTo(200);
+            assertThat(taken.body()).as(jolokia).contains("\"agent\"");
+
+            assertRefused(send("POST", jolokia, operator, "text/json", HUGE, false), jolokia + " 400 MB with a Content-Length");
+            assertRefused(send("POST", jolokia, operator, "text/json", 1L << 20, true), jolokia + " 1 MB chunked");
+        }
+        assertRefused(send("POST", "/api/runs", operator, "application/json", 1L << 20, false),
+                "the API: 1 MB with a Content-Length");
+        assertRefused(send("POST", "/actuator/jolokia/../../api/runs", operator, "application/json", 1L << 20, false),
+                "the API through Jolokia's path");
+        assertThat(count("select count(*) from sync_run")).as("no run started").isZero();
+    }
+
     /** A chunked body that also declares a small length is not taken at its word. */
     @Test
     void chunkedBodyWithASmallContentLengthIsNotTakenAtItsWord() {
@@ -119,7 +142,8 @@ class RequestBodySecurityTest extends FeedsyncTest {
     private void assertRefused(Refusal refusal, String what) {
         assertThat(refusal.status()).as(what + ": " + refusal).isIn(413, 400);
         if (refusal.status() == 413) {
-            assertThat(refusal.body()).as(what).contains("\"error\":\"payload_too_large\"").contains("64KB");
+            assertThat(refusal.body()).as(what).contains("\"error\":\"payload_too_large\"")
+                    .contains("request body is larger than");
         } else {
             assertThat(refusal.body()).as(what).contains("\"error\":\"bad_request\"");
         }
@@ -144,6 +168,12 @@ class RequestBodySecurityTest extends FeedsyncTest {
      * reading the answer; stops sending when the server stops reading (it answered and closed).
      */
     private Refusal send(String method, String path, Map<String, String> headers, String contentType, long length) {
+        return send(method, path, headers, contentType, length, true);
+    }
+
+    /** As above, the body sent with a Content-Length instead when not {@code chunked}. */
+    private Refusal send(String method, String path, Map<String, String> headers, String contentType, long length,
+                         boolean chunked) {
         long heapBefore = liveHeap();
         List<MemoryPoolMXBean> oldGeneration = oldGeneration();
         long oldBefore = oldGeneration.stream().mapToLong(pool -> pool.getUsage().getUsed()).sum();
@@ -152,13 +182,14 @@ class RequestBodySecurityTest extends FeedsyncTest {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(120_000);
             StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                    + "\r\nContent-Type: " + contentType + "\r\nTransfer-Encoding: chunked\r\n");
+                    + "\r\nContent-Type: " + contentType + "\r\n"
+                    + (chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + length) + "\r\n");
             headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
             head.append("\r\n");
             OutputStream out = socket.getOutputStream();
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            Thread writer = new Thread(() -> writeChunks(out, length, sent), "huge-body");
+            Thread writer = new Thread(() -> writeChunks(out, length, sent, chunked), "huge-body");
             writer.setDaemon(true);
             writer.start();
             byte[] answer = readAnswer(socket.getInputStream());
@@ -179,24 +210,37 @@ class RequestBodySecurityTest extends FeedsyncTest {
         }
     }
 
-    /** The body, {@code length} bytes of one JSON string, in chunks of 64 KiB; {@code sent} counts what the server took. */
-    private static void writeChunks(OutputStream out, long length, AtomicLong sent) {
+    /**
+     * The body, {@code length} bytes of one JSON object ({@code {"type":"version","padding":"xxx…"}}), in
+     * chunks of 64 KiB (or as they are); {@code sent} counts what the server took.
+     */
+    private static void writeChunks(OutputStream out, long length, AtomicLong sent, boolean chunked) {
         byte[] chunk = new byte[64 << 10];
         Arrays.fill(chunk, (byte) 'x');
-        byte[] start = "{\"padding\":\"".getBytes(StandardCharsets.US_ASCII);
+        byte[] start = "{\"type\":\"version\",\"padding\":\"".getBytes(StandardCharsets.US_ASCII);
+        byte[] end = "\"}".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(start, 0, chunk, 0, start.length);
         try {
             for (long left = length; left > 0; left -= chunk.length) {
                 int size = (int) Math.min(chunk.length, left);
-                out.write((Integer.toHexString(size) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                if (left <= chunk.length) {
+                    System.arraycopy(end, 0, chunk, size - end.length, end.length);
+                }
+                if (chunked) {
+                    out.write((Integer.toHexString(size) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                }
                 out.write(chunk, 0, size);
-                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (chunked) {
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
                 sent.addAndGet(size);
                 if (left == length) {
                     Arrays.fill(chunk, 0, start.length, (byte) 'x');
                 }
             }
-            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            if (chunked) {
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
             out.flush();
         } catch (IOException closed) {
             // the server answered and closed the connection: what it has not read is not sent

@@ -27,7 +27,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 class JolokiaReadsByGet extends FilterRegistrationBean<OncePerRequestFilter> {
 
-    static final Set<String> READS = Set.of("read", "list", "search", "version");
+    private static final Set<String> READS = Set.of("read", "list", "search", "version");
 
     JolokiaReadsByGet(ObjectMapper json) {
         super(new Filter(new JsonSecurityErrors(json)));

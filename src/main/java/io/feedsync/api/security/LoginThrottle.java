@@ -34,6 +34,12 @@ class LoginThrottle extends OncePerRequestFilter {
     private final BasicAuthenticationConverter basic = new BasicAuthenticationConverter();
 
     LoginThrottle(int maxFailures, Duration window, Predicate<String> isConsoleUser, JsonSecurityErrors errors) {
+        if (maxFailures < 1) {
+            throw new SecurityConfigException("feedsync.security.login-throttle.max-failures", "must be at least 1");
+        }
+        if (window.isNegative() || window.isZero()) {
+            throw new SecurityConfigException("feedsync.security.login-throttle.window", "must be positive");
+        }
         this.failures = new FailedLogins(maxFailures, window, Clock.systemUTC());
         this.isConsoleUser = isConsoleUser;
         this.errors = errors;
