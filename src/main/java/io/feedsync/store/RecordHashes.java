@@ -156,12 +156,11 @@ public class RecordHashes extends ServiceSupport implements IdempotentRepository
             return Offer.CHANGED;
         }
         synchronized (index) {
-            long stored = index.get(keyHash, 0L);
-            if (stored == contentHash) {
-                return Offer.DUPLICATE;
+            Offer found = check(runId, keyHash, contentHash);
+            if (found != Offer.DUPLICATE) {
+                index.put(keyHash, contentHash);
             }
-            index.put(keyHash, contentHash);
-            return stored == 0L && complete.contains(runId) ? Offer.UNSEEN_KEY : Offer.CHANGED;
+            return found;
         }
     }
 
