@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  * Two feedsync nodes, each in a JVM of its own, on one database, and a feed that neither has in its
  * configuration: defined over one node's API, it runs from the other's timer and REST API; a change
  * sent to one node is used by the next run on the other; a pause holds on both; and once deleted
- * (refused while it runs) its routes and trigger are gone from both. The tests run in this order.
+ * (which cancels its run on the other node) its routes and trigger are gone from both. The tests run in this order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -134,22 +134,21 @@ class DefinedFeedsClusterTest {
 
     @Test
     @Order(4)
-    void deleteIsRefusedWhileTheFeedRunsAndAfterItTheRoutesAndTriggerAreGoneFromBothNodes() {
+    void deleteOnOneNodeCancelsTheRunOnTheOtherAndTheRoutesAndTriggerAreGoneFromBothNodes() {
         assertThat(a().put("/api/feeds/" + FEED, definition("/all/second", NEVER)).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> count(
                 "select count(*) from sync_run where feed = ? and status in ('QUEUED', 'RUNNING')", FEED) == 0);
         upstream.delay(Duration.ofSeconds(3));
         long running = await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(
                 () -> a().startRun(FEED, null), id -> id > 0);
-
-        Api.Answer refused = b().delete("/api/feeds/" + FEED);
-        assertThat(refused.status()).isEqualTo(409);
-        assertThat(refused.json().get("error").asText()).isEqualTo("feed_running");
-        upstream.delay(Duration.ZERO);
-        a().awaitRun(running);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(a().get("/api/runs/" + running).json().get("status").asText()));
 
         Api.Answer deleted = b().delete("/api/feeds/" + FEED);
         assertThat(deleted.status()).as(deleted.raw().body()).isEqualTo(200);
+        upstream.delay(Duration.ZERO);
+        JsonNode cancelled = a().awaitRun(running);
+        assertThat(cancelled.get("status").asText()).as(cancelled.toString()).isEqualTo("CANCELLED");
+        assertThat(cancelled.get("error").get("message").asText()).contains("deleted the feed");
         for (FeedsyncNode node : nodes) {
             await().atMost(FOLLOWS_WITHIN).pollInterval(Duration.ofMillis(200))
                     .until(() -> feedRoutes(node).isEmpty() && node.api().post("/api/feeds/" + FEED + "/runs", null).status() == 404);

@@ -121,5 +121,6 @@ class ShutdownTimeoutTest {
                         "target.table", "test_plans")
                 .forEach((key, value) -> args.add("--feedsync.feeds." + feed + "." + key + "=" + value));
         args.add("--feedsync.feeds." + feed + ".target.key=epa_type");
+        args.add("--feedsync.feeds." + feed + ".target.shared=true");
     }
 }
