@@ -45,8 +45,11 @@ public class StoredFeeds {
     private final ObjectMapper mapper;
     private final RowMapper<Version> row;
     private final int maxFeeds;
+    private final FeedMemory memory;
 
-    public StoredFeeds(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper mapper, FeedLimits limits) {
+    public StoredFeeds(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper mapper, FeedLimits limits,
+                       FeedMemory memory) {
+        this.memory = memory;
         this.maxFeeds = limits.maxFeeds();
         this.jdbc = jdbc;
         this.transactions = transactions;
@@ -89,6 +92,8 @@ public class StoredFeeds {
                 return new Saved(current.get(), Outcome.UNCHANGED);
             }
             if (current.isEmpty()) {
+                // what a run of a deleted feed of this name wrote after its deletion
+                memory.forget(feed);
                 jdbc.queryForObject("select pg_advisory_xact_lock(1717859193, hashtext('definitions:count'))::text",
                         String.class);
                 int defined = jdbc.queryForObject("select count(*) from (" + NEWEST.formatted("") + ") newest"
@@ -109,6 +114,7 @@ public class StoredFeeds {
             if (current(feed).isEmpty()) {
                 return Optional.<Version>empty();
             }
+            memory.forget(feed);
             return Optional.of(insert(feed, null, by, true));
         });
     }

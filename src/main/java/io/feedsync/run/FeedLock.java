@@ -26,6 +26,7 @@ public final class FeedLock implements AutoCloseable {
     private final String feed;
     private boolean unlocked;
     private boolean closed;
+    private boolean finishing;
 
     private FeedLock(Connection connection, String feed) {
         this.connection = connection;
@@ -75,10 +76,42 @@ public final class FeedLock implements AutoCloseable {
     }
 
     /**
+     * Opens the run's final transaction on the lock's own session: what a successful run does last
+     * (its soft-deletes and miss counts) is written in it, and {@link #releaseAfter} commits it with
+     * the run's final row, or {@link #discardFinalWrites} takes it back when the run fails instead.
+     */
+    public synchronized JdbcTemplate finalTransaction() {
+        if (closed) {
+            throw new FeedLockLostException(feed);
+        }
+        try {
+            connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            throw new FeedLockLostException(feed);
+        }
+        finishing = true;
+        return session();
+    }
+
+    /** Takes back what the final transaction wrote so far (a run that fails at its last step keeps none of it). */
+    public synchronized void discardFinalWrites() {
+        if (!finishing || closed) {
+            return;
+        }
+        finishing = false;
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            log.warn("Could not roll back the final writes of feed {} ({}); closing its session does", feed, e.getMessage());
+            close();
+        }
+    }
+
+    /**
      * Writes the run's final row and releases the lock in one transaction on the lock's own
-     * session. The lock is free before the final row is visible, so whoever sees the run finished
-     * can start the next one; a node that takes the lock in between waits for the row and finds
-     * it no longer RUNNING.
+     * session (with what the final transaction already holds). The lock is free before the final
+     * row is visible, so whoever sees the run finished can start the next one; a node that takes
+     * the lock in between waits for the row and finds it no longer RUNNING.
      */
     public synchronized void releaseAfter(Consumer<JdbcTemplate> finalWrite) {
         if (closed) {
@@ -86,7 +119,7 @@ public final class FeedLock implements AutoCloseable {
         }
         try {
             connection.setAutoCommit(false);
-            finalWrite.accept(new JdbcTemplate(new SingleConnectionDataSource(connection, true)));
+            finalWrite.accept(session());
             unlock();
             connection.commit();
         } catch (SQLException | RuntimeException e) {
@@ -98,8 +131,13 @@ public final class FeedLock implements AutoCloseable {
             throw e instanceof RuntimeException runtime ? runtime
                     : new IllegalStateException("could not finish the run of feed " + feed, e);
         } finally {
+            finishing = false;
             close();
         }
+    }
+
+    private JdbcTemplate session() {
+        return new JdbcTemplate(new SingleConnectionDataSource(connection, true));
     }
 
     /** Whether the lock's session is still there (and so the lock): one round trip to PostgreSQL. */

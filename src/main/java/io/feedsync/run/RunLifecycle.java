@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.store.RecordHashes;
 import io.feedsync.store.SeenKeys;
+import io.feedsync.store.StoreRun;
 import io.feedsync.store.TargetTables;
 import io.feedsync.store.Watermarks;
 import io.feedsync.upstream.FailureClass;
@@ -53,6 +54,16 @@ public class RunLifecycle {
         targetTables.current(run.feed().name());
     }
 
+    /**
+     * Every page written: opens the run's final transaction (exchange property
+     * {@value StoreRun#FINAL_TRANSACTION}), in which the soft-deletes and miss counts are written and
+     * which {@link #succeeded} commits with the run's row, so that a run fails or succeeds with them.
+     */
+    public void finishing(Exchange exchange) {
+        RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
+        exchange.setProperty(StoreRun.FINAL_TRANSACTION, run.lock().finalTransaction());
+    }
+
     public void succeeded(@ExchangeProperty(RunState.PROPERTY) RunState run) {
         String watermark = run.nextWatermark(run.feed().onRecordFailure() == FeedDefinition.OnRecordFailure.PIN_WATERMARK);
         run.lock().releaseAfter(session -> {
@@ -61,6 +72,7 @@ public class RunLifecycle {
             }
             ledger.finish(session, run, RunStatus.SUCCEEDED, null);
         });
+        forgetSeenKeys(run);
         publish(run, RunStatus.SUCCEEDED, null);
         log.info("Feed {} run {} SUCCEEDED in {}: {}", run.feed().name(), run.runId(), elapsed(run), summary(run));
         stops.ended(run);
@@ -89,21 +101,18 @@ public class RunLifecycle {
                 || failure instanceof NodeStoppingException || classified.failureClass() == FailureClass.TRANSIENT);
         RunStatus status = stopped ? stop.status() : RunStatus.FAILED;
         RunError error = stopped ? stop.error(run.pages()) : classified;
+        // soft-deletes and miss counts written before the failure go with it
+        run.discardFinalWrites();
         try {
             run.lock().releaseAfter(session -> ledger.finish(session, run, status, error));
         } catch (RuntimeException lockGone) {
             finishWithoutLock(run, status, error);
         }
-        try {
-            // a run the next one may resume keeps its seen keys for it (the next run drops them otherwise)
-            boolean resumable = error.failureClass() == FailureClass.TRANSIENT && run.request().checkpoints()
-                    && run.writes().committedPages() > 0;
-            if (!resumable) {
-                seenKeys.forget(run.runId());
-            }
-        } catch (RuntimeException unavailable) {
-            log.warn("Feed {} run {}: could not drop its seen keys ({}); the feed's next run does",
-                    run.feed().name(), run.runId(), unavailable.getMessage());
+        // a run the next one may resume keeps its seen keys for it (the next run drops them otherwise)
+        boolean resumable = error.failureClass() == FailureClass.TRANSIENT && run.request().checkpoints()
+                && run.writes().committedPages() > 0;
+        if (!resumable) {
+            forgetSeenKeys(run);
         }
         publish(run, status, error);
         log.warn("Feed {} run {} {} ({}{}) in {}: {}; {}", run.feed().name(), run.runId(), status, error.failureClass(),
@@ -121,6 +130,15 @@ public class RunLifecycle {
             ledger.finishWithoutLock(run, status, error);
         } catch (RuntimeException unavailable) {
             log.warn("Feed {} run {}: could not record its failure ({}); the feed's next run will mark it ABANDONED",
+                    run.feed().name(), run.runId(), unavailable.getMessage());
+        }
+    }
+
+    private void forgetSeenKeys(RunState run) {
+        try {
+            seenKeys.forget(run.runId());
+        } catch (RuntimeException unavailable) {
+            log.warn("Feed {} run {}: could not drop its seen keys ({}); the feed's next run does",
                     run.feed().name(), run.runId(), unavailable.getMessage());
         }
     }

@@ -56,6 +56,8 @@ public final class RunState {
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong pendingDeletes = new AtomicLong();
+    /** What the run's final transaction holds, counted but not committed until the run succeeds. */
+    private volatile SoftDeleted finalWrites = SoftDeleted.NONE;
 
     private volatile Instant lastProgressLog = startedAt;
     /** Why the run is to stop before its end (cancelled, its node stopping); null while it is not. */
@@ -165,9 +167,23 @@ public final class RunState {
 
     /** Folds what a full run's soft-delete did into the run. */
     public void fold(SoftDeleted softDeleted) {
+        finalWrites = softDeleted;
         deleted.addAndGet(softDeleted.count());
         pendingDeletes.addAndGet(softDeleted.pending());
         softDeleted.sample().forEach(key -> samples.add(RunSamples.DELETED, key));
+    }
+
+    /**
+     * The run fails after its final transaction was opened: what it wrote there is taken back, and
+     * its counts and samples with it.
+     */
+    void discardFinalWrites() {
+        lock().discardFinalWrites();
+        SoftDeleted taken = finalWrites;
+        finalWrites = SoftDeleted.NONE;
+        deleted.addAndGet(-taken.count());
+        pendingDeletes.addAndGet(-taken.pending());
+        taken.sample().forEach(key -> samples.remove(RunSamples.DELETED, key));
     }
 
     /**

@@ -88,11 +88,11 @@ public class DeadLetters {
      * Settles, as replayed by this full run, the letters of earlier runs whose records it did not
      * see: the upstream no longer has them, and a replay would bring them back.
      */
-    public void settleUnseen(StoreRun run) {
+    public void settleUnseen(StoreRun run, JdbcTemplate transaction) {
         if (!run.lettersWaiting()) {
             return;
         }
-        jdbc.update("""
+        transaction.update("""
                 update sync_dead_letter d set replayed_at = now(), replay_run_id = ?
                  where d.feed = ? and d.replayed_at is null and d.run_id < ? and d.record_key is not null
                    and not exists (select 1 from sync_seen_key s

@@ -30,6 +30,10 @@ public final class RunSamples {
         }
     }
 
+    public synchronized void remove(String outcome, String key) {
+        keys.get(outcome).remove(key);
+    }
+
     public synchronized boolean wants(String outcome) {
         return keys.get(outcome).size() < PER_OUTCOME;
     }

@@ -8,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 
 /**
@@ -26,50 +25,43 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code notify} section, each row soft-deleted makes a {@code deleted} change event, in the same
  * statement ({@link ChangeOutbox}). A feed whose table is shared ({@code target.shared}) counts, guards and
  * soft-deletes only the rows it wrote ({@link RecordHashes#writtenBy}); its drift check compares the
- * whole table.
+ * whole table. It all happens in the run's final transaction, committed with the run's SUCCEEDED row:
+ * a run that fails at its last step has deleted and counted nothing.
  */
 @Component("softDeletes")
 public class SoftDeletes {
 
     private static final Logger log = LoggerFactory.getLogger(SoftDeletes.class);
 
-    private final JdbcTemplate jdbc;
-    private final TransactionTemplate transaction;
     private final TargetTables tables;
-    private final SeenKeys seenKeys;
     private final DeadLetters deadLetters;
 
-    public SoftDeletes(JdbcTemplate jdbc, TransactionTemplate transaction, TargetTables tables, SeenKeys seenKeys,
-                       DeadLetters deadLetters) {
-        this.jdbc = jdbc;
-        this.transaction = transaction;
+    public SoftDeletes(TargetTables tables, DeadLetters deadLetters) {
         this.tables = tables;
-        this.seenKeys = seenKeys;
         this.deadLetters = deadLetters;
     }
 
-    /** Soft-deletes what a full run did not see (a dry run or drift check only counts it); answers what it did. */
-    public SoftDeleted apply(@ExchangeProperty(StoreRun.PROPERTY) StoreRun run) {
+    /**
+     * Soft-deletes what a full run did not see (a dry run or drift check only counts it); answers what
+     * it did. It writes in the run's final transaction ({@code finalTransaction}), which the run's
+     * success commits and its failure takes back.
+     */
+    public SoftDeleted apply(@ExchangeProperty(StoreRun.PROPERTY) StoreRun run,
+                             @ExchangeProperty(StoreRun.FINAL_TRANSACTION) JdbcTemplate finalTransaction) {
         TargetTable table = tables.of(run.feed().name());
         if (!run.full() || table.softDeleteColumn() == null && !run.drift()) {
             return SoftDeleted.NONE;
         }
-        try {
-            if (run.keylessRejections() > 0 && !run.drift() && !run.confirm()) {
-                // any row could belong to a record that was rejected before its key was known
-                log.warn("Feed {} run {}: soft-delete skipped: {} records were dead-lettered before their key was known,"
-                        + " so no row can be called gone; fix or replay them, or run with confirm: true",
-                        run.feed().name(), run.runId(), run.keylessRejections());
-                return SoftDeleted.NONE;
-            }
-            // one transaction, so that the feed's statement-timeout bounds the counts and the update
-            return transaction.execute(status -> {
-                StatementTimeout.apply(jdbc, run.feed().statementTimeout());
-                return softDelete(run, table);
-            });
-        } finally {
-            seenKeys.forget(run.runId());
+        if (run.keylessRejections() > 0 && !run.drift() && !run.confirm()) {
+            // any row could belong to a record that was rejected before its key was known
+            log.warn("Feed {} run {}: soft-delete skipped: {} records were dead-lettered before their key was known,"
+                    + " so no row can be called gone; fix or replay them, or run with confirm: true",
+                    run.feed().name(), run.runId(), run.keylessRejections());
+            return SoftDeleted.NONE;
         }
+        // the feed's statement-timeout bounds the counts and the update (and the run's final row after them)
+        StatementTimeout.apply(finalTransaction, run.feed().statementTimeout());
+        return softDelete(run, table, finalTransaction);
     }
 
     /**
@@ -77,7 +69,7 @@ public class SoftDeletes {
      * full runs as the feed's {@code soft-delete-after} have now missed; a dry run only counts, and
      * a drift check counts every row missed.
      */
-    private SoftDeleted softDelete(StoreRun run, TargetTable table) {
+    private SoftDeleted softDelete(StoreRun run, TargetTable table, JdbcTemplate jdbc) {
         String feed = run.feed().name();
         int after = run.feed().target().softDeleteAfter();
         String column = table.softDeleteColumn() == null ? null : TargetTable.quoteIdentifier(table.softDeleteColumn());
@@ -128,7 +120,7 @@ public class SoftDeletes {
                     deleting, alive, 100.0 * deleting / alive, 100 * run.feed().deletionGuard()));
         }
         // also the letters of records that never landed: a replay must not bring back what is gone
-        deadLetters.settleUnseen(run);
+        deadLetters.settleUnseen(run, jdbc);
         if (missed == 0) {
             return SoftDeleted.NONE;
         }

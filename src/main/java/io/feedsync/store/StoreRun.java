@@ -14,6 +14,11 @@ import io.feedsync.config.RunMode;
 public final class StoreRun {
 
     public static final String PROPERTY = "feedsyncStoreRun";
+    /**
+     * The exchange property holding the run's final transaction (a {@code JdbcTemplate} on the
+     * feed lock's session): the soft-deletes are written in it, and committed with the run's row.
+     */
+    public static final String FINAL_TRANSACTION = "feedsyncFinalTransaction";
 
     private final long runId;
     private final FeedDefinition feed;

@@ -198,6 +198,25 @@ class FeedDefinitionApiTest extends FeedsyncTest {
     }
 
     @Test
+    void aDeletedFeedLeavesNoMemoryToAFeedDefinedLaterUnderItsName() {
+        api.put("/api/feeds/" + FEED, definition("/all/defined", null));
+        assertThat(api.run(FEED).get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(count("select count(*) from sync_record_hash where feed = '" + FEED + "'")).isEqualTo(5);
+        jdbc.update("insert into sync_missed_key (feed, key, misses) values (?, array['Payer_9'], 1)", FEED);
+        jdbc.update("insert into sync_watermark (feed, value) values (?, '2026-01-01T00:00:00Z')", FEED);
+        jdbc.update("update sync_run set checkpoint = '{}'::jsonb, checkpoint_at = now() where feed = ?", FEED);
+
+        assertThat(api.delete("/api/feeds/" + FEED).status()).isEqualTo(200);
+
+        for (String memory : new String[] {"sync_record_hash", "sync_missed_key", "sync_watermark"}) {
+            assertThat(count("select count(*) from " + memory + " where feed = '" + FEED + "'")).as(memory).isZero();
+        }
+        assertThat(count("select count(*) from sync_run where feed = '" + FEED + "' and checkpoint is not null")).isZero();
+        assertThat(count("select count(*) from sync_run where feed = '" + FEED + "'")).as("its runs stay").isEqualTo(1);
+        assertThat(count("select count(*) from test_plans")).as("its rows stay").isEqualTo(5);
+    }
+
+    @Test
     void aPausedApiFeedStartsNoRun() {
         api.put("/api/feeds/" + FEED, definition("/all/defined", null));
 

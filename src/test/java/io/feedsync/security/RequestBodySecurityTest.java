@@ -77,7 +77,8 @@ class RequestBodySecurityTest extends FeedsyncTest {
             }
         }
         assertThat(api.get("/api/feeds/x/definition").status()).as("no feed x was defined").isEqualTo(404);
-        assertThat(count("select count(*) from sync_run")).as("no run started").isZero();
+        // (a feed of the shared test configuration may fire its timer meanwhile: those runs are not the API's)
+        assertThat(count("select count(*) from sync_run where trigger = 'rest'")).as("no run started").isZero();
     }
 
     /** Nothing reads a body before the limit: not the form parser, not authentication. */
@@ -112,7 +113,8 @@ class RequestBodySecurityTest extends FeedsyncTest {
                 "the API: 1 MB with a Content-Length");
         assertRefused(send("POST", "/actuator/jolokia/../../api/runs", operator, "application/json", 1L << 20, false),
                 "the API through Jolokia's path");
-        assertThat(count("select count(*) from sync_run")).as("no run started").isZero();
+        // (a feed of the shared test configuration may fire its timer meanwhile: those runs are not the API's)
+        assertThat(count("select count(*) from sync_run where trigger = 'rest'")).as("no run started").isZero();
     }
 
     /** A chunked body that also declares a small length is not taken at its word. */
@@ -136,7 +138,8 @@ class RequestBodySecurityTest extends FeedsyncTest {
             assertThat(refusal.status()).as(path + ": " + refusal).isIn(400, 415);
             assertThat(refusal.body()).as(path).contains("\"error\"");
         }
-        assertThat(count("select count(*) from sync_run")).as("no run started").isZero();
+        // (a feed of the shared test configuration may fire its timer meanwhile: those runs are not the API's)
+        assertThat(count("select count(*) from sync_run where trigger = 'rest'")).as("no run started").isZero();
     }
 
     private void assertRefused(Refusal refusal, String what) {

@@ -81,6 +81,38 @@ class FullRefreshTest extends FeedsyncTest {
     }
 
     @Test
+    void aRunThatFailsAtItsLastStepHasSoftDeletedAndCountedNothing() {
+        upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        api.run("plans-full");
+        upstream.dataset("plans", plans(1, 2, 3, 5, 6, 7, 8, 10));
+        // the run's SUCCEEDED row cannot be written: its last step fails after the soft-deletes
+        jdbc.execute("create function refuse_success() returns trigger language plpgsql as $$"
+                + " begin raise exception 'the success row is refused'; end $$");
+        jdbc.execute("create trigger refuse_success before update on sync_run for each row"
+                + " when (new.status = 'SUCCEEDED' and new.feed = 'plans-full') execute function refuse_success()");
+        JsonNode failed;
+        try {
+            failed = api.run("plans-full");
+        } finally {
+            jdbc.execute("drop trigger refuse_success on sync_run");
+            jdbc.execute("drop function refuse_success()");
+        }
+
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("error").get("message").asText()).contains("the success row is refused");
+        assertThat(failed.get("counts").get("deleted").asLong()).as("what the run reports").isZero();
+        assertThat(failed.get("samples").get("deleted")).isEmpty();
+        assertThat(deletedIds()).as("what the run did").isEmpty();
+        assertThat(count("select count(*) from sync_missed_key where feed = 'plans-full'")).isZero();
+        assertThat(count("select count(*) from sync_seen_key")).as("scratch keys cleaned up").isZero();
+
+        JsonNode next = api.run("plans-full");
+        assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(next.get("counts").get("deleted").asLong()).isEqualTo(2);
+        assertThat(deletedIds()).containsExactly(4, 9);
+    }
+
+    @Test
     void failedFetchDeletesNothing() {
         upstream.dataset("plans", plans(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
         api.run("plans-full");
