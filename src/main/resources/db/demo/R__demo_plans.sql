@@ -1,5 +1,5 @@
--- DEMO (profile demo) and example tables of the bundled epa_clients mapping (seed 000's
--- partner-service): one export record becomes a partner, a plan, its auth config and its
+-- DEMO (profile demo) and example tables of the bundled epa_clients mapping (an EPA partner
+-- service's tables): one export record becomes a partner, a plan, its auth config and its
 -- certificates. A repeatable migration, so that it never interleaves with feedsync's own.
 
 create table if not exists public.epa_partners (

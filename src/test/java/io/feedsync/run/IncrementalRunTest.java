@@ -15,7 +15,7 @@ import io.feedsync.support.Invariants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Seed 001: the watermark is sent upstream, applied here, and never runs ahead of committed data.
+ * An incremental feed: the watermark is sent upstream, applied here, and never runs ahead of committed data.
  * The fault cases end with the {@link Invariants}.
  */
 class IncrementalRunTest extends FeedsyncTest {

@@ -14,7 +14,7 @@ import io.feedsync.support.Invariants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Seed 000 card 3, through the real routes: the export lands in the table, exactly and
+ * The EPA client export, through the real routes: the export lands in the table, exactly and
  * idempotently. Each fault case ends with the {@link Invariants}, after the next clean run where
  * that is what makes the table converge.
  */

@@ -12,7 +12,7 @@ import io.feedsync.support.FeedsyncTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Seed 000's drift: compare the upstream with the table — missing, extra, different — writing nothing.
+ * A drift check: compare the upstream with the table — missing, extra, different — writing nothing.
  * Started by POST (202 + Location), read by GET, which never starts anything.
  */
 class DriftTest extends FeedsyncTest {

@@ -12,7 +12,7 @@ import io.feedsync.support.FeedsyncTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Seed 004: a full refresh soft-deletes what disappeared upstream — safely, and only after a complete fetch. */
+/** A full refresh soft-deletes what disappeared upstream — safely, and only after a complete fetch. */
 class FullRefreshTest extends FeedsyncTest {
 
     private List<ObjectNode> plans(int... ids) {

@@ -14,7 +14,7 @@ import io.feedsync.support.FeedsyncTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Seed 000 card 3 with the bundled epaClientMapper: one epa_clients record becomes partner,
+ * The EPA client export with the bundled epaClientMapper: one epa_clients record becomes partner,
  * plan, auth config and certificate rows, in one transaction per batch, parents first.
  */
 class EpaClientMappingTest extends FeedsyncTest {
