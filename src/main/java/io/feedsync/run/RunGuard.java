@@ -124,14 +124,16 @@ public class RunGuard {
                 if (ledger.endQueued(queuedRun.runId(), RunStatus.SKIPPED, skipped)) {
                     log.info("Feed {} run {} SKIPPED: {}", name, queuedRun.runId(), skipped);
                 } else {
-                    log.info("Feed {} run {} had ended while it waited (cancelled)", name, queuedRun.runId());
+                    log.info("Feed {} run {} had ended while it waited (cancelled, or taken for abandoned)", name,
+                            queuedRun.runId());
                 }
                 return;
             }
             try {
                 begin(feed, queuedRun.request(), lock, queuedRun.runId(), exchange);
             } catch (NoLongerQueued cancelled) {
-                log.info("Feed {} run {} had ended while it waited (cancelled)", name, queuedRun.runId());
+                log.info("Feed {} run {} had ended while it waited (cancelled, or taken for abandoned)", name,
+                        queuedRun.runId());
             } catch (RuntimeException e) {
                 try {
                     ledger.endQueued(queuedRun.runId(), RunStatus.FAILED, "the run could not start: " + e.getMessage());
