@@ -23,16 +23,24 @@ class TwoNodesInOneJvmTest {
 
     @Test
     void aSecondNodeInTheJvmStartsWithItsOwnMBeans() throws Exception {
+        // other tests' applications may be in this JVM already: the two nodes' MBeans are the new ones
+        Map<String, Integer> before = counts();
         try (ConfigurableApplicationContext first = StartupCheck.start(feed());
              ConfigurableApplicationContext second = StartupCheck.start(feed())) {
-            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-            assertThat(jmx.queryNames(new ObjectName("feedsync:type=Feeds,*"), null)).as("each node's feeds").hasSize(2);
-            assertThat(jmx.queryNames(new ObjectName("com.zaxxer.hikari:*"), null))
-                    .filteredOn(name -> name.getKeyProperty("type").startsWith("Pool ("))
-                    .as("each node's database pool").hasSize(2);
-            assertThat(jmx.queryNames(new ObjectName("org.apache.camel:type=context,*"), null)).as("each node's routes")
-                    .hasSize(2);
+            Map<String, Integer> after = counts();
+            before.forEach((kind, count) -> assertThat(after.get(kind) - count).as(kind).isEqualTo(2));
         }
+    }
+
+    /** How many MBeans of each kind a node has one of: its feeds, its database pool, its Camel context. */
+    private static Map<String, Integer> counts() throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put("feeds", jmx.queryNames(new ObjectName("feedsync:type=Feeds,*"), null).size());
+        counts.put("database pool", (int) jmx.queryNames(new ObjectName("com.zaxxer.hikari:*"), null).stream()
+                .filter(name -> name.getKeyProperty("type").startsWith("Pool (")).count());
+        counts.put("routes", jmx.queryNames(new ObjectName("org.apache.camel:type=context,*"), null).size());
+        return counts;
     }
 
     private static Map<String, Object> feed() {
