@@ -1,6 +1,5 @@
 package io.feedsync.store;
 
-import java.io.IOException;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,12 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
-import org.postgresql.PGConnection;
 import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -226,17 +222,10 @@ public class ChunkWriter {
                         writtenBy));
         CopyText lines = new CopyText(marked.size() * 32);
         for (TransformedRecord record : marked) {
-            Map<String, String> key = record.rows().get(0).values();
-            for (int c = 0; c < table.key().size(); c++) {
-                if (c > 0) {
-                    lines.tab();
-                }
-                lines.value(key.get(table.key().get(c)));
-            }
-            lines.endRow();
+            lines.row(record.rows().get(0).values(), table.key());
         }
         jdbc.execute(statement.createStage());
-        copy(statement.copy(), lines);
+        lines.copyInto(jdbc, statement.copy());
         List<UpsertCounts> answer = jdbc.query(connection -> ChangeOutbox.prepare(connection, run,
                         statement.softDelete(), statement.softDeleteRecordingChanges()),
                 (result, n) -> {
@@ -272,14 +261,14 @@ public class ChunkWriter {
             }
         }
         if (anyUnseen) {
-            copy("COPY sync_record_hash (feed, record_key, key_hash, content_hash) FROM STDIN", unseen);
+            unseen.copyInto(jdbc, "COPY sync_record_hash (feed, record_key, key_hash, content_hash) FROM STDIN");
         }
         if (!anyKnown) {
             return;
         }
         jdbc.execute("CREATE TEMP TABLE IF NOT EXISTS " + HASH_STAGE
                 + " (record_key text, key_hash bigint, content_hash bigint) ON COMMIT DELETE ROWS");
-        copy("COPY " + HASH_STAGE + " FROM STDIN", known);
+        known.copyInto(jdbc, "COPY " + HASH_STAGE + " FROM STDIN");
         jdbc.update("""
                 insert into sync_record_hash (feed, record_key, key_hash, content_hash)
                 select ?, record_key, key_hash, content_hash from feedsync_stage_hashes
@@ -374,17 +363,10 @@ public class ChunkWriter {
         List<String> columns = statement.columns();
         CopyText lines = new CopyText(rows.size() * columns.size() * 24);
         for (TargetRow row : rows) {
-            Map<String, String> values = row.values();
-            for (int c = 0; c < columns.size(); c++) {
-                if (c > 0) {
-                    lines.tab();
-                }
-                lines.value(values.get(columns.get(c)));
-            }
-            lines.endRow();
+            lines.row(row.values(), columns);
         }
         jdbc.execute(statement.createStage());
-        copy(statement.copy(), lines);
+        lines.copyInto(jdbc, statement.copy());
         // a prepared statement (JdbcTemplate sends one without parameters as a plain query): the
         // driver prepares it on the server after a few chunks, and PostgreSQL plans it once
         List<UpsertCounts> answer = jdbc.query(connection -> ChangeOutbox.prepare(connection, changesOf,
@@ -400,16 +382,5 @@ public class ChunkWriter {
             return new UpsertCounts(inserted, updated, rows.size() - inserted - updated);
         });
         return answer.get(0);
-    }
-
-    /** {@code COPY … FROM STDIN} of the lines given, on the transaction's connection. */
-    private void copy(String sql, CopyText lines) {
-        jdbc.execute((ConnectionCallback<Long>) connection -> {
-            try {
-                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, lines.stream());
-            } catch (IOException e) {
-                throw new DataAccessResourceFailureException("could not copy rows to " + sql, e);
-            }
-        });
     }
 }
