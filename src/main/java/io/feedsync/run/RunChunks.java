@@ -51,18 +51,19 @@ public class RunChunks {
     }
 
     /**
-     * What the writer did with a chunk, folded into the run, on the writer's thread: its counts and
-     * samples, and its failure, if any — recorded here only, before the chunk counts as written, so
-     * the run's thread sees it once it sees the chunk written, and the writer skips the run's later
-     * chunks. When the chunk commits a page (every chunk of it written), the run's checkpoint moves
+     * What the writer did with a chunk, folded into the run, on the writer's thread: its failure, if
+     * any — recorded here only, before the chunk counts as written, so the run's thread sees it once
+     * it sees the chunk written, and the writer skips the run's later chunks — and its counts and
+     * samples. When the chunk commits a page (every chunk of it written), the run's checkpoint moves
      * past it.
      */
     public void written(@Body ChunkOutcome outcome, @ExchangeProperty(RunState.PROPERTY) RunState run) {
         try {
-            run.fold(outcome);
             if (outcome.failure() != null) {
+                // first: whatever happens to the folding, the run fails
                 run.writeFailed(outcome.failure());
             }
+            run.fold(outcome);
             URI next = run.writes().committing(run.writeFailure() == null);
             if (next != null && run.request().checkpoints()) {
                 saveCheckpoint(run, next);
