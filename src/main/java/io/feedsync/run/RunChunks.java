@@ -14,9 +14,10 @@ import io.feedsync.transform.Chunk;
 
 /**
  * Where a run meets what its steps did: a chunk is counted as it is queued for the writer, and
- * what the writer did with it ({@link ChunkOutcome}), the records the dead letters took, what a
- * full run soft-deleted and what a replay did are folded into the run in this one place. The
- * run's finish — and its failure — wait for every queued chunk first.
+ * what the writer did with it ({@link ChunkOutcome}: counts, samples, dead letters, and a write
+ * failure, which fails the run), the records the dead letters took, what a full run soft-deleted
+ * and what a replay did are folded into the run in this one place. The run's finish — and its
+ * failure — wait for every queued chunk first.
  */
 @Component("runChunks")
 public class RunChunks {
@@ -50,13 +51,20 @@ public class RunChunks {
     }
 
     /**
-     * What the writer did with a chunk, folded into the run; when that commits a page (every chunk of
-     * it written), the run's checkpoint moves past it.
+     * What the writer did with a chunk, folded into the run, on the writer's thread: its failure, if
+     * any — recorded here only, before the chunk counts as written, so the run's thread sees it once
+     * it sees the chunk written, and the writer skips the run's later chunks — and its counts and
+     * samples. When the chunk commits a page (every chunk of it written), the run's checkpoint moves
+     * past it.
      */
     public void written(@Body ChunkOutcome outcome, @ExchangeProperty(RunState.PROPERTY) RunState run) {
         try {
+            if (outcome.failure() != null) {
+                // first: whatever happens to the folding, the run fails
+                run.writeFailed(outcome.failure());
+            }
             run.fold(outcome);
-            URI next = run.writes().committing(outcome.failure() == null && run.writeFailure() == null);
+            URI next = run.writes().committing(run.writeFailure() == null);
             if (next != null && run.request().checkpoints()) {
                 saveCheckpoint(run, next);
             }

@@ -58,25 +58,26 @@ public class RunLedger {
         }
     }
 
+    /** A run starting now on {@code node}: RUNNING, resuming run {@code resumedFrom} (null: from the first page). */
     public long open(RunRequest request, String node, Long resumedFrom) {
-        return jdbc.queryForObject("""
-                insert into sync_run (feed, trigger, mode, dry_run, status, node, resumed_from, range_since, range_until,
-                                      triggered_by)
-                values (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?) returning id""",
-                Long.class, request.feed(), request.trigger().value(), request.mode().value(), request.dryRun(), node,
-                resumedFrom, request.range() == null ? null : request.range().since(),
-                request.range() == null ? null : request.range().until(), request.triggeredBy());
+        return insert(request, node, RunStatus.RUNNING, resumedFrom, null);
     }
 
     /** A run admitted on {@code node} to wait for a slot there; {@code queuedBy} is the node's life (LiveNodes). */
     public long queue(RunRequest request, String node, String queuedBy) {
+        return insert(request, node, RunStatus.QUEUED, null, queuedBy);
+    }
+
+    /** The run's row, RUNNING or QUEUED (since now); answers its id. */
+    private long insert(RunRequest request, String node, RunStatus status, Long resumedFrom, String queuedBy) {
+        boolean queued = status == RunStatus.QUEUED;
         return jdbc.queryForObject("""
-                insert into sync_run (feed, trigger, mode, dry_run, status, node, range_since, range_until,
+                insert into sync_run (feed, trigger, mode, dry_run, status, node, resumed_from, range_since, range_until,
                                       triggered_by, queued_by, queued_at)
-                values (?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, now()) returning id""",
-                Long.class, request.feed(), request.trigger().value(), request.mode().value(), request.dryRun(), node,
-                request.range() == null ? null : request.range().since(),
-                request.range() == null ? null : request.range().until(), request.triggeredBy(), queuedBy);
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, case when ? then now() end) returning id""",
+                Long.class, request.feed(), request.trigger().value(), request.mode().value(), request.dryRun(),
+                status.name(), node, resumedFrom, request.range() == null ? null : request.range().since(),
+                request.range() == null ? null : request.range().until(), request.triggeredBy(), queuedBy, queued);
     }
 
     /** The queued run's turn, under its feed's lock: RUNNING from now. False if it is no longer QUEUED. */

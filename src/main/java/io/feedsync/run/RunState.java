@@ -243,7 +243,10 @@ public final class RunState {
         deleted.addAndGet(counts.deleted());
     }
 
-    /** Folds what the writer did with one chunk into the run's counts and samples. */
+    /**
+     * Folds what the writer did with one chunk into the run's counts and samples (a failure in it is
+     * the caller's to record, see {@link #writeFailed}).
+     */
     public void fold(ChunkOutcome outcome) {
         recordWritten(outcome.counts());
         outcome.inserted().forEach(key -> samples.add(RunSamples.INSERTED, key));
@@ -251,14 +254,20 @@ public final class RunState {
         outcome.unchanged().forEach(key -> samples.add(RunSamples.UNCHANGED, key));
         outcome.deadLettered().forEach(this::fold);
         outcome.deleted().forEach(key -> samples.add(RunSamples.DELETED, key));
-        if (outcome.failure() != null) {
-            store.writeFailed(outcome.failure());
-        }
     }
 
     /** The chunks queued for the run's writer stage, and how many it has written. */
     public RunWrites writes() {
         return writes;
+    }
+
+    /**
+     * A write of the run failed (not for its data): kept in the store's part of the run, where the
+     * writer sees it and skips the chunks after it, and the run's thread sees it and fails the run.
+     * The first failure stays.
+     */
+    public void writeFailed(RuntimeException failure) {
+        store.writeFailed(failure);
     }
 
     /** The first write of the run that failed (not for its data), or null. */

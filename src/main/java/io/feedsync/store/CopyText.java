@@ -1,9 +1,17 @@
 package io.feedsync.store;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.postgresql.PGConnection;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Rows in PostgreSQL's COPY text format, built straight into UTF-8 bytes: fields separated by
@@ -59,6 +67,32 @@ final class CopyText {
         ensure(1);
         bytes[length++] = '\n';
         return this;
+    }
+
+    /** One row: the values of {@code columns} in {@code values}, in the columns' order (a missing one is NULL). */
+    CopyText row(Map<String, String> values, List<String> columns) {
+        for (int c = 0; c < columns.size(); c++) {
+            if (c > 0) {
+                tab();
+            }
+            value(values.get(columns.get(c)));
+        }
+        return endRow();
+    }
+
+    /**
+     * Sends the rows with {@code sql}, a {@code COPY … FROM STDIN}, on the connection of {@code jdbc}'s
+     * current transaction; answers how many rows PostgreSQL took.
+     */
+    long copyInto(JdbcTemplate jdbc, String sql) {
+        Long rows = jdbc.execute((ConnectionCallback<Long>) connection -> {
+            try {
+                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, stream());
+            } catch (IOException e) {
+                throw new DataAccessResourceFailureException("could not copy rows to " + sql, e);
+            }
+        });
+        return rows == null ? 0 : rows;
     }
 
     InputStream stream() {

@@ -18,7 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * a record whose key and content hash match what was last applied is a duplicate, counted as
  * unchanged and never written. At run start the feed's hashes are loaded once into a compact
  * in-memory index, so the check costs no database round trip per record; the hashes of applied
- * records are saved by {@link ChunkWriter} in the transaction that writes them, so a failed chunk
+ * records are saved by {@link ChunkTransaction} in the transaction that writes them, so a failed chunk
  * leaves no claim behind. A record repeated with the same content inside one export is applied once.
  */
 @Component("recordHashes")

@@ -8,8 +8,9 @@ import io.feedsync.config.RunMode;
 /**
  * What the store knows of the run it writes for, carried through the sync route as the exchange
  * property {@value #PROPERTY}: which run, which feed, what was asked (mode, dry run, drift check,
- * replay, confirm), and the two things the store itself learns on the way — records rejected
- * before their key was known, and the write failure that stops the run's later chunks.
+ * replay, confirm), what the store itself learns on the way — records rejected before their key
+ * was known — and the write failure that stops the run's later chunks (recorded by the run when it
+ * folds the writer's outcome, read by the writer).
  */
 public final class StoreRun {
 
@@ -119,7 +120,10 @@ public final class StoreRun {
         return keylessRejections.get();
     }
 
-    /** The first write that failed (not for its data): the run's later chunks are skipped, and the run fails. */
+    /**
+     * The first write that failed (not for its data): the run's later chunks are skipped, and the run
+     * fails. Volatile: recorded on the writer's thread, read on the run's.
+     */
     public void writeFailed(RuntimeException failure) {
         if (writeFailure == null) {
             writeFailure = failure;
