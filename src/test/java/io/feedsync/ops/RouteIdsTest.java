@@ -22,8 +22,7 @@ class RouteIdsTest extends FeedsyncTest {
         List<String> ids = camel.getRoutes().stream().map(Route::getRouteId).toList();
 
         assertThat(ids).isNotEmpty().noneMatch(id -> id.matches("route\\d+"));
-        assertThat(ids).contains("api-get-feeds", "api-get-feed-runs", "api-post-feed-runs", "api-get-run",
-                "api-get-run-drift", "api-get-dead-letters", "api-post-dead-letters-replay", "api-post-drift",
-                "api-get-drift", "api-openapi");
+        assertThat(ids).contains("listFeeds", "listRuns", "startRun", "getRun", "getDriftCheck", "listDeadLetters",
+                "replayDeadLetters", "startDriftCheck", "getLatestDriftCheck", "api-openapi");
     }
 }
