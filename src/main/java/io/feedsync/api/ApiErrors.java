@@ -16,7 +16,7 @@ import io.feedsync.run.FeedPausedException;
 import io.feedsync.run.RunFinishedException;
 import io.feedsync.store.DatabaseFailure;
 
-/** Maps a failed API route (routeConfiguration api-errors) to its status code and an {@link ApiError}. */
+/** Maps a failed API route (routeConfiguration api, routes/api-routes.yaml) to its status code and an {@link ApiError}. */
 @Component("apiErrors")
 public class ApiErrors {
 

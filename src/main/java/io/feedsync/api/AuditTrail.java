@@ -32,9 +32,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.feedsync.config.FeedValidator;
 
 /**
- * The audit trail of operator actions ({@code sync_audit}): each operator route of routes/api.yaml
+ * The audit trail of operator actions ({@code sync_audit}): each operator route of routes/api-routes.yaml
  * begins with {@link #begin} (who, what, on which feed) and ends with {@link #succeeded}; its
- * refusals are recorded by {@link #refused} in the api-errors handler, with the status answered.
+ * refusals are recorded by {@link #refused} in the error handler of the route configuration api, with
+ * the status answered.
  * An action with a row of its own (a pause, a feed definition's version) writes its audit row in
  * that row's transaction ({@link #together}); the others right after the action, once its outcome
  * is known.

@@ -112,7 +112,9 @@ public final class CommandLineRun {
         springArgs.removeIf(arg -> arg.startsWith("--spring.main.web-application-type"));
         springArgs.add("--spring.main.web-application-type=none");
         springArgs.add("--feedsync.scheduling.enabled=false");
-        springArgs.add("--camel.main.routes-exclude-pattern=classpath:routes/api.yaml");
+        // nor its routes (routes/api-rest.yaml, routes/api-routes.yaml). Camel matches the pattern against
+        // where it found each file (file:/…/routes/…, jar:file:/…!/routes/…), not the classpath: include
+        springArgs.add("--camel.main.routes-exclude-pattern=classpath:routes/api-*.yaml,**/routes/api-*.yaml");
         // it serves no API: a key made up for it is of no use to anyone, so it is neither saved nor logged
         springArgs.add("--feedsync.security.announce-generated-key=false");
         if (!verbose) {

@@ -11,6 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.TestDatabase;
@@ -54,6 +57,16 @@ class CommandLineRunTest {
             assertThat(rows.getString(2)).isEqualTo("cli");
             assertThat(rows.getString(3)).isEqualTo("full");
         }
+    }
+
+    /** The command line serves no API: neither the REST routes (routes/api-rest.yaml) nor theirs (routes/api-routes.yaml) start. */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void theCommandLineStartsNoApiRoute(CapturedOutput output) {
+        upstream.dataset("plans", FakeUpstream.plans(2, "v1"));
+
+        assertThat(run("run", "plans", "--full", "--verbose")).isZero();
+        assertThat(output.getOut()).contains("(direct://run-now)").doesNotContain("rest://").doesNotContain("listFeeds");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.feedsync.ops;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.CamelContext;
@@ -22,8 +23,22 @@ class RouteIdsTest extends FeedsyncTest {
         List<String> ids = camel.getRoutes().stream().map(Route::getRouteId).toList();
 
         assertThat(ids).isNotEmpty().noneMatch(id -> id.matches("route\\d+"));
-        assertThat(ids).contains("api-get-feeds", "api-get-feed-runs", "api-post-feed-runs", "api-get-run",
-                "api-get-run-drift", "api-get-dead-letters", "api-post-dead-letters-replay", "api-post-drift",
-                "api-get-drift", "api-openapi");
+        assertThat(ids).contains("listFeeds", "listRuns", "startRun", "getRun", "getDriftCheck", "listDeadLetters",
+                "replayDeadLetters", "startDriftCheck", "getLatestDriftCheck", "api-openapi");
+    }
+
+    /** A REST operation is one route (its route from direct:<operationId> inlined), with the operation's id. */
+    @Test
+    void eachOperationIsOneRouteNamedByItsOperationId() {
+        List<String> operations = new ArrayList<>();
+        api.get("/api/openapi.json").json().get("paths").forEach(path -> path.forEach(operation ->
+                operations.add(operation.get("operationId").asText())));
+        List<String> restRoutes = camel.getRoutes().stream()
+                .filter(route -> route.getEndpoint().getEndpointUri().startsWith("rest:")).map(Route::getRouteId).toList();
+
+        assertThat(operations).hasSize(22);
+        assertThat(restRoutes).containsExactlyInAnyOrderElementsOf(operations);
+        assertThat(camel.getRoutes()).noneMatch(route -> route.getEndpoint().getEndpointUri().startsWith("direct:")
+                && operations.contains(route.getEndpoint().getEndpointUri().replaceFirst("direct:(//)?", "")));
     }
 }
