@@ -1,6 +1,5 @@
 package io.feedsync.config;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -152,13 +151,6 @@ class StartupValidationTest {
     }
 
     private static Map<String, Object> feed() {
-        Map<String, Object> feed = new LinkedHashMap<>();
-        feed.put("feedsync.feeds.partners.source.url", "http://127.0.0.1:1/export");
-        feed.put("feedsync.feeds.partners.source.records", "/epa_clients");
-        feed.put("feedsync.feeds.partners.transform.mapping.epa_type", "/key");
-        feed.put("feedsync.feeds.partners.transform.mapping.ncpdp_version", "/version");
-        feed.put("feedsync.feeds.partners.target.table", "test_plans");
-        feed.put("feedsync.feeds.partners.target.key", "epa_type");
-        return feed;
+        return StartupCheck.oneFeed();
     }
 }

@@ -29,6 +29,21 @@ public final class StartupCheck {
         return new SpringApplicationBuilder(FeedsyncApplication.class).profiles("startup-check").run(args);
     }
 
+    /**
+     * The smallest valid configuration of one feed, {@code partners}, on the test table (its upstream
+     * a dead port: nothing runs it), for a test to add to or spoil.
+     */
+    public static Map<String, Object> oneFeed() {
+        Map<String, Object> feed = new LinkedHashMap<>();
+        feed.put("feedsync.feeds.partners.source.url", "http://127.0.0.1:1/export");
+        feed.put("feedsync.feeds.partners.source.records", "/epa_clients");
+        feed.put("feedsync.feeds.partners.transform.mapping.epa_type", "/key");
+        feed.put("feedsync.feeds.partners.transform.mapping.ncpdp_version", "/version");
+        feed.put("feedsync.feeds.partners.target.table", "test_plans");
+        feed.put("feedsync.feeds.partners.target.key", "epa_type");
+        return feed;
+    }
+
     /** The same from {@code --key=value} arguments. */
     public static ConfigurableApplicationContext start(String... arguments) {
         Map<String, Object> properties = new LinkedHashMap<>();
