@@ -63,6 +63,24 @@ final class KnownKeys {
         }
     }
 
+    /**
+     * Every key a feed may have, as {@code source.retry.max-attempts}: the leaves, and each map as its
+     * own key ({@code transform.mapping}, whose keys are the feed's to choose).
+     */
+    static List<String> feedKeys() {
+        List<String> keys = new java.util.ArrayList<>();
+        FEED.collect("", keys);
+        return keys;
+    }
+
+    private void collect(String prefix, List<String> keys) {
+        if (leaf || anyKey != null) {
+            keys.add(prefix);
+            return;
+        }
+        children.values().forEach(child -> child.keys().collect(prefix.isEmpty() ? child.name() : prefix + "." + child.name(), keys));
+    }
+
     private static FeedConfigException unknown(String key, List<String> meant) {
         return new FeedConfigException(key, "unknown key" + (meant.isEmpty() ? "" : "; did you mean '" + meant.get(0) + "'?"));
     }
