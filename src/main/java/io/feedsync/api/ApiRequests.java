@@ -24,6 +24,7 @@ import io.feedsync.api.security.FeedScope;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.RunMode;
+import io.feedsync.config.Tags;
 import io.feedsync.run.RunRange;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunTrigger;
@@ -34,7 +35,6 @@ public class ApiRequests {
 
     private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm", "restart", "since", "until");
     private static final Set<String> BATCH_FIELDS = Set.of("feeds", "tag", "mode", "dryRun", "confirm");
-    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
     private static final int MAX_LIMIT = 1000;
 
     private final FeedCatalog catalog;
@@ -122,7 +122,7 @@ public class ApiRequests {
             }
         } else {
             JsonNode value = json.get("tag");
-            if (!value.isTextual() || !TAG.matcher(value.asText()).matches()) {
+            if (!value.isTextual() || !Tags.isTag(value.asText())) {
                 throw new BadRequestException("'tag' must be a tag: lower-case letters, digits and '-', at most 40 characters");
             }
             tag = value.asText();
