@@ -56,22 +56,13 @@ public class ApiRequests {
         FeedDefinition feed = catalog.get(feedName);
         JsonNode json = parse(body, RUN_FIELDS, "like {\"mode\": \"full\", \"dryRun\": false}",
                 "expected mode, dryRun, confirm, restart, since, until");
-        RunMode mode = feed.mode();
-        if (json.hasNonNull("mode")) {
-            if (!json.get("mode").isTextual()) {
-                throw new BadRequestException("'mode' must be \"incremental\" or \"full\"");
-            }
-            try {
-                mode = RunMode.parse(json.get("mode").asText());
-            } catch (IllegalArgumentException e) {
-                throw new BadRequestException("'mode': " + e.getMessage());
-            }
-        }
+        RunMode asked = mode(json, "'mode' must be \"incremental\" or \"full\"");
+        RunMode mode = asked == null ? feed.mode() : asked;
         RunRange range = null;
         String since = cursor(json, "since");
         String until = cursor(json, "until");
         if (since != null || until != null) {
-            if (json.hasNonNull("mode") && mode != RunMode.INCREMENTAL) {
+            if (asked != null && asked != RunMode.INCREMENTAL) {
                 throw new BadRequestException("'since' and 'until' make an incremental run; a full run covers the "
                         + "whole export (leave out 'mode', or give \"incremental\")");
             }
@@ -127,17 +118,7 @@ public class ApiRequests {
             }
             tag = value.asText();
         }
-        RunMode mode = null;
-        if (json.hasNonNull("mode")) {
-            try {
-                if (!json.get("mode").isTextual()) {
-                    throw new IllegalArgumentException("must be \"incremental\" or \"full\"");
-                }
-                mode = RunMode.parse(json.get("mode").asText());
-            } catch (IllegalArgumentException e) {
-                throw new BadRequestException("'mode': " + e.getMessage());
-            }
-        }
+        RunMode mode = mode(json, "'mode': must be \"incremental\" or \"full\"");
         return new BatchRequest(feeds, tag, mode, flag(json, "dryRun"), flag(json, "confirm"), json);
     }
 
@@ -283,6 +264,22 @@ public class ApiRequests {
             throw new BadRequestException("'" + name + "' must not be empty");
         }
         return value.asText();
+    }
+
+    /** The body's {@code mode}, null when it gives none; {@code notText} answers a mode that is not text. */
+    private static RunMode mode(JsonNode json, String notText) {
+        JsonNode value = json.get("mode");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new BadRequestException(notText);
+        }
+        try {
+            return RunMode.parse(value.asText());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("'mode': " + e.getMessage());
+        }
     }
 
     private static boolean flag(JsonNode json, String name) {
