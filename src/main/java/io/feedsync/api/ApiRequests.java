@@ -218,15 +218,7 @@ public class ApiRequests {
         if (limit == null || limit.isBlank()) {
             return 20;
         }
-        try {
-            int value = Integer.parseInt(limit.trim());
-            if (value < 1 || value > MAX_LIMIT) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new BadRequestException("'limit' must be a whole number from 1 to " + MAX_LIMIT);
-        }
+        return (int) WholeNumbers.within(limit, 1, MAX_LIMIT, "'limit' must be a whole number from 1 to " + MAX_LIMIT);
     }
 
     private JsonNode parse(String body, Set<String> fields, String shape, String expected) {
