@@ -50,8 +50,6 @@ import io.feedsync.upstream.NoPagination;
 import io.feedsync.upstream.OffsetPagination;
 import io.feedsync.upstream.PageNumberPagination;
 import io.feedsync.upstream.Pagination;
-import io.feedsync.upstream.RateLimit;
-import io.feedsync.upstream.RetryPolicy;
 
 /**
  * Turns one feed as written — under {@code feedsync.feeds.<name>} in the configuration, or as the
