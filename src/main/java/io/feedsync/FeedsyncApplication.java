@@ -12,7 +12,7 @@ public class FeedsyncApplication {
 
     public static void main(String[] args) {
         if (CommandLineRun.handles(args)) {
-            System.exit(CommandLineRun.run(args, System.out, System.err));
+            System.exit(CommandLineRun.run(FeedsyncApplication.class, args, System.out, System.err));
         }
         SpringApplication.run(FeedsyncApplication.class, args);
     }

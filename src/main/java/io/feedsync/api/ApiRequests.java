@@ -24,6 +24,7 @@ import io.feedsync.api.security.FeedScope;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.RunMode;
+import io.feedsync.config.Tags;
 import io.feedsync.run.RunRange;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunTrigger;
@@ -34,7 +35,6 @@ public class ApiRequests {
 
     private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm", "restart", "since", "until");
     private static final Set<String> BATCH_FIELDS = Set.of("feeds", "tag", "mode", "dryRun", "confirm");
-    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
     private static final int MAX_LIMIT = 1000;
 
     private final FeedCatalog catalog;
@@ -56,22 +56,13 @@ public class ApiRequests {
         FeedDefinition feed = catalog.get(feedName);
         JsonNode json = parse(body, RUN_FIELDS, "like {\"mode\": \"full\", \"dryRun\": false}",
                 "expected mode, dryRun, confirm, restart, since, until");
-        RunMode mode = feed.mode();
-        if (json.hasNonNull("mode")) {
-            if (!json.get("mode").isTextual()) {
-                throw new BadRequestException("'mode' must be \"incremental\" or \"full\"");
-            }
-            try {
-                mode = RunMode.parse(json.get("mode").asText());
-            } catch (IllegalArgumentException e) {
-                throw new BadRequestException("'mode': " + e.getMessage());
-            }
-        }
+        RunMode asked = mode(json, "'mode' must be \"incremental\" or \"full\"");
+        RunMode mode = asked == null ? feed.mode() : asked;
         RunRange range = null;
         String since = cursor(json, "since");
         String until = cursor(json, "until");
         if (since != null || until != null) {
-            if (json.hasNonNull("mode") && mode != RunMode.INCREMENTAL) {
+            if (asked != null && asked != RunMode.INCREMENTAL) {
                 throw new BadRequestException("'since' and 'until' make an incremental run; a full run covers the "
                         + "whole export (leave out 'mode', or give \"incremental\")");
             }
@@ -122,22 +113,12 @@ public class ApiRequests {
             }
         } else {
             JsonNode value = json.get("tag");
-            if (!value.isTextual() || !TAG.matcher(value.asText()).matches()) {
+            if (!value.isTextual() || !Tags.isTag(value.asText())) {
                 throw new BadRequestException("'tag' must be a tag: lower-case letters, digits and '-', at most 40 characters");
             }
             tag = value.asText();
         }
-        RunMode mode = null;
-        if (json.hasNonNull("mode")) {
-            try {
-                if (!json.get("mode").isTextual()) {
-                    throw new IllegalArgumentException("must be \"incremental\" or \"full\"");
-                }
-                mode = RunMode.parse(json.get("mode").asText());
-            } catch (IllegalArgumentException e) {
-                throw new BadRequestException("'mode': " + e.getMessage());
-            }
-        }
+        RunMode mode = mode(json, "'mode': must be \"incremental\" or \"full\"");
         return new BatchRequest(feeds, tag, mode, flag(json, "dryRun"), flag(json, "confirm"), json);
     }
 
@@ -237,15 +218,7 @@ public class ApiRequests {
         if (limit == null || limit.isBlank()) {
             return 20;
         }
-        try {
-            int value = Integer.parseInt(limit.trim());
-            if (value < 1 || value > MAX_LIMIT) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new BadRequestException("'limit' must be a whole number from 1 to " + MAX_LIMIT);
-        }
+        return (int) WholeNumbers.within(limit, 1, MAX_LIMIT, "'limit' must be a whole number from 1 to " + MAX_LIMIT);
     }
 
     private JsonNode parse(String body, Set<String> fields, String shape, String expected) {
@@ -283,6 +256,22 @@ public class ApiRequests {
             throw new BadRequestException("'" + name + "' must not be empty");
         }
         return value.asText();
+    }
+
+    /** The body's {@code mode}, null when it gives none; {@code notText} answers a mode that is not text. */
+    private static RunMode mode(JsonNode json, String notText) {
+        JsonNode value = json.get("mode");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new BadRequestException(notText);
+        }
+        try {
+            return RunMode.parse(value.asText());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("'mode': " + e.getMessage());
+        }
     }
 
     private static boolean flag(JsonNode json, String name) {

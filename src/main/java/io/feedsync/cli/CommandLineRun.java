@@ -17,7 +17,6 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 
-import io.feedsync.FeedsyncApplication;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.UnknownFeedException;
@@ -71,7 +70,8 @@ public final class CommandLineRun {
         return args.length > 0 && "run".equals(args[0]);
     }
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    /** One run as {@code args} ask, in a new context of {@code application} (the Spring Boot application). */
+    public static int run(Class<?> application, String[] args, PrintStream out, PrintStream err) {
         String feed = null;
         RunMode mode = null;
         boolean dryRun = false;
@@ -123,7 +123,7 @@ public final class CommandLineRun {
         ConfigurableApplicationContext context;
         CountDownLatch answered = new CountDownLatch(1);
         try {
-            context = new SpringApplicationBuilder(FeedsyncApplication.class)
+            context = new SpringApplicationBuilder(application)
                     .web(WebApplicationType.NONE)
                     .listeners(new Interrupted(answered))
                     .run(springArgs.toArray(String[]::new));

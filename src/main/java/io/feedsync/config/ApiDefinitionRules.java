@@ -32,7 +32,7 @@ public final class ApiDefinitionRules {
 
     /** Whether a feed's key ({@code source.auth.client-secret}, in any spelling) holds a secret. */
     static boolean isSecretKey(String key) {
-        return SECRET_KEYS.contains(relaxed(key));
+        return SECRET_KEYS.contains(KnownKeys.relaxed(key));
     }
 
     /** The node's settings under {@code feedsync.security}; null: the default. */
@@ -80,7 +80,7 @@ public final class ApiDefinitionRules {
      * for it — a secret's placeholder resolved, anything else as written.
      */
     String written(String prefix, String property, String value) {
-        String key = relaxed(property.substring(prefix.length() + 1));
+        String key = KnownKeys.relaxed(property.substring(prefix.length() + 1));
         if (value.contains("{{") || value.contains("}}")) {
             throw new FeedConfigException(property, "Camel property syntax ({{…}}) is refused in a feed defined over"
                     + " the API: this node would resolve it");
@@ -190,9 +190,5 @@ public final class ApiDefinitionRules {
             throw new FeedConfigException(key, placeholder + " is not set on this node");
         }
         return value;
-    }
-
-    private static String relaxed(String key) {
-        return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
     }
 }

@@ -15,8 +15,6 @@ import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.ErrorBodies;
 import io.feedsync.upstream.Incremental;
 import io.feedsync.upstream.Pagination;
-import io.feedsync.upstream.RateLimit;
-import io.feedsync.upstream.RetryPolicy;
 
 /**
  * One feed, validated: everything a run needs to know about its upstream and its target, and its

@@ -13,7 +13,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.unit.DataSize;
 
-import io.feedsync.upstream.RetryPolicy;
 
 /**
  * What one feed may ask of this node ({@code feedsync.limits.*}): how often it fires, how long it

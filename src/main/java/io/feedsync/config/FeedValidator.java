@@ -50,8 +50,6 @@ import io.feedsync.upstream.NoPagination;
 import io.feedsync.upstream.OffsetPagination;
 import io.feedsync.upstream.PageNumberPagination;
 import io.feedsync.upstream.Pagination;
-import io.feedsync.upstream.RateLimit;
-import io.feedsync.upstream.RetryPolicy;
 
 /**
  * Turns one feed as written — under {@code feedsync.feeds.<name>} in the configuration, or as the
@@ -175,8 +173,6 @@ public final class FeedValidator {
         return rest.substring(0, end);
     }
 
-    private static final Pattern TAG = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
-
     private FeedValidator() {
     }
 
@@ -250,7 +246,7 @@ public final class FeedValidator {
         }
         for (int i = 0; i < tags.size(); i++) {
             String tag = tags.get(i);
-            if (tag == null || !TAG.matcher(tag).matches()) {
+            if (!Tags.isTag(tag)) {
                 throw keys.bad("tags[" + i + "]", "'" + tag + "' is not a tag: lower-case letters, digits and '-',"
                         + " starting with a letter or digit, at most 40 characters");
             }

@@ -122,7 +122,11 @@ final class KnownKeys {
         }
     }
 
-    private static String relaxed(String name) {
+    /**
+     * A property key's relaxed form, as Spring binds it: lower case, without '-' or '_'
+     * ({@code clientSecret}, {@code client-secret} and {@code CLIENT_SECRET} alike: {@code clientsecret}).
+     */
+    static String relaxed(String name) {
         return name.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
     }
 

@@ -6,7 +6,7 @@ import org.apache.camel.Header;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.api.BadRequestException;
+import io.feedsync.api.WholeNumbers;
 import io.feedsync.config.FeedCatalog;
 
 /**
@@ -29,15 +29,7 @@ public class ChangeHistory {
         if (since == null || since.isBlank()) {
             return 0;
         }
-        try {
-            long value = Long.parseLong(since.trim());
-            if (value < 0) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new BadRequestException("'since' is an event id, a whole number from 0");
-        }
+        return WholeNumbers.within(since, 0, Long.MAX_VALUE, "'since' is an event id, a whole number from 0");
     }
 
     public List<ChangeEvent> changes(String feed, long since, int limit) {

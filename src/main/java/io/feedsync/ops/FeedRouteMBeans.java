@@ -86,7 +86,7 @@ public class FeedRouteMBeans extends DefaultManagementObjectStrategy implements 
         return uri.startsWith("direct://feed-") || uri.startsWith("scheduler://feed-") || isUpstream(uri);
     }
 
-    /** A feed's own http component ({@code upstream-<name>}, see config/FeedRoutes). */
+    /** A feed's own http component ({@code upstream-<name>}, see run/FeedRoutes). */
     private static boolean isUpstream(String name) {
         return name.startsWith("upstream-");
     }

@@ -21,7 +21,6 @@ import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedLimits;
-import io.feedsync.config.FeedRoutes;
 import io.feedsync.config.FeedValidator;
 import io.feedsync.config.StoredFeeds;
 import io.feedsync.store.TableOwnership;

@@ -14,7 +14,6 @@ import org.apache.hc.core5.io.CloseMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.feedsync.config.FeedRoutes;
 
 /**
  * The runs under way on this node, and how each is made to stop before its end ({@link RunStop}): a

@@ -9,6 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.config.RetryPolicy;
+
 /**
  * The redelivery decisions of the sync route's error policy for failed page requests: whether a
  * failure is worth another attempt under the feed's {@code source.retry}, and how long Camel

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import io.feedsync.FeedsyncApplication;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.TestDatabase;
 
@@ -206,7 +207,7 @@ class CommandLineRunTest {
         all.add("--spring.flyway.locations=classpath:db/migration,classpath:db/testtables,classpath:db/demo");
         all.add("--test.upstream=" + upstream.url(""));
         all.add("--spring.main.banner-mode=off");
-        return CommandLineRun.run(all.toArray(String[]::new),
+        return CommandLineRun.run(FeedsyncApplication.class, all.toArray(String[]::new),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 

@@ -257,7 +257,7 @@ class FeedCatalogTest {
         assertThat(feed.transform().mapping()).containsExactly(Map.entry("epa_type", "/key"),
                 Map.entry("ncpdp_version", "/version"));
         assertThat(feed.scheduled()).isTrue();
-        assertThat(feed.source().rateLimit()).isEqualTo(new io.feedsync.upstream.RateLimit(null, 1));
+        assertThat(feed.source().rateLimit()).isEqualTo(new io.feedsync.config.RateLimit(null, 1));
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
+import io.feedsync.FeedsyncApplication;
 import io.feedsync.cli.CommandLineRun;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.TestDatabase;
@@ -68,7 +69,7 @@ class DatabaseGrantsTest {
     private static String fullRun(String url, FakeUpstream upstream) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = CommandLineRun.run(new String[] {"run", "members", "--full",
+        int exit = CommandLineRun.run(FeedsyncApplication.class, new String[] {"run", "members", "--full",
                 "--spring.profiles.active=granted",
                 "--spring.datasource.url=" + url,
                 "--spring.datasource.username=" + ROLE,

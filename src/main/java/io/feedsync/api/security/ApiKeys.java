@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.Tags;
 
 /**
  * The configured API keys, checked at startup: a key shorter than {@value #MIN_LENGTH} characters
@@ -30,7 +31,6 @@ public class ApiKeys {
     static final int MIN_LENGTH = 16;
     static final String GENERATED = "generated";
     private static final Pattern FEED_NAME = Pattern.compile("[a-z0-9-]+");
-    private static final Pattern TAG = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
     /** One key: who it is, what it may do, on which feeds, and its digest. */
     public record Holder(String name, Role role, FeedScope scope, byte[] digest) {
@@ -58,7 +58,7 @@ public class ApiKeys {
                 throw new SecurityConfigException(prefix + ".key", "is the same key as another entry");
             }
             Set<String> feeds = names(prefix + ".feeds", apiKey.feeds(), FEED_NAME, "a feed name");
-            Set<String> tags = names(prefix + ".tags", apiKey.tags(), TAG, "a tag");
+            Set<String> tags = names(prefix + ".tags", apiKey.tags(), Tags.PATTERN, "a tag");
             holders.add(new Holder(name, role, feeds == null && tags == null ? FeedScope.ALL
                     : new FeedScope(feeds, tags, tagsOf), digest));
         });

@@ -1,4 +1,4 @@
-package io.feedsync.upstream;
+package io.feedsync.config;
 
 /**
  * A feed's politeness towards its upstream ({@code source.rate-limit}): at most

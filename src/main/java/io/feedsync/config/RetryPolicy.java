@@ -1,4 +1,4 @@
-package io.feedsync.upstream;
+package io.feedsync.config;
 
 import java.time.Duration;
 

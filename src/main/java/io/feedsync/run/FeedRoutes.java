@@ -1,4 +1,4 @@
-package io.feedsync.config;
+package io.feedsync.run;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
@@ -8,6 +8,8 @@ import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedDefinition;
 import io.feedsync.upstream.OutboundAddresses;
 
 /**
