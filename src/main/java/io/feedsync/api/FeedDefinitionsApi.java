@@ -224,7 +224,7 @@ public class FeedDefinitionsApi {
     private static Map<String, Object> masked(Map<String, Object> tree, boolean auth) {
         Map<String, Object> masked = new LinkedHashMap<>();
         tree.forEach((key, value) -> {
-            String relaxed = key.toLowerCase(java.util.Locale.ROOT).replace("-", "");
+            String relaxed = key.toLowerCase(java.util.Locale.ROOT).replace("-", "").replace("_", "");
             masked.put(key, value instanceof Map<?, ?> child ? masked((Map<String, Object>) child, "auth".equals(key))
                     : auth && SECRETS.contains(relaxed) && value != null ? "*****" : value);
         });
