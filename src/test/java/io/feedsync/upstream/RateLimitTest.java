@@ -37,9 +37,10 @@ class RateLimitTest extends FeedsyncTest {
         List<FakeUpstream.Request> requests = upstream.requests();
         assertThat(requests.size()).as("16 pages (15 full, 1 empty) and 2 retries").isEqualTo(18);
         // feedsync holds every request until it is the only one in its second, by when it is sent;
-        // the upstream sees them a little later, the first one (a new connection) latest
+        // the upstream sees them a little later, the first one (a new connection) latest — by more than
+        // the jitter on a loaded machine, which shortens the windows it opens: those are not judged
         Duration jitter = Duration.ofMillis(250);
-        for (int i = REQUESTS_PER_SECOND; i < requests.size(); i++) {
+        for (int i = REQUESTS_PER_SECOND + 1; i < requests.size(); i++) {
             Duration window = Duration.between(requests.get(i - REQUESTS_PER_SECOND).at(), requests.get(i).at());
             assertThat(window).as("requests %d..%d: %d requests inside one second; requests: %s", i - REQUESTS_PER_SECOND,
                     i, REQUESTS_PER_SECOND + 1, requests.stream().map(r -> r.page() + "@" + r.at()).toList())
