@@ -89,10 +89,7 @@ class DatabaseFaultsTest extends FeedsyncTest {
                 .until(() -> count("select pages from sync_run where id = ?", runId) >= 1);
 
         // as a proxy, a firewall or an operator would: the session holding the feed's lock ends
-        assertThat(count("""
-                select count(pg_terminate_backend(pid)) from pg_locks
-                 where locktype = 'advisory' and classid = 1717859193 and objsubid = 2
-                   and objid::bigint = hashtext(?)::bigint & 4294967295""", "faults-db")).isEqualTo(1);
+        endLockSession("faults-db");
         JsonNode failed = api.awaitRun(runId);
 
         assertThat(failed.get("status").asText()).isEqualTo("FAILED");
@@ -155,10 +152,7 @@ class DatabaseFaultsTest extends FeedsyncTest {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                 .until(() -> count("select pages from sync_run where id = ?", runId) >= 1);
 
-        assertThat(count("""
-                select count(pg_terminate_backend(pid)) from pg_locks
-                 where locktype = 'advisory' and classid = 1717859193 and objsubid = 2
-                   and objid::bigint = hashtext(?)::bigint & 4294967295""", "plans-markers")).isEqualTo(1);
+        endLockSession("plans-markers");
         JsonNode failed = api.awaitRun(runId);
 
         assertThat(failed.get("status").asText()).isEqualTo("FAILED");
@@ -171,5 +165,13 @@ class DatabaseFaultsTest extends FeedsyncTest {
         assertThat(next.get("status").asText()).as(next.toString()).isEqualTo("SUCCEEDED");
         assertThat(count("select count(*) from test_plans where deleted_at is not null")).isEqualTo(7);
         invariants.check(marked);
+    }
+
+    /** Ends the database session holding the feed's lock, as a proxy, a firewall or an operator would. */
+    private void endLockSession(String feed) {
+        assertThat(count("""
+                select count(pg_terminate_backend(pid)) from pg_locks
+                 where locktype = 'advisory' and classid = 1717859193 and objsubid = 2
+                   and objid::bigint = hashtext(?)::bigint & 4294967295""", feed)).isEqualTo(1);
     }
 }

@@ -271,17 +271,17 @@ class CancelRunTest extends FeedsyncTest {
         long runId = api.startRun("cancel-dead", null);
         awaitRetrying(runId);
 
-        JsonNode answer = jolokia(mbean, "cancel", String.valueOf(runId));
+        JsonNode answer = api.jolokiaExec(mbean, "cancel", String.valueOf(runId));
 
         assertThat(answer.get("status").asInt()).as(answer.toString()).isEqualTo(200);
         assertThat(awaitEnded(runId).at("/error/message").asText()).startsWith("cancelled by test-operator over JMX");
         assertThat(count("select count(*) from sync_audit where action = 'cancel' and status = 202 and run_id = ?"
                 + " and request->>'via' = 'jmx'", runId)).isOne();
-        assertThat(jolokia(mbean, "cancel", String.valueOf(runId)).get("error").asText()).contains("already ended CANCELLED");
+        assertThat(api.jolokiaExec(mbean, "cancel", String.valueOf(runId)).get("error").asText()).contains("already ended CANCELLED");
 
         long another = api.startRun("cancel-dead", null);
         awaitRetrying(another);
-        assertThat(jolokia(mbean, "cancelRuns", "cancel-dead").get("value").asText()).contains("[" + another + "]");
+        assertThat(api.jolokiaExec(mbean, "cancelRuns", "cancel-dead").get("value").asText()).contains("[" + another + "]");
         assertThat(awaitEnded(another).get("status").asText()).isEqualTo("CANCELLED");
     }
 
@@ -345,14 +345,4 @@ class CancelRunTest extends FeedsyncTest {
                 .map(FakeUpstream.Request::page).toList();
     }
 
-    private JsonNode jolokia(String mbean, String operation, String... arguments) {
-        StringBuilder args = new StringBuilder();
-        for (String argument : arguments) {
-            args.append(args.isEmpty() ? "" : ",").append('"').append(argument).append('"');
-        }
-        Api.Answer answer = api.post("/actuator/jolokia", "{\"type\":\"exec\",\"mbean\":\"" + mbean.replace("\"", "\\\"")
-                + "\",\"operation\":\"" + operation + "\",\"arguments\":[" + args + "]}");
-        assertThat(answer.status()).as(answer.raw().body()).isEqualTo(200);
-        return answer.json();
-    }
 }

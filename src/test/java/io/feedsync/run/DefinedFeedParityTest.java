@@ -186,25 +186,25 @@ class DefinedFeedParityTest extends FeedsyncTest {
         api.put("/api/feeds/" + FEED, definition(null));
         String mbean = jmx.getObjectName().toString();
 
-        JsonNode paused = jolokia(mbean, "pause", FEED, "paused from Hawtio");
+        JsonNode paused = api.jolokiaExec(mbean, "pause", FEED, "paused from Hawtio");
         assertThat(paused.get("status").asInt()).as(paused.toString()).isEqualTo(200);
         assertThat(paused.get("value").asText()).contains("by test-operator: paused from Hawtio");
 
         Api.Answer refused = api.post("/api/feeds/" + FEED + "/runs", null);
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.json().get("error").asText()).isEqualTo("feed_paused");
-        assertThat(jolokia(mbean, "paused").at("/value/" + FEED).asText()).contains("paused from Hawtio");
+        assertThat(api.jolokiaExec(mbean, "paused").at("/value/" + FEED).asText()).contains("paused from Hawtio");
         Map<String, Object> audited = jdbc.queryForMap("select actor, status, request->>'via' as via,"
                 + " request->>'reason' as reason from sync_audit where feed = ? and action = 'pause'", FEED);
         assertThat(audited).containsEntry("actor", "test-operator").containsEntry("status", 200)
                 .containsEntry("via", "jmx").containsEntry("reason", "paused from Hawtio");
 
-        assertThat(jolokia(mbean, "resume", FEED).get("value").asText()).isEqualTo("feed " + FEED + " resumed");
+        assertThat(api.jolokiaExec(mbean, "resume", FEED).get("value").asText()).isEqualTo("feed " + FEED + " resumed");
         assertThat(api.run(FEED).get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(count("select count(*) from sync_audit where feed = ? and action = 'resume' and status = 200"
                 + " and request->>'via' = 'jmx'", FEED)).isOne();
 
-        JsonNode unknown = jolokia(mbean, "pause", "no-such-feed", "");
+        JsonNode unknown = api.jolokiaExec(mbean, "pause", "no-such-feed", "");
         assertThat(unknown.get("status").asInt()).isNotEqualTo(200);
         assertThat(unknown.get("error").asText()).contains("no feed named 'no-such-feed'");
         assertThat(count("select count(*) from sync_audit where feed = 'no-such-feed' and status = 404"
@@ -241,16 +241,6 @@ class DefinedFeedParityTest extends FeedsyncTest {
         assertThat(count("select count(*) from test_plans")).isEqualTo(5);
     }
 
-    private JsonNode jolokia(String mbean, String operation, String... arguments) {
-        StringBuilder args = new StringBuilder();
-        for (String argument : arguments) {
-            args.append(args.isEmpty() ? "" : ",").append('"').append(argument).append('"');
-        }
-        Api.Answer answer = api.post("/actuator/jolokia", "{\"type\":\"exec\",\"mbean\":\"" + mbean.replace("\"", "\\\"")
-                + "\",\"operation\":\"" + operation + "\",\"arguments\":[" + args + "]}");
-        assertThat(answer.status()).as(answer.raw().body()).isEqualTo(200);
-        return answer.json();
-    }
 
     private JsonNode feedHealth() {
         JsonNode feeds = api.as(Api.bearer(Api.VIEWER_KEY)).get("/actuator/health").json().at("/components/feeds/components");

@@ -89,6 +89,23 @@ public final class Api {
         return send(request);
     }
 
+    /**
+     * Runs {@code operation} of {@code mbean} over Jolokia ({@code /actuator/jolokia}), string
+     * arguments; fails unless the HTTP answer is 200. Jolokia's own status is in the answer.
+     */
+    public JsonNode jolokiaExec(String mbean, String operation, String... arguments) {
+        StringBuilder args = new StringBuilder();
+        for (String argument : arguments) {
+            args.append(args.isEmpty() ? "" : ",").append('"').append(argument).append('"');
+        }
+        Answer answer = post("/actuator/jolokia", "{\"type\":\"exec\",\"mbean\":\"" + mbean.replace("\"", "\\\"")
+                + "\",\"operation\":\"" + operation + "\",\"arguments\":[" + args + "]}");
+        if (answer.status() != 200) {
+            throw new AssertionError("Jolokia answered " + answer.status() + ": " + answer.raw().body());
+        }
+        return answer.json();
+    }
+
     public Answer post(String path, String body) {
         return send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "application/json")
