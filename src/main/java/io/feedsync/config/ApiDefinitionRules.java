@@ -41,9 +41,9 @@ public final class ApiDefinitionRules {
 
     public static final List<String> DEFAULT_SCHEMES = List.of("http", "https");
 
-    /** The auth values that are secrets (relaxed form): over the API, placeholders only. */
-    private static final Set<String> SECRET_KEYS = Set.of("source.auth.password", "source.auth.token",
-            "source.auth.key", "source.auth.clientsecret", "notify.secret");
+    /** The values that are secrets ({@link FeedSchema}, relaxed form): over the API, placeholders only. */
+    private static final Set<String> SECRET_KEYS = FeedSchema.keys().stream().filter(named -> named.key().secret())
+            .map(named -> KnownKeys.relaxed(named.path())).collect(java.util.stream.Collectors.toUnmodifiableSet());
     /** A notify endpoint's key (relaxed form), however the list is written. */
     private static final Pattern NOTIFY_ENDPOINT = Pattern.compile("notify\\.(changes|runs)([\\[.].*)?");
     private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*):");

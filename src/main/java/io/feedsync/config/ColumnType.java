@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The types a mapped column may declare ({@code transform.mapping.<column>: { pointer: /x, type: integer }}):
@@ -59,6 +58,11 @@ public enum ColumnType {
 
     /** Every type, as written in the configuration, for messages. */
     public static String names() {
-        return Arrays.stream(values()).map(ColumnType::configName).collect(Collectors.joining(", "));
+        return String.join(", ", configNames());
+    }
+
+    /** Every type, as written in the configuration. */
+    public static java.util.List<String> configNames() {
+        return Arrays.stream(values()).map(ColumnType::configName).toList();
     }
 }

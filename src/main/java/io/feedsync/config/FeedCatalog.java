@@ -47,7 +47,7 @@ public class FeedCatalog {
     public FeedCatalog(FeedsyncProperties properties, FeedLimits limits, Environment environment,
                        ApplicationEventPublisher events) {
         this.events = events;
-        FeedValidator.checkWrittenNames(environment);
+        WrittenFeeds.checkWrittenNames(environment);
         properties.feeds().forEach((name, feed) -> configured.put(name, FeedValidator.define(name, feed, limits, false)));
     }
 

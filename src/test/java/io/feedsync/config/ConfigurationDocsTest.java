@@ -39,7 +39,7 @@ class ConfigurationDocsTest {
         String doc = Files.readString(docPath());
         List<String> table = tableKeys();
         List<String> undocumented = new ArrayList<>();
-        for (String key : KnownKeys.feedKeys()) {
+        for (String key : FeedSchema.keys().stream().map(SchemaKey.Named::path).toList()) {
             boolean inTable = table.contains(key) || table.stream().anyMatch(group -> key.startsWith(group + "."));
             String leaf = key.substring(key.lastIndexOf('.') + 1);
             boolean inItsSection = table.stream().anyMatch(group -> key.startsWith(group + "."))

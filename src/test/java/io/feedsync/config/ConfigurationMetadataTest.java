@@ -72,12 +72,12 @@ class ConfigurationMetadataTest {
         Class<?> feed = Class.forName(type.substring(type.indexOf(',') + 1, type.length() - 1));
 
         List<String> unreached = new ArrayList<>();
-        for (String key : KnownKeys.feedKeys()) {
+        for (String key : FeedSchema.keys().stream().map(SchemaKey.Named::path).toList()) {
             if (!reaches(feed, key.split("\\."), 0)) {
                 unreached.add(key);
             }
         }
-        assertThat(KnownKeys.feedKeys()).hasSizeGreaterThan(40);
+        assertThat(FeedSchema.keys().stream().map(SchemaKey.Named::path).toList()).hasSizeGreaterThan(40);
         assertThat(unreached).as("feed keys an IDE could not complete").isEmpty();
     }
 

@@ -187,7 +187,7 @@ class FeedCatalogTest {
             "feedsync.feeds.epa-clients.source.delete-marker.value.x|feedsync.feeds.epa-clients.source.delete-marker.value.x: unknown key",
     })
     void aMisspeltOrUnknownKeyIsNamedWithTheKeyMeant(String property, String message) {
-        assertThatThrownBy(() -> FeedValidator.checkWrittenName(property))
+        assertThatThrownBy(() -> WrittenFeeds.checkWrittenName(property))
                 .isInstanceOf(FeedConfigException.class)
                 .hasMessage(message);
     }
@@ -205,7 +205,7 @@ class FeedCatalogTest {
             "feedsync.feeds.epa-clients.source.delete-marker[1].value",
     })
     void everyKeyOfAFeedIsKnown(String property) {
-        FeedValidator.checkWrittenName(property);
+        WrittenFeeds.checkWrittenName(property);
     }
 
     @Test

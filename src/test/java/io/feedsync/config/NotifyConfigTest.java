@@ -95,11 +95,11 @@ class NotifyConfigTest {
     @Test
     void notifyKeysAreKnownAndAMisspeltOneIsNamedWithTheKeyMeant() {
         for (String key : List.of("notify.changes[0]", "notify.runs[2]", "notify.runs-on", "notify.secret", "notify.retention")) {
-            assertThatNoException().as(key).isThrownBy(() -> FeedValidator.checkWrittenName(FEED + key));
+            assertThatNoException().as(key).isThrownBy(() -> WrittenFeeds.checkWrittenName(FEED + key));
         }
-        assertThatThrownBy(() -> FeedValidator.checkWrittenName(FEED + "notify.change[0]"))
+        assertThatThrownBy(() -> WrittenFeeds.checkWrittenName(FEED + "notify.change[0]"))
                 .hasMessage(FEED + "notify.change: unknown key; did you mean 'changes'?");
-        assertThatThrownBy(() -> FeedValidator.checkWrittenName(FEED + "notifications.changes[0]"))
+        assertThatThrownBy(() -> WrittenFeeds.checkWrittenName(FEED + "notifications.changes[0]"))
                 .hasMessageStartingWith(FEED + "notifications: unknown key");
     }
 }
