@@ -47,6 +47,8 @@ class OpenApiConformanceTest extends FeedsyncTest {
         Api nobody = api.as(Api.anonymous());
         Api viewer = api.as(Api.bearer(Api.VIEWER_KEY));
 
+        check("GET", "/schema/feed", 200, api.get("/api/schema/feed"));
+        check("GET", "/schema/feed", 401, nobody.get("/api/schema/feed"));
         for (String feed : List.of("plans", "plans-single")) {
             check("GET", "/feeds", 200, api.get("/api/feeds"));
             check("GET", "/feeds/{feed}/runs", 200, api.get("/api/feeds/" + feed + "/runs"));

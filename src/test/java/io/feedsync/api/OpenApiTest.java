@@ -38,10 +38,35 @@ class OpenApiTest extends FeedsyncTest {
                 routes.add(service.getMethod().toUpperCase() + " " + path(service.getUrl()));
             }
         }
-        assertThat(routes).hasSize(22);
+        assertThat(routes).hasSize(23);
         assertThat(documented).containsExactlyInAnyOrderElementsOf(routes);
         assertThat(document.get("components").get("securitySchemes").fieldNames()).toIterable()
                 .contains("apiKey", "bearer", "basic");
+    }
+
+    /**
+     * {@code GET /api/schema/feed} answers the JSON Schema of a feed definition, every key with its
+     * type, default and meaning, to any key that may read; the OpenAPI's FeedDefinitionBody is the same.
+     */
+    @Test
+    void theFeedSchemaIsServedAndIsTheOpenApisFeedDefinitionBody() {
+        Api.Answer answer = api.as(Api.bearer(Api.VIEWER_KEY)).get("/api/schema/feed");
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.header("Content-Type")).startsWith("application/json");
+        JsonNode schema = answer.json();
+        assertThat(schema.get("$schema").asText()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+        JsonNode source = schema.at("/properties/source/properties");
+        assertThat(source.at("/timeout/default").asText()).isEqualTo("30s");
+        assertThat(source.at("/url/description").asText()).contains("absolute http(s) URL");
+        assertThat(schema.at("/properties/mode/enum").toString()).isEqualTo("[\"incremental\",\"full\"]");
+        assertThat(schema.at("/properties/source/properties/auth/anyOf")).hasSize(5);
+        assertThat(api.as(Api.bearer("wrong")).get("/api/schema/feed").status()).isEqualTo(401);
+
+        JsonNode body = api.get("/api/openapi.json").json().at("/components/schemas/FeedDefinitionBody");
+        assertThat(body.at("/properties/source/properties/timeout/default").asText()).isEqualTo("30s");
+        assertThat(body.at("/properties/source/properties/auth/anyOf")).hasSize(5);
+        assertThat(body.at("/properties").size()).isEqualTo(schema.at("/properties").size());
+        assertThat(body.at("/additionalProperties").asBoolean(true)).as("closed: an unknown key is refused").isFalse();
     }
 
     @Test

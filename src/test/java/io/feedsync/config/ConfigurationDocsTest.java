@@ -23,6 +23,8 @@ class ConfigurationDocsTest {
 
     private static final Path DOC = Path.of("..", "docs", "configuration.md");
     private static final Pattern TABLE_KEY = Pattern.compile("^\\| `([a-z][a-z0-9.-]*)` \\|");
+    /** A row of a key table: the key and its default. */
+    private static final Pattern TABLE_ROW = Pattern.compile("^\\| `([a-z][a-z0-9.-]*)` \\| ([^|]*) \\|");
 
     @Test
     void everyKeyOfTheTableIsAKeyFeedsyncKnows() throws IOException {
@@ -49,6 +51,38 @@ class ConfigurationDocsTest {
             }
         }
         assertThat(undocumented).as("feed keys docs/configuration.md does not name").isEmpty();
+    }
+
+    /**
+     * The default the table gives a key is the schema's ({@link FeedSchema}), which the checks apply:
+     * {@code `30s`} where the schema says 30s, and "none", "required" or "–" where it has none.
+     */
+    @Test
+    void everyDefaultOfTheTablesIsTheSchemas() throws IOException {
+        List<String> wrong = new ArrayList<>();
+        int compared = 0;
+        for (String line : Files.readAllLines(docPath())) {
+            Matcher row = TABLE_ROW.matcher(line);
+            if (!row.find() || !FeedValidator.isKnownKey(row.group(1))) {
+                continue;
+            }
+            String key = row.group(1);
+            String documented = row.group(2).trim();
+            SchemaKey schema = FeedSchema.at(key);
+            String expected = switch (schema.kind()) {
+                case VARIANTS -> "`{ type: " + schema.defaultValue() + " }`";
+                case LIST -> key.startsWith("notify.") ? "`[]`" : null;
+                default -> schema.defaultValue() == null ? null
+                        : "`" + (schema.defaultValue().isEmpty() ? "\"\"" : schema.defaultValue()) + "`";
+            };
+            compared++;
+            if (expected == null ? documented.startsWith("`") && !key.equals("target.soft-delete-after")
+                    : !documented.equals(expected)) {
+                wrong.add(key + ": the docs say " + documented + ", the schema " + (expected == null ? "none" : expected));
+            }
+        }
+        assertThat(compared).as("rows compared").isGreaterThan(35);
+        assertThat(wrong).as("defaults docs/configuration.md and FeedSchema disagree on").isEmpty();
     }
 
     private static List<String> tableKeys() throws IOException {

@@ -81,6 +81,31 @@ class ConfigurationMetadataTest {
         assertThat(unreached).as("feed keys an IDE could not complete").isEmpty();
     }
 
+    /** The records Spring binds a feed into hold no key the schema lacks (which would be bound, then never checked). */
+    @Test
+    void everyKeyTheBindingRecordsHoldIsAKeyOfTheSchema() throws NoSuchMethodException {
+        List<String> bound = new ArrayList<>();
+        collect(FeedsyncProperties.Feed.class, "", bound);
+        assertThat(bound).hasSizeGreaterThan(40);
+        List<String> unknown = bound.stream().filter(key -> !FeedValidator.isKnownKey(key)).toList();
+        assertThat(unknown).as("bound keys FeedSchema does not know").isEmpty();
+    }
+
+    private static void collect(Class<?> record, String prefix, List<String> into) throws NoSuchMethodException {
+        RecordComponent[] components = record.getRecordComponents();
+        Class<?>[] types = Stream.of(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        var parameters = record.getDeclaredConstructor(types).getParameters();
+        for (int i = 0; i < components.length; i++) {
+            Name named = parameters[i].getAnnotation(Name.class);
+            String key = prefix + kebab(named == null ? components[i].getName() : named.value());
+            if (components[i].getType().isRecord()) {
+                collect(components[i].getType(), key + ".", into);
+            } else {
+                into.add(key);
+            }
+        }
+    }
+
     @Test
     void theMapsOfNamedThingsAreThere() throws IOException {
         assertThat(metadata().keySet()).containsAll(MAPS);
