@@ -24,7 +24,8 @@ final class AuthRules {
                     k.required(AUTH + ".password", k.auth().password())),
             "bearer", k -> new BearerAuthentication(k.required(AUTH + ".token", k.auth().token())),
             "api-key", k -> new ApiKeyAuthentication(k.required(AUTH + ".key", k.auth().key()),
-                    blankToNull(k.auth().header()), blankToNull(k.auth().queryParam())),
+                    blankToNull(k.auth().queryParam()) == null ? k.text(AUTH + ".header", k.auth().header())
+                            : blankToNull(k.auth().header()), blankToNull(k.auth().queryParam())),
             "oauth2-client-credentials", k -> new OAuth2ClientCredentials(
                     SourceRules.absoluteUrl(k, AUTH + ".token-url", k.auth().tokenUrl()),
                     k.required(AUTH + ".client-id", k.auth().clientId()),

@@ -182,7 +182,7 @@ public final class FeedSchema {
     }
 
     /** The default of the key at {@code path}, as the docs write it; null: none. */
-    static String defaultOf(String path) {
+    public static String defaultOf(String path) {
         return at(path).defaultValue();
     }
 

@@ -7,7 +7,7 @@ package io.feedsync.config;
  */
 public record RateLimit(Double requestsPerSecond, int prefetch) {
 
-    public static final int DEFAULT_PREFETCH = 1;
+    public static final int DEFAULT_PREFETCH = Integer.parseInt(FeedSchema.defaultOf("source.rate-limit.prefetch"));
     public static final RateLimit NONE = new RateLimit(null, DEFAULT_PREFETCH);
 
     public boolean limited() {

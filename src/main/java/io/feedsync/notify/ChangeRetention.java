@@ -6,12 +6,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.FeedSchema;
 
 /**
  * Drops change events that every endpoint delivering them has taken, once they are older than the
@@ -27,7 +29,8 @@ import io.feedsync.config.FeedDefinition;
 public class ChangeRetention {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeRetention.class);
-    private static final Duration DEFAULT = Duration.ofDays(7);
+    /** A feed's when it has no notify section: the schema's {@code notify.retention}. */
+    private static final Duration DEFAULT = DurationStyle.detectAndParse(FeedSchema.defaultOf("notify.retention"));
 
     private final JdbcTemplate jdbc;
     private final FeedCatalog catalog;

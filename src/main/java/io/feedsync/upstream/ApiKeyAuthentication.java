@@ -7,7 +7,7 @@ import org.springframework.web.util.UriUtils;
 
 import io.feedsync.ops.logging.LogSecrets;
 
-/** {@code auth.type: api-key} — a key sent in a header (default {@code X-API-Key}) or a query parameter. */
+/** {@code auth.type: api-key} — a key sent in a header or, when {@code queryParam} is set, a query parameter. */
 public final class ApiKeyAuthentication implements Authentication {
 
     private final String key;
@@ -16,7 +16,7 @@ public final class ApiKeyAuthentication implements Authentication {
 
     public ApiKeyAuthentication(String key, String header, String queryParam) {
         this.key = key;
-        this.header = queryParam == null && header == null ? "X-API-Key" : header;
+        this.header = header;
         this.queryParam = queryParam;
         // as written, and as a query parameter carries it (PageRequest encodes it so)
         LogSecrets.add(key, UriUtils.encodeQueryParam(key, StandardCharsets.UTF_8));

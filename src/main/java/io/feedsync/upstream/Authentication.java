@@ -1,11 +1,13 @@
 package io.feedsync.upstream;
 
 /**
- * How a feed proves who it is to its upstream. One implementation per {@code source.auth.type};
+ * How a feed proves who it is to its upstream: one type per {@code source.auth.type} of
+ * {@link io.feedsync.config.FeedSchema} (a closed set);
  * implementations keep their secrets to themselves: {@link #toString()} never shows them, and each
  * registers its secret values with {@link io.feedsync.ops.logging.LogSecrets} so that no log shows them.
  */
-public interface Authentication {
+public sealed interface Authentication permits NoAuthentication, BasicAuthentication, BearerAuthentication,
+        ApiKeyAuthentication, OAuth2ClientCredentials {
 
     /** Adds credentials to a page request. */
     void authorize(PageRequest request);

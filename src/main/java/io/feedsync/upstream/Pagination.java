@@ -5,10 +5,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * How a feed walks its upstream's pages. One implementation per {@code source.pagination.type};
- * each is stateless: what it needs to find the next page comes in the {@link PageOutcome}.
+ * How a feed walks its upstream's pages: one type per {@code source.pagination.type} of
+ * {@link io.feedsync.config.FeedSchema} (a closed set), and {@link HasMorePagination}, which any of them
+ * may wear. Each is stateless: what it needs to find the next page comes in the {@link PageOutcome}.
  */
-public interface Pagination {
+public sealed interface Pagination permits NoPagination, PageNumberPagination, OffsetPagination, CursorPagination,
+        NextUrlPagination, LinkHeaderPagination, HasMorePagination {
 
     /** The request for the first page, built from the configured source URL. */
     URI firstPage(URI source);
