@@ -3,8 +3,6 @@ package io.feedsync.config;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -15,18 +13,13 @@ import io.feedsync.support.StartupCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A feed that cannot work stops feedsync at startup with one line naming the feed and the key. */
+/**
+ * A feed that cannot work stops feedsync at startup with one line naming the feed and the key: a rule
+ * of the schema (one case here; the rules themselves in ConfiguredFeedsTest and FeedCatalogTest, without
+ * the application), and what only the running node can tell — the database's tables, the beans.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class StartupValidationTest {
-
-    @Test
-    void unknownAuthTypeStopsStartup(CapturedOutput output) {
-        Map<String, Object> feed = feed();
-        feed.put("feedsync.feeds.partners.source.auth.type", "kerberos");
-
-        assertStartupFails(feed, output,
-                "feedsync.feeds.partners.source.auth.type: unknown type 'kerberos' (expected one of api-key, basic, bearer, none, oauth2-client-credentials)");
-    }
 
     @Test
     void aTargetTableOfFeedsyncsOwnStopsStartup(CapturedOutput output) {
@@ -39,15 +32,6 @@ class StartupValidationTest {
 
         assertStartupFails(feed, output, "feedsync.feeds.partners.target.table: table 'sync_watermark' is one of "
                 + "feedsync's own (schema feedsync); name a table of yours, with its schema if it is not on the search path");
-    }
-
-    @Test
-    void aTagThatIsNoTagStopsStartup(CapturedOutput output) {
-        Map<String, Object> feed = feed();
-        feed.put("feedsync.feeds.partners.tags[0]", "nightly");
-        feed.put("feedsync.feeds.partners.tags[1]", "Night Shift");
-
-        assertStartupFails(feed, output, "feedsync.feeds.partners.tags[1]: 'Night Shift' is not a tag");
     }
 
     @Test
@@ -104,31 +88,6 @@ class StartupValidationTest {
         feed.put("feedsync.feeds.partners.transform.bean", "noSuchMapper");
 
         assertStartupFails(feed, output, "feedsync.feeds.partners.transform.bean: no bean named 'noSuchMapper'");
-    }
-
-    /**
-     * Text that looks like SQL never gets near PostgreSQL: identifiers must be plain lower-case SQL
-     * identifiers and pointers JSON pointers, checked as the feeds are read, so no SQL is ever built
-     * from them. A map key (feed name, mapped column) is judged as written, not as Spring
-     * would have mangled it.
-     */
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
-            feedsync.feeds.x; drop table sync_run.source.url   | http://127.0.0.1:1/x       | feedsync.feeds.x; drop table sync_run: feed names are lower-case letters, digits and '-'
-            feedsync.feeds[x; drop table sync_run].source.url  | http://127.0.0.1:1/x       | feedsync.feeds.x; drop table sync_run: feed names are lower-case letters, digits and '-'
-            feedsync.feeds.partners.target.table               | plans; drop table sync_run | feedsync.feeds.partners.target.table: 'plans; drop table sync_run' is not a plain lower-case SQL identifier
-            feedsync.feeds.partners.target.key                 | epa_type" ; drop table sync_run; -- | feedsync.feeds.partners.target.key: 'epa_type" ; drop table sync_run; --' is not a plain lower-case SQL identifier
-            feedsync.feeds.partners.target.soft-delete         | deleted_at = now() --      | feedsync.feeds.partners.target.soft-delete: 'deleted_at = now() --' is not a plain lower-case SQL identifier
-            feedsync.feeds.partners.transform.mapping.x; drop table sync_run | /x           | feedsync.feeds.partners.transform.mapping.x; drop table sync_run: 'x; drop table sync_run' is not a plain lower-case SQL identifier
-            feedsync.feeds.partners.transform.mapping.epa_type | '; drop table sync_run; -- | feedsync.feeds.partners.transform.mapping.epa_type: ''; drop table sync_run; --' is not a JSON pointer
-            feedsync.feeds.partners.source.incremental.cursor  | x'; --                     | feedsync.feeds.partners.source.incremental.cursor: 'x'; --' is not a JSON pointer
-            """)
-    void sqlLookingConfigurationStopsStartupNamingTheFeedAndKey(String key, String value, String message,
-                                                                 CapturedOutput output) {
-        Map<String, Object> feed = feed();
-        feed.put(key, value);
-
-        assertStartupFails(feed, output, message);
     }
 
     @Test
