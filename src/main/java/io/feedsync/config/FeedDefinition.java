@@ -10,7 +10,6 @@ import org.springframework.util.unit.DataSize;
 
 import io.feedsync.ops.logging.EndpointSecrets;
 import io.feedsync.ops.logging.LogSecrets;
-import io.feedsync.transform.DeleteMarkers;
 import io.feedsync.upstream.Authentication;
 import io.feedsync.upstream.ErrorBodies;
 import io.feedsync.upstream.Incremental;

@@ -16,7 +16,6 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.util.unit.DataSize;
 
 import io.feedsync.config.RunMode;
-import io.feedsync.transform.DeleteMarkers;
 import io.feedsync.upstream.ApiKeyAuthentication;
 import io.feedsync.upstream.PageNumberPagination;
 

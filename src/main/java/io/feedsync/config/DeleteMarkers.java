@@ -1,4 +1,4 @@
-package io.feedsync.transform;
+package io.feedsync.config;
 
 import java.util.List;
 
