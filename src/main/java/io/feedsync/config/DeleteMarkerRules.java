@@ -11,6 +11,8 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
+import io.feedsync.upstream.DeleteMarkers;
+
 
 /** {@code source.delete-marker}: the records that say their row is deleted. */
 final class DeleteMarkerRules {

@@ -12,6 +12,8 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.upstream.ConfiguredFeeds;
+
 /**
  * The feeds this node knows, live: those of {@code feedsync.feeds} (validated once at startup, where
  * anything wrong stops it with a {@link FeedConfigException} naming the feed and the key), and those
@@ -21,7 +23,7 @@ import org.springframework.stereotype.Component;
  * delivery routes) follows API feeds too.
  */
 @Component
-public class FeedCatalog {
+public class FeedCatalog implements ConfiguredFeeds {
 
     /** Where a feed is defined. */
     public enum Source {
@@ -81,6 +83,7 @@ public class FeedCatalog {
         return configured.containsKey(name) ? Source.CONFIG : Source.API;
     }
 
+    @Override
     public boolean isConfigured(String name) {
         return configured.containsKey(name);
     }

@@ -1,19 +1,14 @@
 package io.feedsync.config;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.util.URISupport;
-import org.springframework.util.unit.DataSize;
 
 import io.feedsync.ops.logging.EndpointSecrets;
 import io.feedsync.ops.logging.LogSecrets;
-import io.feedsync.upstream.Authentication;
-import io.feedsync.upstream.ErrorBodies;
-import io.feedsync.upstream.Incremental;
-import io.feedsync.upstream.Pagination;
+import io.feedsync.upstream.Source;
 
 /**
  * One feed, validated: everything a run needs to know about its upstream and its target, and its
@@ -37,18 +32,6 @@ public record FeedDefinition(
 
     /** The exchange property that carries the feed of the run a sync route exchange belongs to. */
     public static final String PROPERTY = "feedsyncFeed";
-
-    /**
-     * Where the records come from. {@code incremental} is null when the feed has no cursor; a page
-     * larger than {@code maxPageSize} fails the run; {@code rateLimit} is how hard it may be pulled;
-     * {@code errorBodies} (null: none) tells an error answered with 200 from a page;
-     * {@code deleteMarkers} (null: none) tell a record that says its row is deleted.
-     */
-    public record Source(URI url, Authentication auth, Pagination pagination, int maxPages,
-                         String recordsPointer, Incremental incremental, Duration timeout,
-                         Duration connectTimeout, RetryPolicy retry, DataSize maxPageSize, RateLimit rateLimit,
-                         ErrorBodies errorBodies, DeleteMarkers deleteMarkers, boolean endOnMissingRecords) {
-    }
 
     /** What happens to the watermark when some records of a run were dead-lettered. */
     public enum OnRecordFailure {

@@ -13,6 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.unit.DataSize;
 
+import io.feedsync.upstream.RetryPolicy;
+import io.feedsync.upstream.Source;
+
 
 /**
  * What one feed may ask of this node ({@code feedsync.limits.*}): how often it fires, how long it
@@ -81,7 +84,7 @@ public record FeedLimits(
         if (feed.chunkSize() > maxChunkSize) {
             over.add("chunk-size", feed.chunkSize(), maxChunkSize, "max-chunk-size");
         }
-        FeedDefinition.Source source = feed.source();
+        Source source = feed.source();
         if (source.maxPages() > maxPages) {
             over.add("source.pagination.max-pages", source.maxPages(), maxPages, "max-pages");
         }

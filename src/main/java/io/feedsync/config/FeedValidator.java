@@ -13,6 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.PropertyResolver;
 
+import io.feedsync.upstream.Source;
+
 /**
  * Turns one feed as written — under {@code feedsync.feeds.<name>} in the configuration, or as the
  * JSON body of {@code PUT /api/feeds/{feed}} — into a {@link FeedDefinition}, or refuses it naming
@@ -116,7 +118,7 @@ public final class FeedValidator {
         List<FeedConfigException> problems = new ArrayList<>();
         String schedule = checked(problems, () -> schedule(keys, feed.schedule()));
         RunMode mode = checked(problems, () -> mode(keys, feed.mode()));
-        FeedDefinition.Source source = checked(problems, () -> SourceRules.source(keys, feed.source()));
+        Source source = checked(problems, () -> SourceRules.source(keys, feed.source()));
         FeedDefinition.Transform transform = checked(problems, () -> TableRules.transform(keys, feed.transform()));
         FeedDefinition.Target target = checked(problems, () -> TableRules.target(keys, feed.target()));
         Integer chunkSize = checked(problems, () -> chunkSize(keys, feed));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Name;
 
+
 /**
  * The feeds exactly as written under {@code feedsync.feeds.<name>}. Every value is kept as text
  * so that {@link FeedCatalog} can validate it and name the offending key in one line, instead of

@@ -10,6 +10,9 @@ import java.util.Set;
 import io.feedsync.upstream.ErrorBodies;
 import io.feedsync.upstream.FailureClass;
 import io.feedsync.upstream.Incremental;
+import io.feedsync.upstream.RateLimit;
+import io.feedsync.upstream.RetryPolicy;
+import io.feedsync.upstream.Source;
 
 import static io.feedsync.config.FeedKeys.blankToNull;
 
@@ -19,7 +22,7 @@ final class SourceRules {
     private SourceRules() {
     }
 
-    static FeedDefinition.Source source(FeedKeys keys, FeedsyncProperties.Source source) {
+    static Source source(FeedKeys keys, FeedsyncProperties.Source source) {
         if (source == null) {
             throw keys.bad("source.url", "must be set");
         }
@@ -28,7 +31,7 @@ final class SourceRules {
         var pagination = PaginationRules.pagination(keys);
         String records = source.records() == null ? FeedSchema.defaultOf("source.records")
                 : keys.pointer("source.records", source.records());
-        return new FeedDefinition.Source(url, auth, pagination,
+        return new Source(url, auth, pagination,
                 keys.whole("source.pagination.max-pages", keys.paging().maxPages()), records,
                 incremental(keys, source.incremental()),
                 keys.duration("source.timeout", source.timeout()),
@@ -85,7 +88,7 @@ final class SourceRules {
     /** {@code source.rate-limit: { requests-per-second: 5, prefetch: 1 }}; both optional. */
     private static RateLimit rateLimit(FeedKeys keys, FeedsyncProperties.RateLimit limit) {
         if (limit == null) {
-            return RateLimit.NONE;
+            return new RateLimit(null, keys.whole("source.rate-limit.prefetch", null));
         }
         String key = "source.rate-limit.requests-per-second";
         Double rate = null;

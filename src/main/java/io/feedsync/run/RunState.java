@@ -94,7 +94,7 @@ public final class RunState {
                 request.trigger() == RunTrigger.REPLAY, request.confirm(), lettersWaiting);
         boolean asksFrom = incremental != null && incremental.param() != null && screenFrom != null
                 && request.mode() == RunMode.INCREMENTAL;
-        this.pages = new PageProgress(runId, feed, asksFrom ? incremental.format(screenFrom) : null);
+        this.pages = new PageProgress(runId, feed.name(), feed.chunkSize(), feed.source(), asksFrom ? incremental.format(screenFrom) : null);
         if (checkpoint != null) {
             pages.resumeAt(java.net.URI.create(checkpoint.next()), checkpoint.pages());
             cursors.resume(checkpoint.highest(), checkpoint.lowestFailed());

@@ -19,7 +19,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.ColumnType;
-import io.feedsync.config.DeleteMarkers;
+import io.feedsync.upstream.DeleteMarkers;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedDefinition;

@@ -24,7 +24,7 @@ public class CredentialHeaders {
         ALWAYS.forEach(message::removeHeader);
         PageProgress run = exchange.getProperty(PageProgress.PROPERTY, PageProgress.class);
         if (run != null) {
-            run.feed().source().auth().credentialHeaders().forEach(message::removeHeader);
+            run.source().auth().credentialHeaders().forEach(message::removeHeader);
         }
     }
 }

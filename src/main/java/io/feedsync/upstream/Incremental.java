@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.feedsync.transform.ColumnMapping;
 
 /**
  * {@code source.incremental}: where a record keeps its cursor ({@code cursor}, a JSON pointer),
@@ -41,7 +40,12 @@ public record Incremental(String cursorPointer, String param, CursorType type, S
 
     /** The record's cursor value, as text; null when it has none. */
     public String cursorOf(JsonNode record) {
-        return ColumnMapping.text(record.at(POINTERS.computeIfAbsent(cursorPointer, JsonPointer::compile)));
+        JsonNode value = record.at(POINTERS.computeIfAbsent(cursorPointer, JsonPointer::compile));
+        if (value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        // a nested value as JSON, the text its column would get (a cursor is almost always a scalar)
+        return value.isValueNode() ? value.asText() : value.toString();
     }
 
     /** Compares two cursor values of this feed; throws {@link IllegalArgumentException} for one that does not parse. */

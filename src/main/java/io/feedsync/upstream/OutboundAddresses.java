@@ -27,7 +27,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.function.SingletonSupplier;
 
 import io.feedsync.api.security.SecurityConfigException;
-import io.feedsync.config.FeedCatalog;
 
 /**
  * This node's {@link OutboundRule} and who it applies to: every connection a feed defined over the API
@@ -48,12 +47,13 @@ public class OutboundAddresses {
     private static final Pattern JDBC_URL = Pattern.compile("jdbc:([a-z0-9]+):(?://([^/?#]*))?.*", Pattern.CASE_INSENSITIVE);
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[^]]*]|[^:]*)(?::(\\d+))?");
 
-    private final FeedCatalog catalog;
+    private final ConfiguredFeeds configuredFeeds;
     private final Set<Integer> ownPorts = ConcurrentHashMap.newKeySet();
     private final GuardedDnsResolver resolver;
 
-    public OutboundAddresses(Environment environment, ObjectProvider<DataSource> dataSource, FeedCatalog catalog) {
-        this.catalog = catalog;
+    public OutboundAddresses(Environment environment, ObjectProvider<DataSource> dataSource,
+                             ConfiguredFeeds configuredFeeds) {
+        this.configuredFeeds = configuredFeeds;
         for (String port : List.of("server.port", "management.server.port", "com.sun.management.jmxremote.port",
                 "com.sun.management.jmxremote.rmi.port")) {
             Integer configured = environment.getProperty(port, Integer.class);
@@ -74,7 +74,7 @@ public class OutboundAddresses {
 
     /** Whether the feed's connections are checked: it is defined over the API. */
     public boolean guards(String feed) {
-        return !catalog.isConfigured(feed);
+        return !configuredFeeds.isConfigured(feed);
     }
 
     /** How the feed's HTTP clients resolve a host: checked for a feed defined over the API. */

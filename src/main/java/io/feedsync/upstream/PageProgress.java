@@ -6,8 +6,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.feedsync.config.FeedDefinition;
-
 /**
  * Where a run's pagination stands, carried through the sync route as the exchange property
  * {@value #PROPERTY}: the pages read, the next page to ask for, the page being read, and every
@@ -18,7 +16,9 @@ public final class PageProgress {
     public static final String PROPERTY = "feedsyncPages";
 
     private final long runId;
-    private final FeedDefinition feed;
+    private final String feedName;
+    private final int chunkSize;
+    private final Source source;
     private final String watermarkParam;
     private final AtomicInteger pages = new AtomicInteger();
     private volatile int pagesBefore;
@@ -32,12 +32,15 @@ public final class PageProgress {
     private volatile String pageLinkHeader;
 
     /**
-     * {@code watermarkParam}: the value of {@code source.incremental.param} the run asks with (its
+     * The pages of a run of feed {@code feedName}, read from {@code source} in chunks of {@code chunkSize}
+     * records. {@code watermarkParam}: the value of {@code source.incremental.param} the run asks with (its
      * watermark less the lookback, formatted), or null for none.
      */
-    public PageProgress(long runId, FeedDefinition feed, String watermarkParam) {
+    public PageProgress(long runId, String feedName, int chunkSize, Source source, String watermarkParam) {
         this.runId = runId;
-        this.feed = feed;
+        this.feedName = feedName;
+        this.chunkSize = chunkSize;
+        this.source = source;
         this.watermarkParam = watermarkParam;
     }
 
@@ -46,21 +49,30 @@ public final class PageProgress {
      * (as {@link SafeUrls#withoutSecrets} kept it) is the page to read next.
      */
     public void resumeAt(URI next, int pages) {
-        this.nextPage = SafeUrls.restored(next, feed.source().url());
+        this.nextPage = SafeUrls.restored(next, source.url());
         this.pagesBefore = pages;
     }
 
     /** The next page's request as a checkpoint keeps it: without credentials. */
     public URI storable(URI page) {
-        return page == null ? null : SafeUrls.withoutSecrets(page, feed.source().auth().secretQueryParams());
+        return page == null ? null : SafeUrls.withoutSecrets(page, source.auth().secretQueryParams());
     }
 
     public long runId() {
         return runId;
     }
 
-    public FeedDefinition feed() {
-        return feed;
+    public String feedName() {
+        return feedName;
+    }
+
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /** The feed's {@code source}: where and how its pages are read. */
+    public Source source() {
+        return source;
     }
 
     public String watermarkParam() {
@@ -145,6 +157,6 @@ public final class PageProgress {
 
     @Override
     public String toString() {
-        return "pages of run " + runId + " of feed " + feed.name();
+        return "pages of run " + runId + " of feed " + feedName;
     }
 }

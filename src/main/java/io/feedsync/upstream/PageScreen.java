@@ -33,7 +33,7 @@ public class PageScreen {
             throw refuse(message, url, "upstream answered HTTP 200 with Content-Type '" + contentType + "', expected "
                     + EXPECTED + "; is the URL an export, or a login or error page?");
         }
-        DataSize limit = run.feed().source().maxPageSize();
+        DataSize limit = run.source().maxPageSize();
         Long length = message.getHeader(Exchange.CONTENT_LENGTH, Long.class);
         if (length != null && length > limit.toBytes()) {
             throw refuse(message, url, "page is larger than source.max-page-size (" + show(limit)

@@ -18,7 +18,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 
-import io.feedsync.config.FeedDefinition;
 
 /**
  * The fetch steps of the sync route: builds each page request (URL, credentials), checks each
@@ -48,7 +47,7 @@ public class UpstreamPages {
     /** The first page: the export's, or for a run that resumes an unfinished one, the page it stopped before. */
     public void first(@ExchangeProperty(PageProgress.PROPERTY) PageProgress run) {
         if (run.nextPage() == null) {
-            FeedDefinition.Source source = run.feed().source();
+            Source source = run.source();
             run.nextPage(source.pagination().firstPage(startUrl.resolve(source.url())));
         }
     }
@@ -56,7 +55,7 @@ public class UpstreamPages {
     /** Turns the next page into the HTTP request the {@code http} endpoint sends. */
     public void request(Exchange exchange) {
         PageProgress run = run(exchange);
-        FeedDefinition.Source source = run.feed().source();
+        Source source = run.source();
         if (run.pagesOfExport() >= source.maxPages()) {
             throw new UpstreamException(FailureClass.PERMANENT, null, safe(run, run.nextPage()),
                     "stopped after " + source.maxPages() + " pages (source.pagination.max-pages); the upstream kept "
@@ -66,7 +65,7 @@ public class UpstreamPages {
         boolean home = SafeUrls.sameOrigin(run.nextPage(), source.url());
         PageRequest request = new PageRequest(home ? run.nextPage()
                 : SafeUrls.withoutSecrets(run.nextPage(), source.auth().secretQueryParams()),
-                outbound.resolverFor(run.feed().name()));
+                outbound.resolverFor(run.feedName()));
         if (run.watermarkParam() != null) {
             request.queryParam(source.incremental().param(), run.watermarkParam());
         }
@@ -102,7 +101,7 @@ public class UpstreamPages {
         }
         String url = run(exchange).pageUrl();
         FailureClass failureClass = classify(status);
-        if (status == 401 && run(exchange).feed().source().auth().invalidate()
+        if (status == 401 && run(exchange).source().auth().invalidate()
                 && !exchange.getProperty(TOKEN_RENEWED, false, Boolean.class)) {
             exchange.setProperty(TOKEN_RENEWED, true);
             failureClass = FailureClass.TRANSIENT;
@@ -125,7 +124,7 @@ public class UpstreamPages {
         }
         // the HTTP client names the host it could not reach; should a message hold the URL, not its secrets
         String why = failure.getMessage() == null ? ""
-                : ": " + SafeUrls.maskParams(failure.getMessage(), run.feed().source().auth().secretQueryParams());
+                : ": " + SafeUrls.maskParams(failure.getMessage(), run.source().auth().secretQueryParams());
         throw new PageFetchException(FailureClass.TRANSIENT, null, url, "upstream unreachable: "
                 + failure.getClass().getSimpleName() + why, null);
     }
@@ -139,7 +138,7 @@ public class UpstreamPages {
         InputStream found = exchange.getMessage().getBody(InputStream.class);
         // no body at all (a 204): an empty page, like an empty body
         InputStream body = found == null ? InputStream.nullInputStream() : found;
-        FeedDefinition.Source source = run.feed().source();
+        Source source = run.source();
         PageRecords page = new PageRecords(pageReader(source.maxPageSize()), body,
                 run.pageUri(), run.pageUrl(),
                 source.recordsPointer(), source.pagination().bodyPointers(), source.maxPageSize(),
@@ -147,7 +146,7 @@ public class UpstreamPages {
                 source.errorBodies());
         PageChunks earlier = run.currentPage();
         int done = earlier != null && earlier.page() == run.pages() ? earlier.done() : 0;
-        PageChunks chunks = new PageChunks(page, run.pages(), run.feed().chunkSize(), done);
+        PageChunks chunks = new PageChunks(page, run.pages(), run.chunkSize(), done);
         run.currentPage(chunks);
         return chunks;
     }
@@ -159,7 +158,7 @@ public class UpstreamPages {
         // Camel counts attempts in these headers: the next page has attempts of its own
         exchange.getMessage().removeHeaders(REDELIVERY_HEADERS);
         run.pageRead();
-        URI next = outcome.ended() ? null : run.feed().source().pagination().nextPage(outcome).orElse(null);
+        URI next = outcome.ended() ? null : run.source().pagination().nextPage(outcome).orElse(null);
         // a next link or cursor that does not move on would loop until max-pages, loading its pages again
         if (next != null && !run.firstVisit(next)) {
             throw new UpstreamException(FailureClass.PERMANENT, null, safe(run, next),
@@ -191,7 +190,7 @@ public class UpstreamPages {
     }
 
     private static String safe(PageProgress run, URI uri) {
-        return SafeUrls.show(uri, run.feed().source().auth().secretQueryParams());
+        return SafeUrls.show(uri, run.source().auth().secretQueryParams());
     }
 
     private static PageProgress run(Exchange exchange) {

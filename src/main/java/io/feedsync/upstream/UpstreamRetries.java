@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import io.feedsync.config.RetryPolicy;
 
 /**
  * The redelivery decisions of the sync route's error policy for failed page requests: whether a
@@ -51,7 +50,7 @@ public class UpstreamRetries implements Processor {
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, PageFetchException.class);
         // Camel has already counted this failure: after the first attempt fails the counter is 1
         int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
-        RetryPolicy policy = run.feed().source().retry();
+        RetryPolicy policy = run.source().retry();
         if (failure == null || attempt >= policy.maxAttempts()) {
             return false;
         }
@@ -63,7 +62,7 @@ public class UpstreamRetries implements Processor {
                 : failure.httpStatus() != null && failure.httpStatus() == 401 ? 0
                 : policy.backoffMillis(attempt, ThreadLocalRandom.current().nextDouble());
         exchange.getMessage().setHeader(REDELIVERY_DELAY_HEADER, delay);
-        log.warn("Feed {} run {}: attempt {} of {} failed ({}); retrying in {} ms", run.feed().name(), run.runId(),
+        log.warn("Feed {} run {}: attempt {} of {} failed ({}); retrying in {} ms", run.feedName(), run.runId(),
                 attempt, policy.maxAttempts(), failure.getMessage(), delay);
         return true;
     }

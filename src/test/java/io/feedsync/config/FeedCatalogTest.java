@@ -18,6 +18,8 @@ import org.springframework.util.unit.DataSize;
 import io.feedsync.config.RunMode;
 import io.feedsync.upstream.ApiKeyAuthentication;
 import io.feedsync.upstream.PageNumberPagination;
+import io.feedsync.upstream.DeleteMarkers;
+import io.feedsync.upstream.RateLimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -256,7 +258,7 @@ class FeedCatalogTest {
         assertThat(feed.transform().mapping()).containsExactly(Map.entry("epa_type", "/key"),
                 Map.entry("ncpdp_version", "/version"));
         assertThat(feed.scheduled()).isTrue();
-        assertThat(feed.source().rateLimit()).isEqualTo(new io.feedsync.config.RateLimit(null, 1));
+        assertThat(feed.source().rateLimit()).isEqualTo(new io.feedsync.upstream.RateLimit(null, 1));
     }
 
     @Test

@@ -5,7 +5,6 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-import io.feedsync.config.RetryPolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.feedsync.config;
+package io.feedsync.upstream;
 
 import java.util.List;
 

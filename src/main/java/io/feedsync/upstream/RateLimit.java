@@ -1,4 +1,4 @@
-package io.feedsync.config;
+package io.feedsync.upstream;
 
 /**
  * A feed's politeness towards its upstream ({@code source.rate-limit}): at most
@@ -6,9 +6,6 @@ package io.feedsync.config;
  * {@code prefetch} pages fetched ahead of the writer.
  */
 public record RateLimit(Double requestsPerSecond, int prefetch) {
-
-    public static final int DEFAULT_PREFETCH = Integer.parseInt(FeedSchema.defaultOf("source.rate-limit.prefetch"));
-    public static final RateLimit NONE = new RateLimit(null, DEFAULT_PREFETCH);
 
     public boolean limited() {
         return requestsPerSecond != null;
