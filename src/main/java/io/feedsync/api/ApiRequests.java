@@ -1,16 +1,12 @@
 package io.feedsync.api;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.function.Function;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import org.apache.camel.Body;
 import org.apache.camel.Header;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
@@ -29,38 +25,52 @@ import io.feedsync.run.RunRange;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunTrigger;
 
-/** Reads what API callers send: run bodies, ids and limits, rejecting anything malformed with a 400. */
+/**
+ * Reads what API callers send: the bodies the REST binding bound ({@link ApiJson}), ids and limits, and
+ * what their fields mean together; anything malformed is a 400.
+ */
 @Component("apiRequests")
 public class ApiRequests {
 
-    private static final Set<String> RUN_FIELDS = Set.of("mode", "dryRun", "confirm", "restart", "since", "until");
-    private static final Set<String> BATCH_FIELDS = Set.of("feeds", "tag", "mode", "dryRun", "confirm");
     private static final int MAX_LIMIT = 1000;
+    private static final String FLAG = " must be true or false";
+    /** What each field of a run's body must be, when it is of another JSON type. */
+    private static final Map<String, String> RUN_TYPES = Map.of("mode", "'mode' must be \"incremental\" or \"full\"",
+            "dryRun", "'dryRun'" + FLAG, "confirm", "'confirm'" + FLAG, "restart", "'restart'" + FLAG,
+            "since", "'since' must be a cursor value of the feed, as text",
+            "until", "'until' must be a cursor value of the feed, as text");
+    private static final String TAG = "'tag' must be a tag: lower-case letters, digits and '-', at most 40 characters";
+    /** What each field of a batch's body must be, when it is of another JSON type ("feeds[]": an element of it). */
+    private static final Map<String, String> BATCH_TYPES = Map.of(
+            "feeds", "'feeds' must be a list of 1 to " + MAX_LIMIT + " feed names",
+            "feeds[]", "'feeds' must list feed names as text, not ", "tag", TAG,
+            "mode", "'mode': must be \"incremental\" or \"full\"", "dryRun", "'dryRun'" + FLAG, "confirm", "'confirm'" + FLAG);
+    private static final String REASON = "'reason' must be text of at most 500 characters";
 
     private final FeedCatalog catalog;
     private final ObjectMapper mapper;
-    /** One JSON value and nothing after it: {@code {"mode": "full"} {"mode": "incremental"}} is not a body. */
-    private final ObjectReader reader;
 
     public ApiRequests(FeedCatalog catalog, ObjectMapper mapper) {
         this.catalog = catalog;
         this.mapper = mapper;
-        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /**
      * {@code POST /api/feeds/{feed}/runs} with an optional body {@code {mode, dryRun, confirm, restart,
      * since, until}}; {@code since} makes it a selective (incremental) run of that cursor range.
      */
-    public RunRequest runRequest(@Header("feed") String feedName, @Body String body, Exchange exchange) {
+    public RunRequest runRequest(@Header("feed") String feedName, Exchange exchange) {
         FeedDefinition feed = catalog.get(feedName);
-        JsonNode json = parse(body, RUN_FIELDS, "like {\"mode\": \"full\", \"dryRun\": false}",
-                "expected mode, dryRun, confirm, restart, since, until");
-        RunMode asked = mode(json, "'mode' must be \"incremental\" or \"full\"");
+        RunOptions options = ApiJson.body(exchange, RunOptions.class, "like {\"mode\": \"full\", \"dryRun\": false}",
+                "expected mode, dryRun, confirm, restart, since, until", RUN_TYPES::get);
+        if (options == null) {
+            options = new RunOptions(null, null, null, null, null, null);
+        }
+        RunMode asked = mode(options.mode(), "'mode': ");
         RunMode mode = asked == null ? feed.mode() : asked;
         RunRange range = null;
-        String since = cursor(json, "since");
-        String until = cursor(json, "until");
+        String since = cursor(options.since(), "since");
+        String until = cursor(options.until(), "until");
         if (since != null || until != null) {
             if (asked != null && asked != RunMode.INCREMENTAL) {
                 throw new BadRequestException("'since' and 'until' make an incremental run; a full run covers the "
@@ -73,8 +83,8 @@ public class ApiRequests {
             }
             mode = RunMode.INCREMENTAL;
         }
-        return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(json, "dryRun"), flag(json, "confirm"),
-                flag(json, "restart"), range).by(caller(exchange));
+        return new RunRequest(feed.name(), RunTrigger.REST, mode, flag(options.dryRun()), flag(options.confirm()),
+                flag(options.restart()), range).by(caller(exchange));
     }
 
     /** What {@code POST /api/runs} asks for: the feeds named or the tag (exactly one), and how to run them. */
@@ -85,47 +95,41 @@ public class ApiRequests {
      * {@code POST /api/runs} with {@code {"feeds": [...]}} or {@code {"tag": "…"}} and optionally
      * {@code mode, dryRun, confirm}; a feed's own mode where none is given (null here).
      */
-    public BatchRequest batchRequest(String body) {
-        if (body == null || body.isBlank()) {
+    public BatchRequest batchRequest(Exchange exchange) {
+        BatchOptions options = ApiJson.body(exchange, BatchOptions.class, "like {\"tag\": \"nightly\", \"mode\": \"full\"}",
+                "expected feeds or tag, and mode, dryRun, confirm", BATCH_TYPES::get);
+        if (options == null) {
             throw new BadRequestException("a batch needs a body: {\"feeds\": [\"a\", \"b\"]} or {\"tag\": \"nightly\"}");
         }
-        JsonNode json = parse(body, BATCH_FIELDS, "like {\"tag\": \"nightly\", \"mode\": \"full\"}",
-                "expected feeds or tag, and mode, dryRun, confirm");
-        if (json.has("feeds") == json.has("tag")) {
+        if ((options.feeds() == null) == (options.tag() == null)) {
             throw new BadRequestException("give exactly one of 'feeds' (a list of feed names) and 'tag'");
         }
-        List<String> feeds = null;
-        String tag = null;
-        if (json.has("feeds")) {
-            JsonNode names = json.get("feeds");
-            if (!names.isArray() || names.isEmpty() || names.size() > MAX_LIMIT) {
+        if (options.feeds() != null) {
+            List<String> feeds = options.feeds();
+            if (feeds.isEmpty() || feeds.size() > MAX_LIMIT) {
                 throw new BadRequestException("'feeds' must be a list of 1 to " + MAX_LIMIT + " feed names");
             }
-            feeds = new ArrayList<>();
-            for (JsonNode name : names) {
-                if (!name.isTextual() || name.asText().isBlank()) {
-                    throw new BadRequestException("'feeds' must list feed names as text, not " + name);
+            for (int i = 0; i < feeds.size(); i++) {
+                if (feeds.get(i).isBlank()) {
+                    throw new BadRequestException("'feeds' must list feed names as text, not "
+                            + mapper.valueToTree(feeds.get(i)));
                 }
-                if (feeds.contains(name.asText())) {
-                    throw new BadRequestException("'feeds' lists '" + name.asText() + "' twice");
+                if (feeds.subList(0, i).contains(feeds.get(i))) {
+                    throw new BadRequestException("'feeds' lists '" + feeds.get(i) + "' twice");
                 }
-                feeds.add(name.asText());
             }
-        } else {
-            JsonNode value = json.get("tag");
-            if (!value.isTextual() || !Tags.isTag(value.asText())) {
-                throw new BadRequestException("'tag' must be a tag: lower-case letters, digits and '-', at most 40 characters");
-            }
-            tag = value.asText();
+        } else if (!Tags.isTag(options.tag())) {
+            throw new BadRequestException(TAG);
         }
-        RunMode mode = mode(json, "'mode': must be \"incremental\" or \"full\"");
-        return new BatchRequest(feeds, tag, mode, flag(json, "dryRun"), flag(json, "confirm"), json);
+        RunMode mode = mode(options.mode(), "'mode': ");
+        return new BatchRequest(options.feeds(), options.tag(), mode, flag(options.dryRun()), flag(options.confirm()),
+                readTree(exchange.getProperty(ApiJson.TEXT, String.class)));
     }
 
     /** {@code POST /api/feeds/{feed}/dead-letters/replay}: a replay run of the feed; no body, or {@code {}}. */
-    public RunRequest replayRequest(@Header("feed") String feedName, @Body String body, Exchange exchange) {
+    public RunRequest replayRequest(@Header("feed") String feedName, Exchange exchange) {
         FeedDefinition feed = catalog.get(feedName);
-        parse(body, Set.of(), "or no body at all: a replay takes no options", "a replay takes no options");
+        noOptions(exchange, "or no body at all: a replay takes no options", "a replay takes no options");
         return new RunRequest(feed.name(), RunTrigger.REPLAY, feed.mode(), false, false).by(caller(exchange));
     }
 
@@ -133,43 +137,45 @@ public class ApiRequests {
      * {@code POST /api/feeds/{feed}/drift}: a drift check, a dry full run that compares the upstream with
      * the table; no body, or {@code {}}.
      */
-    public RunRequest driftRequest(@Header("feed") String feedName, @Body String body, Exchange exchange) {
+    public RunRequest driftRequest(@Header("feed") String feedName, Exchange exchange) {
         FeedDefinition feed = catalog.get(feedName);
-        parse(body, Set.of(), "or no body at all: a drift check takes no options", "a drift check takes no options");
+        noOptions(exchange, "or no body at all: a drift check takes no options", "a drift check takes no options");
         return new RunRequest(feed.name(), RunTrigger.DRIFT, RunMode.FULL, true, false).by(caller(exchange));
     }
 
     /** {@code POST /api/feeds/{feed}/pause}: no body, {@code {}}, or {@code {"reason": "…"}}; the reason, if any. */
-    public String pauseReason(@Header("feed") String feedName, @Body String body) {
+    public String pauseReason(@Header("feed") String feedName, Exchange exchange) {
         catalog.get(feedName);
-        JsonNode json = parse(body, Set.of("reason"), "like {\"reason\": \"upstream migrating\"}", "expected reason");
-        JsonNode reason = json.get("reason");
-        if (reason == null || reason.isNull()) {
-            return null;
+        PauseOptions options = ApiJson.body(exchange, PauseOptions.class, "like {\"reason\": \"upstream migrating\"}",
+                "expected reason", field -> REASON);
+        String reason = options == null ? null : options.reason();
+        if (reason != null && reason.length() > 500) {
+            throw new BadRequestException(REASON);
         }
-        if (!reason.isTextual() || reason.asText().length() > 500) {
-            throw new BadRequestException("'reason' must be text of at most 500 characters");
-        }
-        return reason.asText().isBlank() ? null : reason.asText();
+        return reason == null || reason.isBlank() ? null : reason;
     }
 
     /** {@code POST /api/feeds/{feed}/resume}: no body, or {@code {}}. */
-    public String resumeRequest(@Header("feed") String feedName, @Body String body) {
+    public String resumeRequest(@Header("feed") String feedName, Exchange exchange) {
         catalog.get(feedName);
-        parse(body, Set.of(), "or no body at all: resuming takes no options", "resuming takes no options");
+        noOptions(exchange, "or no body at all: resuming takes no options", "resuming takes no options");
         return feedName;
     }
 
     /** {@code POST /api/runs/{id}/cancel}: no body, or {@code {}}. */
-    public void cancelRequest(@Body String body) {
-        parse(body, Set.of(), "or no body at all: cancelling takes no options", "cancelling takes no options");
+    public void cancelRequest(Exchange exchange) {
+        noOptions(exchange, "or no body at all: cancelling takes no options", "cancelling takes no options");
     }
 
     /** {@code POST /api/feeds/{feed}/deliveries/{endpoint}/retry}: no body, or {@code {}}. */
-    public String retryRequest(@Header("feed") String feedName, @Body String body) {
+    public String retryRequest(@Header("feed") String feedName, Exchange exchange) {
         catalog.get(feedName);
-        parse(body, Set.of(), "or no body at all: a retry takes no options", "a retry takes no options");
+        noOptions(exchange, "or no body at all: a retry takes no options", "a retry takes no options");
         return feedName;
+    }
+
+    private void noOptions(Exchange exchange, String shape, String expected) {
+        ApiJson.body(exchange, NoOptions.class, shape, expected, field -> expected);
     }
 
     /**
@@ -221,67 +227,35 @@ public class ApiRequests {
         return (int) WholeNumbers.within(limit, 1, MAX_LIMIT, "'limit' must be a whole number from 1 to " + MAX_LIMIT);
     }
 
-    private JsonNode parse(String body, Set<String> fields, String shape, String expected) {
-        if (body == null || body.isBlank()) {
-            return mapper.createObjectNode();
-        }
-        JsonNode json;
+    private JsonNode readTree(String json) {
         try {
-            json = reader.readTree(body);
+            return mapper.readTree(json);
         } catch (IOException e) {
-            throw new BadRequestException("body is not valid JSON");
+            throw new IllegalStateException("a bound body is JSON", e);
         }
-        if (!json.isObject()) {
-            throw new BadRequestException("body must be a JSON object " + shape);
-        }
-        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!fields.contains(name)) {
-                throw new BadRequestException("unknown field '" + name + "' (" + expected + ")");
-            }
-        }
-        return json;
     }
 
-    /** A cursor value: text, or a number for a feed whose cursors are numbers; null when absent. */
-    private static String cursor(JsonNode json, String name) {
-        JsonNode value = json.get(name);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual() && !value.isNumber()) {
-            throw new BadRequestException("'" + name + "' must be a cursor value of the feed, as text");
-        }
-        if (value.asText().isBlank()) {
+    /** A cursor value as the binding read it (text, or a number's text); null when absent. */
+    private static String cursor(String value, String name) {
+        if (value != null && value.isBlank()) {
             throw new BadRequestException("'" + name + "' must not be empty");
         }
-        return value.asText();
+        return value;
     }
 
-    /** The body's {@code mode}, null when it gives none; {@code notText} answers a mode that is not text. */
-    private static RunMode mode(JsonNode json, String notText) {
-        JsonNode value = json.get("mode");
-        if (value == null || value.isNull()) {
+    /** The body's {@code mode}, null when it gives none. */
+    private static RunMode mode(String value, String prefix) {
+        if (value == null) {
             return null;
         }
-        if (!value.isTextual()) {
-            throw new BadRequestException(notText);
-        }
         try {
-            return RunMode.parse(value.asText());
+            return RunMode.parse(value);
         } catch (IllegalArgumentException e) {
-            throw new BadRequestException("'mode': " + e.getMessage());
+            throw new BadRequestException(prefix + e.getMessage());
         }
     }
 
-    private static boolean flag(JsonNode json, String name) {
-        JsonNode value = json.get(name);
-        if (value == null || value.isNull()) {
-            return false;
-        }
-        if (!value.isBoolean()) {
-            throw new BadRequestException("'" + name + "' must be true or false");
-        }
-        return value.booleanValue();
+    private static boolean flag(Boolean value) {
+        return value != null && value;
     }
 }

@@ -72,11 +72,17 @@ public class AuditTrail {
                 (Long) rs.getObject("run_id"), (Long) rs.getObject("batch_id"), rs.getString("error"));
     }
 
-    /** What is about to be done, and by whom; the body is kept as text for the steps that read it next. */
+    /**
+     * What is about to be done, and by whom, with the request body as it was sent: the text the REST
+     * binding read ({@link ApiJson}), or, when it read none (no body, or a blank one), the body itself.
+     */
     public void begin(Exchange exchange, String action) {
         Message message = exchange.getMessage();
-        String body = message.getBody(String.class);
-        message.setBody(body);
+        String body = exchange.getProperty(ApiJson.TEXT, String.class);
+        if (body == null) {
+            body = message.getBody(String.class);
+            message.setBody(body);
+        }
         exchange.setProperty(PROPERTY, new Action(requests.caller(exchange), action,
                 message.getHeader("feed", String.class), masked(body, "define".equals(action))));
     }

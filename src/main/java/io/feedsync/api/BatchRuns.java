@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.ProducerTemplate;
@@ -49,8 +48,8 @@ public class BatchRuns {
         this.audit = audit;
     }
 
-    public BatchView start(@Body String body, Exchange exchange) {
-        ApiRequests.BatchRequest request = requests.batchRequest(body);
+    public BatchView start(Exchange exchange) {
+        ApiRequests.BatchRequest request = requests.batchRequest(exchange);
         FeedScope scope = requests.scope(exchange);
         String caller = requests.caller(exchange);
         List<String> names = request.feeds() != null ? request.feeds() : catalog.all().stream()

@@ -1,6 +1,5 @@
 package io.feedsync.api;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,11 +9,9 @@ import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.springframework.core.env.Environment;
@@ -100,11 +97,11 @@ public class FeedDefinitionsApi {
 
     /** {@code PUT /api/feeds/{feed}}: 201 when the feed is new, 200 when changed or sent unchanged (no new version). */
     public FeedDefinitionView put(@ExchangeProperty("feed") String feed, @ExchangeProperty("caller") String caller,
-                                  @Body String body, Exchange exchange) throws org.quartz.SchedulerException {
+                                  Exchange exchange) throws org.quartz.SchedulerException {
         if (catalog.isConfigured(feed)) {
             throw new FeedConfiguredException(feed);
         }
-        JsonNode definition = parse(body);
+        JsonNode definition = definition(exchange);
         FeedDefinition checked = FeedValidator.define(feed, definition, environment, limits);
         transformer.check(checked);
         // no other feed's table, no schema of PostgreSQL's or feedsync's
@@ -200,20 +197,16 @@ public class FeedDefinitionsApi {
         return newestFirst.stream().filter(v -> v.version() == version.version() - 1).anyMatch(StoredFeeds.Version::deleted);
     }
 
-    private JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
+    /** The definition sent, as the REST binding read it ({@link ApiJson}): a JSON object. */
+    private JsonNode definition(Exchange exchange) {
+        FeedDefinitionBody body = ApiJson.body(exchange, FeedDefinitionBody.class, "", "", field -> "");
+        if (body == null) {
             throw new BadRequestException("send the feed's definition as a JSON object with the keys of feedsync.feeds.<name>");
         }
-        JsonNode json;
-        try {
-            json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
-        } catch (IOException e) {
-            throw new BadRequestException("body is not valid JSON");
-        }
-        if (!json.isObject()) {
+        if (!body.definition().isObject()) {
             throw new BadRequestException("body must be a JSON object with the keys of feedsync.feeds.<name>");
         }
-        return json;
+        return body.definition();
     }
 
     private Map<String, Object> object(JsonNode json) {
