@@ -36,7 +36,7 @@ class RouteIdsTest extends FeedsyncTest {
         List<String> restRoutes = camel.getRoutes().stream()
                 .filter(route -> route.getEndpoint().getEndpointUri().startsWith("rest:")).map(Route::getRouteId).toList();
 
-        assertThat(operations).hasSize(22);
+        assertThat(operations).hasSize(23);
         assertThat(restRoutes).containsExactlyInAnyOrderElementsOf(operations);
         assertThat(camel.getRoutes()).noneMatch(route -> route.getEndpoint().getEndpointUri().startsWith("direct:")
                 && operations.contains(route.getEndpoint().getEndpointUri().replaceFirst("direct:(//)?", "")));
