@@ -70,8 +70,10 @@ class CommandLineCancelTest {
                         TestDatabase.username(), TestDatabase.password()));
                 await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                         .until(() -> "RUNNING".equals(db.queryForObject("select status from sync_run", String.class)));
-                // a refused connection fails at once: this is well into the backoff
-                Thread.sleep(1500);
+                // its first attempt failed (a refused connection fails at once) and it waits 10 minutes to
+                // retry: it says so on standard error just before the wait (rather than a fixed 1.5 s pause)
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                        .until(() -> Files.readString(err, StandardCharsets.UTF_8).contains("; retrying in "));
 
                 Instant interrupted = Instant.now();
                 new ProcessBuilder("kill", "-" + SIGNAL, String.valueOf(process.pid())).start().waitFor();

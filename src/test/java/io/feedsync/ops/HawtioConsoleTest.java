@@ -10,7 +10,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,11 +42,12 @@ class HawtioConsoleTest extends SteeredFeedTest {
     /** The Camel plugin's tree (context, its routes folder opened, the routes). */
     private static final String TREE = "[role='tree']";
 
-    private ChromeDriver browser;
-    private Path profile;
+    /** One browser for the class, started once (a Chromium start costs seconds on a busy machine). */
+    private static ChromeDriver browser;
+    private static Path profile;
 
-    @BeforeEach
-    void openBrowser() throws IOException {
+    @BeforeAll
+    static void openBrowser() throws IOException {
         ExternalTools.require("Debian's chromium", "apt-get install chromium chromium-driver", Path.of(CHROMIUM));
         ExternalTools.require("Debian's chromium-driver", "apt-get install chromium-driver", Path.of(CHROMEDRIVER));
         // given explicitly, so that Selenium Manager never looks for (or downloads) a driver or browser
@@ -73,8 +75,14 @@ class HawtioConsoleTest extends SteeredFeedTest {
                 Map.of("headers", Map.of("Authorization", "Basic " + credentials)));
     }
 
-    @AfterEach
-    void closeBrowser() {
+    /** Each test starts from a page of its own, signed in as before: no state of the other test's. */
+    @BeforeEach
+    void blankPage() {
+        browser.get("about:blank");
+    }
+
+    @AfterAll
+    static void closeBrowser() {
         if (browser != null) {
             browser.quit();
         }
@@ -89,7 +97,7 @@ class HawtioConsoleTest extends SteeredFeedTest {
         browser.get("http://127.0.0.1:" + port + "/actuator/hawtio/camel/routes");
 
         try {
-            new WebDriverWait(browser, Duration.ofSeconds(40)).until(page -> {
+            waitUpTo(Duration.ofSeconds(40)).until(page -> {
                 String tree = treeText();
                 return tree.contains("feed-steered-timer") && tree.contains("feed-steered-sync")
                         && tree.contains("feed-plans-sync");
@@ -107,7 +115,7 @@ class HawtioConsoleTest extends SteeredFeedTest {
     @Timeout(300)
     void routeDiagramOfEveryFeedRouteDraws() {
         browser.get("http://127.0.0.1:" + port + "/actuator/hawtio/camel/routes");
-        new WebDriverWait(browser, Duration.ofSeconds(40)).until(page -> treeText().contains("feed-steered-sync"));
+        waitUpTo(Duration.ofSeconds(40)).until(page -> treeText().contains("feed-steered-sync"));
         for (String route : List.of("feed-steered-timer", "feed-steered-sync", "feed-steered-page",
                 "feed-steered-fetch", "feed-steered-write", "feed-plans-page", "dead-letter")) {
             assertRouteDiagramDraws(route);
@@ -117,7 +125,7 @@ class HawtioConsoleTest extends SteeredFeedTest {
     private void assertRouteDiagramDraws(String route) {
         String failure = null;
         try {
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            WebDriverWait wait = waitUpTo(Duration.ofSeconds(30));
             wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                     .until(page -> click(By.xpath("//*[@role='tree']//*[normalize-space(text())='" + route + "']")));
             wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
@@ -143,6 +151,13 @@ class HawtioConsoleTest extends SteeredFeedTest {
                             .filter(entry -> entry.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
                             .map(entry -> entry.getMessage()).toList());
         }
+    }
+
+    /** A wait that looks every 100 ms rather than WebDriverWait's 500: each diagram takes a few such waits. */
+    private static WebDriverWait waitUpTo(Duration timeout) {
+        WebDriverWait wait = new WebDriverWait(browser, timeout);
+        wait.pollingEvery(Duration.ofMillis(100));
+        return wait;
     }
 
     private boolean click(By element) {

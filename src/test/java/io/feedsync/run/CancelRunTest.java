@@ -4,11 +4,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
@@ -19,6 +24,7 @@ import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncNode;
 import io.feedsync.support.FeedsyncTest;
 import io.feedsync.support.Invariants;
+import io.feedsync.upstream.UpstreamRetries;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -92,6 +98,21 @@ class CancelRunTest extends FeedsyncTest {
 
     @Autowired
     JmxFeedPauses jmx;
+
+    /** What this application's retries logged in this test: a run's first failed attempt, before its wait. */
+    private final ListAppender<ILoggingEvent> retries = new ListAppender<>();
+
+    @BeforeEach
+    void watchRetries() {
+        retries.start();
+        ((Logger) LoggerFactory.getLogger(UpstreamRetries.class)).addAppender(retries);
+    }
+
+    @AfterEach
+    void stopWatchingRetries() {
+        ((Logger) LoggerFactory.getLogger(UpstreamRetries.class)).detachAppender(retries);
+        retries.stop();
+    }
 
     @BeforeEach
     @AfterEach
@@ -294,7 +315,7 @@ class CancelRunTest extends FeedsyncTest {
         try (FeedsyncNode other = FeedsyncNode.launch("cancel-other", otherNode())) {
             other.awaitUp();
             long runId = other.api().startRun("cancel-dead", null);
-            awaitRetrying(runId);
+            awaitRetrying(runId, other::logLines);
 
             Instant asked = Instant.now();
             assertThat(api.post(cancel(runId), null).status()).isEqualTo(202);
@@ -323,14 +344,21 @@ class CancelRunTest extends FeedsyncTest {
 
     /** The run is RUNNING and has failed its first attempt: it waits 5 to 10 minutes before the next. */
     private void awaitRetrying(long runId) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-                .until(() -> "RUNNING".equals(api.get("/api/runs/" + runId).json().get("status").asText()));
-        try {
-            // a refused connection fails at once; this is well into the backoff
-            Thread.sleep(1500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        awaitRetrying(runId, () -> {
+            synchronized (retries) { // the lock of its doAppend
+                return retries.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            }
+        });
+    }
+
+    /**
+     * As above, for a run whose node logs to {@code log}: its first attempt has failed, and the node
+     * said so just before it began to wait (rather than a fixed pause "well into the backoff").
+     */
+    private void awaitRetrying(long runId, Supplier<List<String>> log) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> log.get().stream().anyMatch(line -> line.contains(" run " + runId + ": attempt 1 of ")
+                        && line.contains("; retrying in ")));
         assertThat(api.get("/api/runs/" + runId).json().get("status").asText()).isEqualTo("RUNNING");
     }
 

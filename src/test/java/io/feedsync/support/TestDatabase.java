@@ -30,12 +30,13 @@ public final class TestDatabase {
                 try {
                     EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        afterTheApplicationsClosed();
                         try {
                             postgres.close();
                         } catch (IOException ignored) {
                             // the JVM is going away
                         }
-                    }));
+                    }, "feedsync-test-database-stop"));
                     url = postgres.getJdbcUrl("postgres", "postgres");
                     username = "postgres";
                     password = "";
@@ -45,6 +46,24 @@ public final class TestDatabase {
             }
         }
         return url;
+    }
+
+    /**
+     * Waits (at most 20 s) for Spring Boot's shutdown hook, which closes the applications the tests
+     * left cached. The JVM runs its shutdown hooks all at once: stopped under them, the database left
+     * each of their pools retrying to connect while it closed, and surefire killed the test JVM after
+     * 30 s of that ("Surefire is going to kill self fork JVM", at the end of every full run).
+     */
+    private static void afterTheApplicationsClosed() {
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().equals("SpringApplicationShutdownHook")) {
+                try {
+                    thread.join(java.time.Duration.ofSeconds(20).toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     /**
