@@ -103,6 +103,8 @@ class FeedJsonSchemaTest {
         JsonNode size = FeedJsonSchema.definition().at("/properties/source/properties/pagination/anyOf/1/properties/size");
         assertThat(size.get("default").asInt()).isEqualTo(100);
         assertThat(size.get("minimum").asInt()).isEqualTo(1);
+        assertThat(FeedJsonSchema.definition().get("required")).extracting(JsonNode::asText)
+                .containsExactly("source", "transform", "target");
         JsonNode token = FeedJsonSchema.definition().at("/properties/source/properties/auth/anyOf/2/properties/token");
         assertThat(token.get("writeOnly").asBoolean()).as("a secret").isTrue();
     }
