@@ -4,11 +4,13 @@ import java.util.HashSet;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.RestRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import io.feedsync.config.FeedJsonSchema;
 import io.feedsync.support.Api;
 import io.feedsync.support.FeedsyncTest;
 
@@ -49,7 +51,7 @@ class OpenApiTest extends FeedsyncTest {
      * type, default and meaning, to any key that may read; the OpenAPI's FeedDefinitionBody is the same.
      */
     @Test
-    void theFeedSchemaIsServedAndIsTheOpenApisFeedDefinitionBody() {
+    void theFeedSchemaIsServedAndIsTheOpenApisFeedDefinitionBody() throws Exception {
         Api.Answer answer = api.as(Api.bearer(Api.VIEWER_KEY)).get("/api/schema/feed");
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.header("Content-Type")).startsWith("application/json");
@@ -61,6 +63,8 @@ class OpenApiTest extends FeedsyncTest {
         assertThat(schema.at("/properties/mode/enum").toString()).isEqualTo("[\"incremental\",\"full\"]");
         assertThat(schema.at("/properties/source/properties/auth/anyOf")).hasSize(5);
         assertThat(api.as(Api.bearer("wrong")).get("/api/schema/feed").status()).isEqualTo(401);
+        // what is served is the schema FeedJsonSchemaTest validates every example of the docs with
+        assertThat(schema).isEqualTo(new ObjectMapper().readTree(FeedJsonSchema.document().toString()));
 
         JsonNode body = api.get("/api/openapi.json").json().at("/components/schemas/FeedDefinitionBody");
         assertThat(body.at("/properties/source/properties/timeout/default").asText()).isEqualTo("30s");
