@@ -1,6 +1,7 @@
 package io.feedsync.api;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -21,6 +22,7 @@ import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.RunMode;
 import io.feedsync.config.Tags;
+import io.feedsync.run.FeedTimerJob;
 import io.feedsync.run.RunRange;
 import io.feedsync.run.RunRequest;
 import io.feedsync.run.RunTrigger;
@@ -202,10 +204,10 @@ public class ApiRequests {
         return SecurityContextHolder.getContext().getAuthentication();
     }
 
-    /** A timer fire of a scheduled feed: its configured mode, for real. */
-    public RunRequest scheduled(String feedName) {
+    /** A timer fire of a scheduled feed: its configured mode, for real, once for the fire's time. */
+    public RunRequest scheduled(@Header(FeedTimerJob.FEED) String feedName, @Header(FeedTimerJob.FIRE_TIME) Instant fireTime) {
         FeedDefinition feed = catalog.get(feedName);
-        return new RunRequest(feed.name(), RunTrigger.TIMER, feed.mode(), false, false);
+        return new RunRequest(feed.name(), RunTrigger.TIMER, feed.mode(), false, false).firedAt(fireTime);
     }
 
     public long runId(@Header("id") String id) {

@@ -9,7 +9,6 @@ import org.apache.camel.Message;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.Trigger;
-import org.quartz.TriggerKey;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.api.security.FeedScope;
@@ -17,7 +16,7 @@ import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.run.FeedPause;
 import io.feedsync.run.FeedPauses;
-import io.feedsync.run.RetiredFeedTimers;
+import io.feedsync.run.FeedTimers;
 import io.feedsync.run.RunLedger;
 import io.feedsync.run.RunRecord;
 import io.feedsync.run.QueuedRun;
@@ -137,7 +136,7 @@ public class ApiResponses {
             return null;
         }
         try {
-            Trigger trigger = quartz.getTrigger(TriggerKey.triggerKey(feed.name(), RetiredFeedTimers.TRIGGER_GROUP));
+            Trigger trigger = quartz.getTrigger(FeedTimers.trigger(feed.name()));
             return trigger == null || trigger.getNextFireTime() == null ? null : trigger.getNextFireTime().toInstant();
         } catch (SchedulerException e) {
             throw new IllegalStateException("could not read the timer of feed " + feed.name(), e);

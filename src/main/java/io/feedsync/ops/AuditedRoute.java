@@ -20,7 +20,7 @@ import io.feedsync.api.AuditTrail;
  */
 public class AuditedRoute extends ManagedSuspendableRoute {
 
-    private static final Pattern FEED_ROUTE = Pattern.compile("feed-(.+)-(fetch|page|write|sync|timer)");
+    private static final Pattern FEED_ROUTE = Pattern.compile("feed-(.+)-notify-[0-9]+");
 
     private final AuditTrail audit;
 

@@ -1,7 +1,5 @@
 package io.feedsync.ops;
 
-import java.util.concurrent.ThreadPoolExecutor;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
 import org.apache.camel.Consumer;
@@ -15,14 +13,13 @@ import org.springframework.beans.factory.ObjectProvider;
 import io.feedsync.api.AuditTrail;
 
 /**
- * Which of Camel's MBeans a feed gets: its routes' only — what Hawtio's route tree, the Route
- * Diagram, route statistics and suspend / resume work on. Camel's
- * {@code RoutesOnly} level (application.yaml) leaves out the steps' MBeans but still registers,
- * for each feed, its endpoints, consumers, producers, http component and throttle thread pool: 18
- * more MBeans per feed, about half a MiB of heap with their descriptors, none of them what an
- * operator steers a feed with (and Jolokia refuses endpoint operations anyway). Every other route
- * keeps all of its MBeans. A route's MBean records its suspend and resume in the audit trail
- * ({@link AuditedRoute}).
+ * Which of Camel's MBeans a feed gets: none. The routes are shared by every feed and keep theirs
+ * (Hawtio's route tree, the Route Diagram, route statistics, suspend / resume); what a feed has of its
+ * own — its http component {@code upstream-<name>}, the endpoints the fetch route resolves on it, their
+ * producers — gets no MBean: one set per feed, about half a MiB of heap with their descriptors at 1,000
+ * feeds, none of them what an operator steers a feed with (that is {@code feedsync:type=Feeds}, and
+ * Jolokia refuses endpoint operations anyway). A route's MBean records its suspend and resume in the
+ * audit trail ({@link AuditedRoute}).
  */
 @org.springframework.stereotype.Component
 public class FeedRouteMBeans extends DefaultManagementObjectStrategy implements CamelContextConfiguration {
@@ -73,20 +70,12 @@ public class FeedRouteMBeans extends DefaultManagementObjectStrategy implements 
         return isUpstream(name) ? null : super.getManagedObjectForComponent(context, component, name);
     }
 
-    @Override
-    public Object getManagedObjectForThreadPool(CamelContext context, ThreadPoolExecutor pool, String id,
-                                                String sourceId, String routeId, String profileId) {
-        return routeId != null && routeId.startsWith("feed-") ? null
-                : super.getManagedObjectForThreadPool(context, pool, id, sourceId, routeId, profileId);
-    }
-
-    /** The endpoints feed routes are made of: {@code direct:feed-<name>-*}, {@code scheduler:feed-<name>}, {@code upstream-<name>:}. */
+    /** An endpoint on a feed's own http component: {@code upstream-<name>:upstream}. */
     private static boolean ofFeed(Endpoint endpoint) {
-        String uri = endpoint.getEndpointUri();
-        return uri.startsWith("direct://feed-") || uri.startsWith("scheduler://feed-") || isUpstream(uri);
+        return isUpstream(endpoint.getEndpointUri());
     }
 
-    /** A feed's own http component ({@code upstream-<name>}, see run/FeedRoutes). */
+    /** A feed's own http component ({@code upstream-<name>}, see run/FeedUpstreams). */
     private static boolean isUpstream(String name) {
         return name.startsWith("upstream-");
     }

@@ -7,13 +7,9 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.apache.camel.CamelContext;
-import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
-import org.quartz.TriggerKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -28,15 +24,15 @@ import io.feedsync.store.TargetTables;
 
 /**
  * Keeps this node's feeds defined over the API in step with the database: a feed's current
- * definition goes into the {@link FeedCatalog} (runs admitted from then on use it) and its routes
- * and timer are replaced from the route templates; a deleted feed leaves the catalog, its routes and
- * its Quartz trigger. Called for one feed when its change is announced ({@link DefinitionChanges}),
+ * definition goes into the {@link FeedCatalog} (runs admitted from then on use it), its timer is
+ * stored ({@link FeedTimers}) and its http component replaced ({@link FeedUpstreams}); a deleted
+ * feed leaves the catalog, its http component and its Quartz trigger. Called for one feed when its change is announced ({@link DefinitionChanges}),
  * for all of them every {@code feedsync.definitions.reconcile-interval} (ms) as the safety net, and
  * whenever the listener (re)connects.
  * <p>
- * Routes are only replaced or removed while no run of the feed is under way on this node (and none
- * is admitted here meanwhile): a change made during a run applies to the feed's next run, and its
- * routes are replaced at the first reconcile after the run.
+ * The http component is only replaced or removed while no run of the feed is under way on this node
+ * (and none is admitted here meanwhile): a change made during a run applies to the feed's next run,
+ * and its component is replaced at the first reconcile after the run.
  */
 @Component("definedFeeds")
 public class DefinedFeeds {
@@ -45,7 +41,8 @@ public class DefinedFeeds {
 
     private final StoredFeeds stored;
     private final FeedCatalog catalog;
-    private final FeedRoutes routes;
+    private final FeedUpstreams upstreams;
+    private final FeedTimers timers;
     private final CamelContext camel;
     private final RunGuard guard;
     private final TargetTables tables;
@@ -53,9 +50,7 @@ public class DefinedFeeds {
     private final Environment environment;
     private final RefusedDefinitions refused;
     private final FeedLimits limits;
-    private final ObjectProvider<Scheduler> quartz;
-    private final boolean scheduling;
-    /** The version of each API feed whose routes this node runs. */
+    /** The version of each API feed whose http component this node has. */
     private final Map<String, Integer> installed = new HashMap<>();
     /**
      * The version each feed's definition failed at on this node (a check it fails, an unset
@@ -63,22 +58,20 @@ public class DefinedFeeds {
      */
     private final Map<String, Integer> failed = new HashMap<>();
 
-    public DefinedFeeds(StoredFeeds stored, FeedCatalog catalog, FeedRoutes routes, CamelContext camel,
-                        RunGuard guard, TargetTables tables, TableOwnership ownership, Environment environment,
-                        RefusedDefinitions refused, FeedLimits limits, ObjectProvider<Scheduler> quartz,
-                        @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
+    public DefinedFeeds(StoredFeeds stored, FeedCatalog catalog, FeedUpstreams upstreams, FeedTimers timers,
+                        CamelContext camel, RunGuard guard, TargetTables tables, TableOwnership ownership,
+                        Environment environment, RefusedDefinitions refused, FeedLimits limits) {
         this.limits = limits;
         this.stored = stored;
         this.catalog = catalog;
-        this.routes = routes;
+        this.upstreams = upstreams;
+        this.timers = timers;
         this.camel = camel;
         this.guard = guard;
         this.tables = tables;
         this.ownership = ownership;
         this.environment = environment;
         this.refused = refused;
-        this.quartz = quartz;
-        this.scheduling = scheduling;
     }
 
     /** Every API feed as the database has it now. */
@@ -126,9 +119,8 @@ public class DefinedFeeds {
      * (or rolls back) on the starting thread's connection, which would take that transaction with it.
      */
     public void prepare(FeedDefinition feed) throws SchedulerException {
-        Scheduler scheduler = scheduling && feed.scheduled() ? quartz.getIfAvailable() : null;
-        if (scheduler != null && !scheduler.isStarted()) {
-            scheduler.start();
+        if (feed.scheduled()) {
+            timers.start();
         }
     }
 
@@ -175,14 +167,7 @@ public class DefinedFeeds {
             return;
         }
         Change install = () -> {
-            // the routes of the version installed, or what a failed install left
-            if (routes.installed(camel, name)) {
-                routes.remove(camel, name);
-            }
-            routes.add(camel, feed);
-            if (!feed.scheduled()) {
-                unschedule(name);
-            }
+            upstreams.add(camel, feed);
             installed.put(name, version.version());
             forgetFailure(name);
             log.info("Feed {}: version {} by {} runs on this node", name, version.version(), version.changedBy());
@@ -190,14 +175,16 @@ public class DefinedFeeds {
         try {
             catalog.define(feed);
             tables.forget(name);
+            // the trigger is the cluster's, not this node's: followed at once, run or no run here
+            apply(name, () -> timers.follow(feed));
             if (installed.containsKey(name)) {
                 unlessRunningHere(name, install);
             } else {
-                // no routes of it here yet, so no run of it here to disturb
+                // no component of it here yet, so no run of it here to disturb
                 apply(name, install);
             }
         } catch (RuntimeException e) {
-            // none of its routes are known to run here: the next follow installs them afresh
+            // its component is not known to be in place: the next follow installs it afresh
             installed.remove(name);
             throw e;
         }
@@ -210,22 +197,22 @@ public class DefinedFeeds {
 
     private void retire(String name) {
         catalog.forget(name);
+        apply(name, () -> timers.unschedule(name));
         unlessRunningHere(name, () -> {
-            routes.remove(camel, name);
-            unschedule(name);
+            upstreams.remove(camel, name);
             installed.remove(name);
-            log.info("Feed {}: deleted; its routes and timer are gone from this node", name);
+            log.info("Feed {}: deleted; its http component and timer are gone from this node", name);
         });
     }
 
     /**
-     * Runs the change unless the feed runs on this node (its routes are not changed under a run);
-     * then the change is left to the first reconcile after the run. Runs elsewhere do not matter:
-     * this node's routes of the feed are idle.
+     * Runs the change unless the feed runs on this node (its http component is not changed under a
+     * run); then the change is left to the first reconcile after the run. Runs elsewhere do not
+     * matter: this node's component of the feed is idle.
      */
     private void unlessRunningHere(String feed, Change change) {
         if (!guard.unlessRunningHere(feed, () -> apply(feed, change))) {
-            log.info("Feed {} is running on this node; its routes change at the first reconcile after the run", feed);
+            log.info("Feed {} is running on this node; its http component changes at the first reconcile after the run", feed);
         }
     }
 
@@ -233,14 +220,7 @@ public class DefinedFeeds {
         try {
             change.apply();
         } catch (Exception e) {
-            throw new IllegalStateException("could not change the routes of feed " + feed, e);
-        }
-    }
-
-    private void unschedule(String feed) throws SchedulerException {
-        Scheduler scheduler = scheduling ? quartz.getIfAvailable() : null;
-        if (scheduler != null && scheduler.unscheduleJob(TriggerKey.triggerKey(feed, RetiredFeedTimers.TRIGGER_GROUP))) {
-            log.info("Feed {}: removed its stored trigger", feed);
+            throw new IllegalStateException("could not change feed " + feed + " on this node: " + e.getMessage(), e);
         }
     }
 

@@ -32,9 +32,6 @@ import io.feedsync.config.StoredFeeds;
 @ConditionalOnProperty(name = "feedsync.scheduling.enabled", havingValue = "true", matchIfMissing = true)
 public class RetiredFeedTimers {
 
-    /** The Quartz trigger group of every feed timer ({@code routes/triggers.yaml}). */
-    public static final String TRIGGER_GROUP = "feedsync";
-
     private static final Logger log = LoggerFactory.getLogger(RetiredFeedTimers.class);
 
     private final FeedCatalog catalog;
@@ -60,7 +57,7 @@ public class RetiredFeedTimers {
                 String.class, quartz.getSchedulerName()));
         stored.current().values().stream().filter(feed -> !feed.definition().path("schedule").asText("").isBlank())
                 .forEach(feed -> scheduled.add(feed.feed()));
-        for (TriggerKey trigger : quartz.getTriggerKeys(GroupMatcher.triggerGroupEquals(TRIGGER_GROUP))) {
+        for (TriggerKey trigger : quartz.getTriggerKeys(GroupMatcher.triggerGroupEquals(FeedTimers.GROUP))) {
             if (!scheduled.contains(trigger.getName()) && quartz.unscheduleJob(trigger)) {
                 log.info("Feed {}: its timer is no longer configured; removed its stored trigger", trigger.getName());
             }

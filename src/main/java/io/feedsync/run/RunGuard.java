@@ -82,6 +82,12 @@ public class RunGuard {
             QueuedRun run;
             try (FeedLock lock = locks.tryLock(feed.name()).orElseThrow(() -> busy(feed.name()))) {
                 abandonStale(feed.name());
+                if (request.fireTime() != null) {
+                    Long fired = ledger.firedRun(feed.name(), request.fireTime()).orElse(null);
+                    if (fired != null) {
+                        throw new FireAlreadyRunException(feed.name(), request.fireTime(), fired);
+                    }
+                }
                 Long elsewhere = ledger.queuedRun(feed.name()).orElse(null);
                 if (elsewhere != null) {
                     throw FeedBusyException.queued(feed.name(), elsewhere);

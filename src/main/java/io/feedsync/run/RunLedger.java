@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,11 +74,18 @@ public class RunLedger {
         boolean queued = status == RunStatus.QUEUED;
         return jdbc.queryForObject("""
                 insert into sync_run (feed, trigger, mode, dry_run, status, node, resumed_from, range_since, range_until,
-                                      triggered_by, queued_by, queued_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, case when ? then now() end) returning id""",
+                                      triggered_by, queued_by, queued_at, fire_time)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, case when ? then now() end, ?) returning id""",
                 Long.class, request.feed(), request.trigger().value(), request.mode().value(), request.dryRun(),
                 status.name(), node, resumedFrom, request.range() == null ? null : request.range().since(),
-                request.range() == null ? null : request.range().until(), request.triggeredBy(), queuedBy, queued);
+                request.range() == null ? null : request.range().until(), request.triggeredBy(), queuedBy, queued,
+                request.fireTime() == null ? null : Timestamp.from(request.fireTime()));
+    }
+
+    /** The run that a timer fire of the feed at {@code fireTime} started already, if one did. */
+    public Optional<Long> firedRun(String feed, Instant fireTime) {
+        return jdbc.queryForList("select id from sync_run where feed = ? and fire_time = ?", Long.class, feed,
+                Timestamp.from(fireTime)).stream().findFirst();
     }
 
     /** The queued run's turn, under its feed's lock: RUNNING from now. False if it is no longer QUEUED. */

@@ -137,9 +137,9 @@ public final class RunState {
         return request;
     }
 
-    /** The route that carries out this run: the feed's sync, or the dead-letter replay. */
+    /** The route that carries out this run: the sync, or the dead-letter replay. */
     public String entryRoute() {
-        return request.trigger() == RunTrigger.REPLAY ? "direct:dead-letter-replay" : "direct:feed-" + feed.name() + "-sync";
+        return request.trigger() == RunTrigger.REPLAY ? "direct:dead-letter-replay" : "direct:feed-sync";
     }
 
     /** The feed's watermark when this run started; null before the first successful incremental run. */

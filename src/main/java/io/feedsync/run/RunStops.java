@@ -159,7 +159,7 @@ public class RunStops {
      * their own), those in use included: a request reading from one fails at once.
      */
     private void abortRequests(RunState run) {
-        Component feedHttp = camel.hasComponent(FeedRoutes.httpComponentName(run.feed().name()));
+        Component feedHttp = camel.hasComponent(FeedUpstreams.httpComponentName(run.feed().name()));
         for (Endpoint endpoint : camel.getEndpoints()) {
             if (endpoint instanceof HttpEndpoint http && feedHttp != null && http.getComponent() == feedHttp) {
                 HttpClientConnectionManager connections = http.getClientConnectionManager();

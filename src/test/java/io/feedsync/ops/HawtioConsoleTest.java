@@ -93,14 +93,13 @@ class HawtioConsoleTest extends SteeredFeedTest {
 
     @Test
     @Timeout(120)
-    void camelTreeShowsTheFeedRoutes() throws IOException {
+    void camelTreeShowsTheRoutesOfEveryFeed() throws IOException {
         browser.get("http://127.0.0.1:" + port + "/actuator/hawtio/camel/routes");
 
         try {
             waitUpTo(Duration.ofSeconds(40)).until(page -> {
                 String tree = treeText();
-                return tree.contains("feed-steered-timer") && tree.contains("feed-steered-sync")
-                        && tree.contains("feed-plans-sync");
+                return tree.contains("feed-timer") && tree.contains("feed-sync") && tree.contains("feed-fetch");
             });
         } catch (TimeoutException e) {
             Path shot = Files.createTempFile("hawtio-console-failure", ".png");
@@ -110,14 +109,13 @@ class HawtioConsoleTest extends SteeredFeedTest {
         }
     }
 
-    /** Every route a feed is made of, as Hawtio's Route Diagram draws it. */
+    /** Every route a run is made of, as Hawtio's Route Diagram draws it. */
     @Test
     @Timeout(300)
     void routeDiagramOfEveryFeedRouteDraws() {
         browser.get("http://127.0.0.1:" + port + "/actuator/hawtio/camel/routes");
-        waitUpTo(Duration.ofSeconds(40)).until(page -> treeText().contains("feed-steered-sync"));
-        for (String route : List.of("feed-steered-timer", "feed-steered-sync", "feed-steered-page",
-                "feed-steered-fetch", "feed-steered-write", "feed-plans-page", "dead-letter")) {
+        waitUpTo(Duration.ofSeconds(40)).until(page -> treeText().contains("feed-sync"));
+        for (String route : List.of("feed-timer", "feed-sync", "feed-page", "feed-fetch", "feed-write", "dead-letter")) {
             assertRouteDiagramDraws(route);
         }
     }

@@ -4,6 +4,9 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
@@ -11,11 +14,16 @@ import io.feedsync.support.FakeUpstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** An operator steers a feed's timer route over JMX through Jolokia's HTTP endpoint, as Hawtio does. */
+/**
+ * An operator steers the node's timer route over JMX through Jolokia's HTTP endpoint, as Hawtio does:
+ * with {@code feed-timer} suspended, no timer fire runs on this node. (A feed of its own is paused with
+ * {@code feedsync:type=Feeds}, JmxFeedPausesTest.)
+ */
+@ExtendWith(OutputCaptureExtension.class)
 class JmxRouteControlTest extends SteeredFeedTest {
 
     @Test
-    void suspendedTimerDoesNotFireUntilResumed() throws InterruptedException {
+    void suspendedTimerDoesNotFireUntilResumed(CapturedOutput output) throws InterruptedException {
         upstream.dataset("steers", FakeUpstream.plans(2, "v1"));
         await().atMost(Duration.ofSeconds(10)).until(() -> timerRuns() >= 1);
         String timer = timerMBean();
@@ -27,6 +35,7 @@ class JmxRouteControlTest extends SteeredFeedTest {
         Thread.sleep(3000); // three due fires
 
         assertThat(timerRuns()).as("no fire while suspended").isEqualTo(whileSuspended);
+        assertThat(output.getAll()).contains("Feed steered: timer fire of").contains("skipped: route feed-timer is suspended on this node");
 
         exec(timer, "resume()");
         assertThat(read(timer, "State")).isEqualTo("Started");
@@ -60,12 +69,16 @@ class JmxRouteControlTest extends SteeredFeedTest {
     }
 
     @Test
-    void aFeedHasMBeansForItsRoutesOnly() {
-        assertThat(search("type=routes,name=\\\"feed-steered-*\\\",*")).as("the feed's routes").hasSize(5);
+    void aFeedHasNoMBeansOfItsOwn() {
+        upstream.dataset("steers", FakeUpstream.plans(2, "v1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> timerRuns() >= 1);
+
+        assertThat(search("type=routes,name=\\\"feed-steered*\\\",*")).as("no route of its own").isEmpty();
+        assertThat(search("type=routes,name=\\\"feed-sync\\\",*")).as("the sync every feed shares").hasSize(1);
         assertThat(search("type=processors,*")).as("the steps of any route").isEmpty();
-        assertThat(search("type=endpoints,name=\\\"direct://feed-steered-*\\\",*")).as("its endpoints").isEmpty();
+        assertThat(search("type=endpoints,name=\\\"upstream-steered*\\\",*")).as("its endpoints").isEmpty();
         assertThat(search("type=components,name=\\\"upstream-steered\\\",*")).as("its http component").isEmpty();
-        assertThat(search("type=endpoints,*")).as("endpoints of other routes").isNotEmpty();
+        assertThat(search("type=endpoints,*")).as("endpoints of the routes").isNotEmpty();
     }
 
     private JsonNode search(String pattern) {
@@ -74,7 +87,7 @@ class JmxRouteControlTest extends SteeredFeedTest {
 
     /** The timer route's MBean of this test's Camel context. */
     private String timerMBean() {
-        JsonNode found = jolokia("{\"type\":\"search\",\"mbean\":\"org.apache.camel:type=routes,name=\\\"feed-steered-timer\\\",*\"}");
+        JsonNode found = jolokia("{\"type\":\"search\",\"mbean\":\"org.apache.camel:type=routes,name=\\\"feed-timer\\\",*\"}");
         assertThat(found.get("value")).hasSize(1);
         return found.get("value").get(0).asText();
     }

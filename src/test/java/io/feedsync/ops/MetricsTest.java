@@ -38,7 +38,7 @@ class MetricsTest extends FeedsyncTest {
         assertThat(value(after, "feedsync_last_success_timestamp_seconds", "feed=\"plans\""))
                 .isGreaterThan(value(before, "feedsync_last_success_timestamp_seconds", "feed=\"plans\""))
                 .isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(30.0));
-        assertThat(delta(before, after, "camel_exchanges_total", "routeId=\"feed-plans-sync\"")).isEqualTo(1);
+        assertThat(delta(before, after, "camel_exchanges_total", "routeId=\"feed-sync\"")).isEqualTo(1);
     }
 
     @Test

@@ -151,7 +151,7 @@ class DefinedFeedsClusterTest {
         assertThat(cancelled.get("error").get("message").asText()).contains("deleted the feed");
         for (FeedsyncNode node : nodes) {
             await().atMost(FOLLOWS_WITHIN).pollInterval(Duration.ofMillis(200))
-                    .until(() -> feedRoutes(node).isEmpty() && node.api().post("/api/feeds/" + FEED + "/runs", null).status() == 404);
+                    .until(() -> componentGone(node) && node.api().post("/api/feeds/" + FEED + "/runs", null).status() == 404);
         }
         assertThat(trigger()).isZero();
         assertThat(count("select count(*) from sync_run where feed = ? and started_at >= ?", FEED, launched))
@@ -185,18 +185,9 @@ class DefinedFeedsClusterTest {
         assertThat(answer.json().get("status").asInt()).as(answer.raw().body()).isEqualTo(200);
     }
 
-    /** The node's routes of the feed, as its JMX (Hawtio's route tree) shows them. */
-    private static List<String> feedRoutes(FeedsyncNode node) {
-        Api.Answer search = node.api().post("/actuator/jolokia",
-                "{\"type\":\"search\",\"mbean\":\"org.apache.camel:type=routes,*\"}");
-        assertThat(search.json().get("status").asInt()).as(search.raw().body()).isEqualTo(200);
-        List<String> routes = new ArrayList<>();
-        search.json().get("value").forEach(name -> {
-            if (name.asText().contains("feed-" + FEED + "-")) {
-                routes.add(name.asText());
-            }
-        });
-        return routes;
+    /** The node has let go of the feed's http component (and its timer), as its log says. */
+    private static boolean componentGone(FeedsyncNode node) {
+        return node.logLines().stream().anyMatch(line -> line.contains("Feed " + FEED + ": deleted; its http component"));
     }
 
     private String definition(String path, String schedule) {

@@ -36,12 +36,12 @@ class RetiredFeedTimersTest extends FeedsyncTest {
     @Autowired
     private FeedCatalog catalog;
 
-    private final TriggerKey removedFeed = new TriggerKey("feed-removed-from-config", RetiredFeedTimers.TRIGGER_GROUP);
-    private final TriggerKey unscheduledFeed = new TriggerKey("plans", RetiredFeedTimers.TRIGGER_GROUP);
+    private final TriggerKey removedFeed = new TriggerKey("feed-removed-from-config", FeedTimers.GROUP);
+    private final TriggerKey unscheduledFeed = new TriggerKey("plans", FeedTimers.GROUP);
     private final TriggerKey otherGroup = new TriggerKey("feed-removed-from-config", "someone-else");
-    private final TriggerKey otherNodesFeed = new TriggerKey("configured-on-another-node", RetiredFeedTimers.TRIGGER_GROUP);
-    private final TriggerKey deadNodesFeed = new TriggerKey("configured-on-a-dead-node", RetiredFeedTimers.TRIGGER_GROUP);
-    private final TriggerKey apiFeed = new TriggerKey("defined-over-the-api", RetiredFeedTimers.TRIGGER_GROUP);
+    private final TriggerKey otherNodesFeed = new TriggerKey("configured-on-another-node", FeedTimers.GROUP);
+    private final TriggerKey deadNodesFeed = new TriggerKey("configured-on-a-dead-node", FeedTimers.GROUP);
+    private final TriggerKey apiFeed = new TriggerKey("defined-over-the-api", FeedTimers.GROUP);
 
     @AfterEach
     void removeTriggers() throws SchedulerException {

@@ -15,6 +15,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
+import io.feedsync.run.FeedTimers;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
 
@@ -73,7 +74,7 @@ class TimerTriggerTest extends FeedsyncTest {
     @Test
     void theFeedListShowsTheStoredTriggersNextFireAndNoneOnceTheTriggerIsGone() throws Exception {
         upstream.dataset("ticks", FakeUpstream.plans(1, "v1"));
-        TriggerKey key = TriggerKey.triggerKey("ticking", RetiredFeedTimers.TRIGGER_GROUP);
+        TriggerKey key = TriggerKey.triggerKey("ticking", FeedTimers.GROUP);
         await().atMost(Duration.ofSeconds(10)).until(() -> quartz.getTrigger(key) != null);
 
         String nextFire = ticking().get("nextFire").asText();
@@ -85,7 +86,7 @@ class TimerTriggerTest extends FeedsyncTest {
         try {
             assertThat(ticking().get("nextFire").isNull()).as("no trigger, no fire, whatever the cron says").isTrue();
         } finally {
-            quartz.scheduleJob(job, trigger);
+            quartz.scheduleJob(trigger);
         }
     }
 

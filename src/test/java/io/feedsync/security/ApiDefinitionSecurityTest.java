@@ -102,7 +102,7 @@ class ApiDefinitionSecurityTest extends FeedsyncTest {
         assertRefused(shell, "feedsync.feeds." + FEED + ".notify.runs[0]: scheme 'sql' is not one that feeds defined"
                 + " over the API may notify (feedsync.security.api-endpoint-schemes: [http, https])");
         for (String uri : List.of("file:" + probeFile.getParent() + "?fileName=" + probeFile.getFileName(),
-                "controlbus:route?routeId=feed-plans-sync&action=stop", "log:leak?showAll=true",
+                "controlbus:route?routeId=feed-sync&action=stop", "log:leak?showAll=true",
                 "bean:dataSource?method=getConnection", "language:groovy:1")) {
             String scheme = uri.substring(0, uri.indexOf(':'));
             Api.Answer refused = api.put("/api/feeds/" + FEED, feed(notify("changes", uri)));
@@ -110,8 +110,7 @@ class ApiDefinitionSecurityTest extends FeedsyncTest {
         }
         assertThat(api.post("/api/feeds/" + FEED + "/runs", null).status()).isEqualTo(404);
         assertThat(probeFile).as("nothing ran the program").doesNotExist();
-        assertThat(camel.getRoute("feed-plans-sync")).isNotNull();
-        assertThat(camel.getRouteController().getRouteStatus("feed-plans-sync").isStarted()).isTrue();
+        assertThat(camel.getRouteController().getRouteStatus("feed-sync").isStarted()).isTrue();
     }
 
     @Test

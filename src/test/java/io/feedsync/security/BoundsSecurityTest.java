@@ -30,7 +30,7 @@ import org.springframework.test.context.TestPropertySource;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.run.DefinedFeeds;
-import io.feedsync.run.RetiredFeedTimers;
+import io.feedsync.run.FeedTimers;
 import io.feedsync.support.Api;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
@@ -157,7 +157,7 @@ class BoundsSecurityTest extends FeedsyncTest {
 
         assertThat(catalog.contains(longName)).isFalse();
         assertThat(catalog.contains("every-second")).isFalse();
-        assertThat(camel.getRoute("feed-every-second-timer")).isNull();
+        assertThat(quartz.checkExists(new TriggerKey("every-second", FeedTimers.GROUP))).as("no timer").isFalse();
         assertThat(output.getAll()).doesNotContain("could not follow");
         assertThat(output.getAll().split("Feed every-second version 1 is refused on this node and does not run", -1)).hasSize(2);
         assertThat(output.getAll()).contains("fires 1s apart; a feed defined over the API fires at most every 1m");
@@ -237,7 +237,7 @@ class BoundsSecurityTest extends FeedsyncTest {
         JsonNode current = api.get("/api/feeds/" + FEED + "/definition").json();
         assertThat(current.get("version").asInt()).isEqualTo(1);
         assertThat(current.at("/definition/target/table").asText()).isEqualTo("test_plans");
-        assertThat(camel.getRoute("feed-" + FEED + "-timer")).isNull();
+        assertThat(triggerStored()).as("version 1 has no timer").isFalse();
         jdbc.execute("alter table qrtz_triggers drop constraint bounds_no_timer");
         assertThat(api.run(FEED).get("status").asText()).as("version 1 runs on").isEqualTo("SUCCEEDED");
         assertThat(count("select count(*) from test_plans")).isEqualTo(3);
@@ -274,7 +274,7 @@ class BoundsSecurityTest extends FeedsyncTest {
         assertThat(count("select count(*) from sync_feed_definition where feed = ?", feed)).isZero();
         assertThat(audited(feed)).as("no audit row of a change").allMatch(status -> status >= 400);
         assertThat(catalog.contains(feed)).isFalse();
-        assertThat(camel.getRoute("feed-" + feed + "-sync")).isNull();
+        assertThat(camel.hasComponent("upstream-" + feed)).isNull();
     }
 
     /** The statuses of this test's audit rows of the feed, in order. */
@@ -285,7 +285,7 @@ class BoundsSecurityTest extends FeedsyncTest {
 
     private boolean triggerStored() {
         try {
-            return quartz.checkExists(new TriggerKey(FEED, RetiredFeedTimers.TRIGGER_GROUP));
+            return quartz.checkExists(new TriggerKey(FEED, FeedTimers.GROUP));
         } catch (org.quartz.SchedulerException e) {
             throw new IllegalStateException(e);
         }

@@ -267,9 +267,9 @@ class ConsoleSecurityTest extends FeedsyncTest {
         assertThat(quartz.getTriggerGroupNames()).as("no trigger cleared").isNotEmpty();
         assertThat(quartz.getPausedTriggerGroups()).isEmpty();
         assertThat(camel.getStatus()).isEqualTo(ServiceStatus.Started);
-        assertThat(camel.getRouteController().getRouteStatus("feed-guarded-timer")).isEqualTo(ServiceStatus.Started);
+        assertThat(camel.getRouteController().getRouteStatus("feed-timer")).isEqualTo(ServiceStatus.Started);
         assertThat(camel.isTracing()).isNotEqualTo(Boolean.TRUE);
-        assertThat(camel.getRoute("feed-guarded-timer").isTracing()).isNotEqualTo(Boolean.TRUE);
+        assertThat(camel.getRoute("feed-timer").isTracing()).isNotEqualTo(Boolean.TRUE);
         assertThat(camel.getGlobalOptions()).doesNotContainKey("CamelLogDebugBodyMaxChars");
         assertThat(LogManager.getLogManager().getLogger("io.feedsync") == null
                 || LogManager.getLogManager().getLogger("io.feedsync").getLevel() == null).isTrue();
@@ -294,8 +294,8 @@ class ConsoleSecurityTest extends FeedsyncTest {
                 + "from sync_audit where id > ? order by id", auditBefore);
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0)).containsEntry("actor", Api.CONSOLE_USER).containsEntry("action", "suspend-route")
-                .containsEntry("feed", "guarded").containsEntry("status", 200);
-        assertThat((String) rows.get(0).get("request")).contains("\"route\": \"feed-guarded-timer\"").contains("\"via\": \"jmx\"");
+                .as("a route of every feed").containsEntry("feed", null).containsEntry("status", 200);
+        assertThat((String) rows.get(0).get("request")).contains("\"route\": \"feed-timer\"").contains("\"via\": \"jmx\"");
         assertThat(rows.get(1)).containsEntry("actor", Api.CONSOLE_USER).containsEntry("action", "resume-route");
     }
 
@@ -313,7 +313,7 @@ class ConsoleSecurityTest extends FeedsyncTest {
             assertThat(answer.get("status").asInt()).as(request + ": " + answer).isEqualTo(200);
         }
         assertThat(jolokia(headers, exec(contextMBean(), "dumpRoutesAsXml()")).get("value").asText())
-                .contains("feed-guarded-timer");
+                .contains("feed-timer");
         JsonNode runtime = jolokia(headers, "{\"type\":\"read\",\"mbean\":\"java.lang:type=Runtime\",\"attribute\":\"SystemProperties\"}");
         assertThat(runtime.get("status").asInt()).as("system properties (a -D password)").isEqualTo(403);
     }
@@ -424,7 +424,7 @@ class ConsoleSecurityTest extends FeedsyncTest {
 
     private String timerMBean() {
         String found = search("org.apache.camel:context=" + camel.getManagementName()
-                + ",type=routes,name=\"feed-guarded-timer\",*");
+                + ",type=routes,name=\"feed-timer\",*");
         assertThat(found).isNotNull();
         return found;
     }

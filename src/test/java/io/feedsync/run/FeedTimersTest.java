@@ -12,13 +12,13 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.quartz.CronTrigger;
 import org.quartz.Scheduler;
+import org.quartz.Trigger;
 import org.quartz.SchedulerException;
 import org.quartz.TriggerKey;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import io.feedsync.support.FeedsyncTest;
@@ -27,20 +27,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * How a node's timer finds the feed's trigger in the clustered job store: stored by another node
- * that started at the same moment, stored by an earlier deployment, or stored with an older schedule.
+ * How a node finds a feed's trigger in the clustered job store: stored by another node that started
+ * at the same moment, stored by an earlier deployment, or stored with an older schedule — and that
+ * a trigger found as it should be is left alone (storing it again would move its next fire).
  */
-class FeedTimerSchedulerTest extends FeedsyncTest {
+class FeedTimersTest extends FeedsyncTest {
 
     /** Never due while the test runs: the trigger is only stored, not fired. */
     private static final String SCHEDULE = "0 0 0 1 1 ? 2098";
-    private static final String GROUP = "feedsync-test";
+    private static final String GROUP = FeedTimers.GROUP;
 
     @Autowired
-    private ObjectProvider<FeedTimerScheduler> timers;
-
-    @Autowired
-    private CamelContext camel;
+    private FeedTimers timers;
 
     @Autowired
     private Scheduler quartz;
@@ -73,8 +71,8 @@ class FeedTimerSchedulerTest extends FeedsyncTest {
                 lock.executeQuery().close();
             }
             List<Future<?>> starts = List.of(
-                    nodes.submit(() -> timer(SCHEDULE).start()),
-                    nodes.submit(() -> timer(SCHEDULE).start()));
+                    nodes.submit(() -> store(SCHEDULE)),
+                    nodes.submit(() -> store(SCHEDULE)));
             await().atMost(Duration.ofSeconds(20)).until(() -> count(
                     "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%qrtz_locks%'") == 2);
             holder.commit();
@@ -87,30 +85,45 @@ class FeedTimerSchedulerTest extends FeedsyncTest {
         }
 
         assertThat(storedTriggers()).isEqualTo(1);
-        assertThat(count("select count(*) from qrtz_job_details j where sched_name = ? and not exists (select 1 from "
-                + "qrtz_triggers t where t.sched_name = j.sched_name and t.job_name = j.job_name and t.job_group = j.job_group)",
-                quartz.getSchedulerName())).as("jobs left without a trigger").isZero();
+        assertThat(count("select count(*) from qrtz_job_details where sched_name = ? and job_group = ?",
+                quartz.getSchedulerName(), GROUP)).as("one job for every feed timer").isEqualTo(1);
     }
 
     @Test
-    void nodeRestartingWithItsTriggerStoredStarts() throws Exception {
-        FeedTimerScheduler before = timer(SCHEDULE);
-        before.start();
-        before.stop();
+    void nodeRestartingWithItsTriggerStoredLeavesItAlone() throws Exception {
+        store(SCHEDULE);
+        Trigger before = quartz.getTrigger(new TriggerKey(trigger, GROUP));
 
-        timer(SCHEDULE).start();
+        store(SCHEDULE);
 
         assertThat(storedTriggers()).isEqualTo(1);
         assertThat(storedSchedule()).isEqualTo(SCHEDULE);
+        assertThat(quartz.getTrigger(new TriggerKey(trigger, GROUP)).getStartTime())
+                .as("not stored again").isEqualTo(before.getStartTime());
+    }
+
+    @Test
+    void aFireThatNoNodeCouldTakeInTimeIsDropped() throws Exception {
+        store(SCHEDULE);
+
+        assertThat(quartz.getTrigger(new TriggerKey(trigger, GROUP)).getMisfireInstruction())
+                .isEqualTo(CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING);
+    }
+
+    @Test
+    void aFeedWithoutScheduleHasNoTrigger() throws Exception {
+        store(SCHEDULE);
+
+        timers.follow(trigger, null);
+
+        assertThat(storedTriggers()).isZero();
     }
 
     @Test
     void nodeRestartingWithAChangedScheduleReschedulesTheStoredTrigger() throws Exception {
-        FeedTimerScheduler before = timer(SCHEDULE);
-        before.start();
-        before.stop();
+        store(SCHEDULE);
 
-        timer("0 30 2 * * ?").start();
+        store("0 30 2 * * ?");
 
         assertThat(storedTriggers()).isEqualTo(1);
         assertThat(storedSchedule()).isEqualTo("0 30 2 * * ?");
@@ -118,13 +131,9 @@ class FeedTimerSchedulerTest extends FeedsyncTest {
                 .as("due on the new schedule").hasMinute(30);
     }
 
-    private FeedTimerScheduler timer(String cron) {
-        FeedTimerScheduler timer = timers.getObject();
-        timer.setCamelContext(camel);
-        timer.setCron(cron);
-        timer.setTriggerGroup(GROUP);
-        timer.setTriggerId(trigger);
-        return timer;
+    private Void store(String cron) throws SchedulerException {
+        timers.follow(trigger, cron);
+        return null;
     }
 
     private int storedTriggers() throws SchedulerException {
