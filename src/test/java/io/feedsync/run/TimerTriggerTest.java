@@ -6,7 +6,11 @@ import java.util.Map;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
+import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.quartz.JobDetail;
 import org.quartz.Scheduler;
 import org.quartz.Trigger;
@@ -15,7 +19,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
-import io.feedsync.run.FeedTimers;
 import io.feedsync.support.FakeUpstream;
 import io.feedsync.support.FeedsyncTest;
 
@@ -23,7 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-/** A scheduled feed runs from its Quartz timer route, and a fire while it runs is skipped, not stacked. */
+/**
+ * A scheduled feed runs from its Quartz trigger through the feed-timer route; a fire while it runs is
+ * skipped, not stacked; and a fire time delivered twice (two nodes, a scheduler that woke from a pause)
+ * runs once.
+ */
 @TestPropertySource(properties = {
         "feedsync.feeds.ticking.schedule=0/1 * * * * ?",
         "feedsync.feeds.ticking.mode=full",
@@ -38,10 +45,35 @@ import static org.awaitility.Awaitility.await;
 // closed after its tests: its every-second timer would otherwise keep calling the shared FakeUpstream
 // (eating other tests' one-shot faults) and writing runs into the shared database
 @DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
 class TimerTriggerTest extends FeedsyncTest {
 
     @Autowired
     private Scheduler quartz;
+
+    @Autowired
+    private ProducerTemplate camel;
+
+    @Test
+    void aFireTimeDeliveredTwiceRunsOnce(CapturedOutput output) {
+        upstream.dataset("ticks", FakeUpstream.plans(3, "v1"));
+        Instant fireTime = Instant.parse("2020-01-01T00:00:00Z");
+
+        fire(fireTime);
+        await().atMost(Duration.ofSeconds(15)).until(() -> count(
+                "select count(*) from sync_run where feed = 'ticking' and fire_time = ? and status = 'SUCCEEDED'",
+                java.sql.Timestamp.from(fireTime)) == 1);
+        fire(fireTime);
+
+        assertThat(count("select count(*) from sync_run where feed = 'ticking' and fire_time = ?",
+                java.sql.Timestamp.from(fireTime))).isEqualTo(1);
+        assertThat(output.getAll()).contains("Feed ticking: timer fire skipped, the fire of 2020-01-01T00:00:00Z already started run");
+    }
+
+    private void fire(Instant fireTime) {
+        camel.sendBodyAndHeaders("direct:feed-timer", null,
+                Map.of(FeedTimerJob.FEED, "ticking", FeedTimerJob.FIRE_TIME, fireTime));
+    }
 
     @Test
     void timerFiresRunsWithTheTimerTriggerAndTheFeedsMode() {
