@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.ops.FeedFact;
 import io.feedsync.run.RunCounts;
 import io.feedsync.run.RunFinished;
 
@@ -22,21 +23,21 @@ import io.feedsync.run.RunFinished;
  * (the changes of runs that wrote, one event each), {@code feedsync_changes_delivered_total{feed,endpoint}},
  * {@code feedsync_changes_delivery_failures_total{feed,endpoint}} and
  * {@code feedsync_changes_delivery_lag_seconds{feed,endpoint}}: how old the oldest event the endpoint
- * has not taken is (0 when it has taken them all).
+ * has not taken is (0 when it has taken them all), read for all endpoints at once per scrape ({@link FeedFact}).
  */
 @Component
 public class DeliveryMetrics {
 
     private final MeterRegistry registry;
     private final FeedCatalog catalog;
-    private final DeliveryStatus status;
+    private final FeedFact<Map<String, Double>> lagsByEndpoint;
     /** Each feed's lag gauges, replaced when an API feed's endpoints change, removed when it is deleted. */
     private final Map<String, List<Meter>> lags = new ConcurrentHashMap<>();
 
     public DeliveryMetrics(MeterRegistry registry, FeedCatalog catalog, DeliveryStatus status) {
         this.registry = registry;
         this.catalog = catalog;
-        this.status = status;
+        this.lagsByEndpoint = new FeedFact<>(catalog, status::lagSeconds);
         for (FeedDefinition feed : catalog.all()) {
             register(feed);
         }
@@ -60,13 +61,20 @@ public class DeliveryMetrics {
         List<Meter> gauges = new ArrayList<>();
         for (String uri : feed.notifications().changes()) {
             String endpoint = ChangeDeliveries.name(uri);
-            gauges.add(Gauge.builder("feedsync.changes.delivery.lag", () -> status.lagSeconds(feed.name(), endpoint))
+            gauges.add(Gauge.builder("feedsync.changes.delivery.lag", () -> lagSeconds(feed.name(), endpoint))
                     .description("Age of the oldest change event the endpoint has not taken yet (0: none waits)")
                     .baseUnit("seconds")
                     .tag("feed", feed.name()).tag("endpoint", endpoint)
                     .register(registry));
         }
         lags.put(feed.name(), gauges);
+    }
+
+    /** NaN for an endpoint the feed no longer has (its gauge is on its way out). */
+    private double lagSeconds(String feed, String endpoint) {
+        Map<String, Double> endpoints = lagsByEndpoint.of(feed);
+        Double lag = endpoints == null ? null : endpoints.get(endpoint);
+        return lag == null ? Double.NaN : lag;
     }
 
     private void forget(String feed) {

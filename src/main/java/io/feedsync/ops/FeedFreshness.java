@@ -1,8 +1,8 @@
 package io.feedsync.ops;
 
 import java.text.ParseException;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,31 +12,33 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
 
 /**
  * How fresh each feed's data is, from {@code sync_run} (shared by every node). A scheduled feed is
  * stale once {@code feedsync.health.stale-after} of its scheduled fires have passed since its last
  * successful run — for a regular schedule, that many intervals — counted from feedsync's start if it
- * never succeeded. Dry runs refresh nothing and do not count.
+ * never succeeded. Dry runs refresh nothing and do not count. The last successes are a {@link FeedFact}:
+ * one query for all the feeds of a health check or a scrape.
  */
 @Component
 public class FeedFreshness {
 
     private final JdbcTemplate jdbc;
     private final int staleAfter;
-    private static final Duration FAILURE_MEMORY = Duration.ofSeconds(2);
+    private final FeedFact<Instant> lastSuccess;
 
     private final Instant started = Instant.now();
-    private RuntimeException failure;
-    private Instant failedAt;
 
-    public FeedFreshness(JdbcTemplate jdbc, @Value("${feedsync.health.stale-after:3}") int staleAfter) {
+    public FeedFreshness(JdbcTemplate jdbc, FeedCatalog catalog,
+                         @Value("${feedsync.health.stale-after:3}") int staleAfter) {
         if (staleAfter < 1) {
             throw new IllegalArgumentException("feedsync.health.stale-after must be at least 1");
         }
         this.jdbc = jdbc;
         this.staleAfter = staleAfter;
+        this.lastSuccess = new FeedFact<>(catalog, this::lastSuccesses);
     }
 
     /** A feed's freshness: when it last succeeded, and from when it counts as stale (null: never, it has no schedule). */
@@ -48,37 +50,25 @@ public class FeedFreshness {
     }
 
     public Freshness of(FeedDefinition feed) {
-        Instant lastSuccess = lastSuccess(feed.name());
+        Instant lastSuccess = this.lastSuccess.of(feed.name());
         return new Freshness(lastSuccess, feed.scheduled() ? staleFrom(feed.schedule(), lastSuccess) : null);
     }
 
-    public Map<String, Instant> lastSuccesses() {
+    /** When each of these feeds last succeeded (not dry); a feed that never did is left out. */
+    public Map<String, Instant> lastSuccesses(Collection<String> feeds) {
         Map<String, Instant> last = new HashMap<>();
-        jdbc.query("select feed, max(finished_at) as last from sync_run where status = 'SUCCEEDED' and not dry_run group by feed",
+        // one lookup per feed on its newest runs (sync_run_feed_newest), in one statement
+        jdbc.query("""
+                select f.feed, (select max(r.finished_at) from sync_run r
+                                 where r.feed = f.feed and r.status = 'SUCCEEDED' and not r.dry_run) as last
+                  from unnest(?::text[]) f(feed)""",
                 rs -> {
-                    last.put(rs.getString("feed"), rs.getTimestamp("last").toInstant());
-                });
+                    java.sql.Timestamp at = rs.getTimestamp("last");
+                    if (at != null) {
+                        last.put(rs.getString("feed"), at.toInstant());
+                    }
+                }, (Object) feeds.toArray(String[]::new));
         return last;
-    }
-
-    /**
-     * With the database gone, a health check would wait for a connection once per feed: a failure
-     * is remembered for two seconds and answers the other feeds of the same check at once.
-     */
-    private synchronized Instant lastSuccess(String feed) {
-        if (failure != null && failedAt.plus(FAILURE_MEMORY).isAfter(Instant.now())) {
-            throw failure;
-        }
-        try {
-            failure = null;
-            return jdbc.queryForList("select max(finished_at) from sync_run where feed = ? and status = 'SUCCEEDED'"
-                    + " and not dry_run", java.sql.Timestamp.class, feed).stream().filter(java.util.Objects::nonNull)
-                    .findFirst().map(java.sql.Timestamp::toInstant).orElse(null);
-        } catch (RuntimeException e) {
-            failure = e;
-            failedAt = Instant.now();
-            throw e;
-        }
     }
 
     private Instant staleFrom(String schedule, Instant lastSuccess) {

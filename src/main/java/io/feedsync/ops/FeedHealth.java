@@ -25,25 +25,28 @@ import io.feedsync.store.TargetTables;
  * {@code /actuator/health} shows each feed's freshness under {@code feeds}: DOWN once it is stale. The
  * feeds are read from the catalog at each check, so a feed defined over the API is there as soon as
  * this node knows it, and gone once it is deleted. A feed whose stored definition this node refuses
- * ({@link RefusedDefinitions}) is DOWN, with the problems under {@code refused}.
+ * ({@link RefusedDefinitions}) is DOWN, with the problems under {@code refused}. What a check reads
+ * from the database is read for all its feeds at once ({@link FeedFact}).
  */
 @Configuration(proxyBeanMethods = false)
 public class FeedHealth {
 
     @Bean
     HealthContributor feedsHealthContributor(FeedCatalog catalog, FeedFreshness freshness, TargetTables tables,
-                                             FeedPauses pauses, RefusedDefinitions refused) {
+                                             FeedPauses feedPauses, RefusedDefinitions refused) {
+        Facts facts = new Facts(freshness, tables, new FeedFact<>(catalog, tables::missingTablesThere),
+                new FeedFact<>(catalog, feeds -> feedPauses.all()), refused);
         return new CompositeHealthContributor() {
             @Override
             public HealthContributor getContributor(String name) {
-                return catalog.find(name).<HealthContributor>map(feed -> new Freshness(feed, freshness, tables, pauses,
-                        refused)).orElseGet(() -> refused.of(name).map(Refused::new).orElse(null));
+                return catalog.find(name).<HealthContributor>map(feed -> new Freshness(feed, facts))
+                        .orElseGet(() -> refused.of(name).map(Refused::new).orElse(null));
             }
 
             @Override
             public Iterator<NamedContributor<HealthContributor>> iterator() {
                 Stream<NamedContributor<HealthContributor>> known = catalog.all().stream().map(feed -> NamedContributor
-                        .of(feed.name(), new Freshness(feed, freshness, tables, pauses, refused)));
+                        .of(feed.name(), new Freshness(feed, facts)));
                 // a feed refused at its first version here is in no catalog, yet it is a feed that does not run
                 Stream<NamedContributor<HealthContributor>> notRunning = refused.all().entrySet().stream()
                         .filter(entry -> !catalog.contains(entry.getKey()))
@@ -72,31 +75,30 @@ public class FeedHealth {
         }
     }
 
+    /** What the feeds' checks read; {@code tablesThere} and {@code pauses} once for all the feeds of a check. */
+    private record Facts(FeedFreshness freshness, TargetTables tables, FeedFact<Boolean> tablesThere,
+                         FeedFact<FeedPause> pauses, RefusedDefinitions refused) {
+    }
+
     /** One feed; a failure to read its runs (database gone) reports DOWN, as AbstractHealthIndicator does. */
     private static final class Freshness extends AbstractHealthIndicator {
 
         private final FeedDefinition feed;
-        private final FeedFreshness freshness;
-        private final TargetTables tables;
-        private final FeedPauses pauses;
-        private final RefusedDefinitions refused;
+        private final Facts facts;
 
-        Freshness(FeedDefinition feed, FeedFreshness freshness, TargetTables tables, FeedPauses pauses,
-                  RefusedDefinitions refused) {
+        Freshness(FeedDefinition feed, Facts facts) {
             super("Feed " + feed.name() + ": freshness check failed");
-            this.pauses = pauses;
-            this.refused = refused;
             this.feed = feed;
-            this.freshness = freshness;
-            this.tables = tables;
+            this.facts = facts;
         }
 
         @Override
         protected void doHealthCheck(Health.Builder health) {
-            FeedFreshness.Freshness now = freshness.of(feed);
-            java.util.Optional<String> missingTable = tables.missing(feed.name());
-            java.util.Optional<FeedPause> pause = pauses.of(feed.name());
-            java.util.Optional<RefusedDefinitions.Refusal> refusal = refused.of(feed.name());
+            FeedFreshness.Freshness now = facts.freshness().of(feed);
+            java.util.Optional<String> missingTable = facts.tables().missing(feed.name(),
+                    Boolean.TRUE.equals(facts.tablesThere().of(feed.name())));
+            java.util.Optional<FeedPause> pause = java.util.Optional.ofNullable(facts.pauses().of(feed.name()));
+            java.util.Optional<RefusedDefinitions.Refusal> refusal = facts.refused().of(feed.name());
             refusal.ifPresent(newest -> health.withDetail("refused", Refused.details(newest)));
             // a paused feed goes stale on purpose: its pause is reported, not its age
             if (missingTable.isPresent() || refusal.isPresent() || (now.stale(Instant.now()) && pause.isEmpty())) {

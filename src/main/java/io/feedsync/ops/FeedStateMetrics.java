@@ -1,11 +1,9 @@
 package io.feedsync.ops;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -15,6 +13,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.run.FeedPause;
 import io.feedsync.run.FeedPauses;
 import io.feedsync.store.DeadLetters;
 
@@ -25,33 +24,29 @@ import io.feedsync.store.DeadLetters;
  * success) and not paused, else 0; {@code feedsync_feed_paused{feed}}, 1 while it is paused; and
  * {@code feedsync_dead_letters{feed}}, its dead letters waiting for a replay; and
  * {@code feedsync_feed_pending_deletes{feed}}, the rows its last successful full run left in place
- * although it did not see them ({@link PendingDeletes}: one query for all feeds; NaN before its first).
+ * although it did not see them ({@link PendingDeletes}; NaN before its first).
+ * Each fact is a {@link FeedFact}, read for all feeds in one query that the gauges of one scrape share.
  * With the database gone they read NaN. A feed defined over the API gets them when this node takes
  * it in, and loses them when it is deleted.
  */
 @Component
 public class FeedStateMetrics {
 
-    /** As in {@link FeedFreshness}: with the database gone, one scrape waits for a connection once, not once per feed. */
-    private static final Duration FAILURE_MEMORY = Duration.ofSeconds(2);
-
     private final MeterRegistry registry;
     private final FeedCatalog catalog;
     private final FeedFreshness freshness;
-    private final DeadLetters deadLetters;
-    private final FeedPauses pauses;
+    private final FeedFact<Long> deadLetters;
+    private final FeedFact<FeedPause> pauses;
     private final PendingDeletes pendingDeletes;
     private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
-    private RuntimeException failure;
-    private Instant failedAt;
 
     public FeedStateMetrics(MeterRegistry registry, FeedCatalog catalog, FeedFreshness freshness,
             DeadLetters deadLetters, FeedPauses pauses, PendingDeletes pendingDeletes) {
         this.registry = registry;
         this.catalog = catalog;
         this.freshness = freshness;
-        this.deadLetters = deadLetters;
-        this.pauses = pauses;
+        this.deadLetters = new FeedFact<>(catalog, deadLetters::pendingCounts);
+        this.pauses = new FeedFact<>(catalog, feeds -> pauses.all());
         this.pendingDeletes = pendingDeletes;
         catalog.all().forEach(feed -> register(feed.name()));
     }
@@ -81,14 +76,17 @@ public class FeedStateMetrics {
                         .description("1 while the feed is paused (no node starts a run of it), else 0")
                         .tag("feed", name)
                         .register(registry),
-                Gauge.builder("feedsync.dead.letters", () -> remembered(() -> deadLetters.pendingCount(name)))
+                Gauge.builder("feedsync.dead.letters", () -> {
+                            Long waiting = deadLetters.of(name);
+                            return waiting == null ? 0 : waiting;
+                        })
                         .description("The feed's dead letters waiting for a replay")
                         .tag("feed", name)
                         .register(registry),
-                Gauge.builder("feedsync.feed.pending.deletes", () -> remembered(() -> {
+                Gauge.builder("feedsync.feed.pending.deletes", () -> {
                             Long pending = pendingDeletes.of(name);
                             return pending == null ? Double.NaN : pending;
-                        }))
+                        })
                         .description("Rows the feed's last successful full run did not see but left in place "
                                 + "(missed by fewer consecutive full runs than target.soft-delete-after)")
                         .tag("feed", name)
@@ -101,20 +99,6 @@ public class FeedStateMetrics {
     }
 
     private boolean paused(String feed) {
-        return remembered(() -> pauses.of(feed).isPresent());
-    }
-
-    private synchronized <T> T remembered(Supplier<T> query) {
-        if (failure != null && failedAt.plus(FAILURE_MEMORY).isAfter(Instant.now())) {
-            throw failure;
-        }
-        try {
-            failure = null;
-            return query.get();
-        } catch (RuntimeException e) {
-            failure = e;
-            failedAt = Instant.now();
-            throw e;
-        }
+        return pauses.of(feed) != null;
     }
 }

@@ -1,55 +1,36 @@
 package io.feedsync.ops;
 
-import java.time.Duration;
-import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedCatalog;
-import io.feedsync.config.FeedDefinition;
-import io.feedsync.run.RunFinished;
 
 /**
  * Each feed's pending deletes as its last successful full (not dry) run counted them: rows it did not
  * see but left in place, since fewer consecutive full runs than {@code target.soft-delete-after}
- * missed them. Read for every feed in one query, which the gauges of one scrape share: the answer
- * is kept for a second, or until a run of this node finishes.
+ * missed them. A {@link FeedFact}: read for every feed in one query, which the gauges of one scrape share.
  */
 @Component
 public class PendingDeletes {
 
-    private static final Duration SCRAPE = Duration.ofSeconds(1);
-
     private final JdbcTemplate jdbc;
-    private final FeedCatalog catalog;
-    private Map<String, Long> read;
-    private Instant readAt;
+    private final FeedFact<Long> pending;
 
     public PendingDeletes(JdbcTemplate jdbc, FeedCatalog catalog) {
         this.jdbc = jdbc;
-        this.catalog = catalog;
+        this.pending = new FeedFact<>(catalog, this::read);
     }
 
     /** The feed's pending deletes at its last successful full run; null if it had none. */
-    public synchronized Long of(String feed) {
-        if (read == null || readAt.plus(SCRAPE).isBefore(Instant.now())) {
-            read = readAll();
-            readAt = Instant.now();
-        }
-        return read.get(feed);
+    public Long of(String feed) {
+        return pending.of(feed);
     }
 
-    @EventListener
-    public synchronized void runFinished(RunFinished run) {
-        read = null;
-    }
-
-    private Map<String, Long> readAll() {
-        String[] feeds = catalog.all().stream().map(FeedDefinition::name).toArray(String[]::new);
+    private Map<String, Long> read(Collection<String> feeds) {
         Map<String, Long> pending = new HashMap<>();
         // each feed's newest runs first (sync_run_feed_newest), down to its last successful full run
         jdbc.query("""
@@ -62,7 +43,7 @@ public class PendingDeletes {
                     if (!row.wasNull()) {
                         pending.put(row.getString("feed"), value);
                     }
-                }, (Object) feeds);
+                }, (Object) feeds.toArray(String[]::new));
         return pending;
     }
 }

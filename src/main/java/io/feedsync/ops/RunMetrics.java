@@ -50,7 +50,7 @@ public class RunMetrics {
         Gauge.builder("feedsync.runs.queued", guard, RunGuard::queuedHere)
                 .description("Runs waiting QUEUED on this node for a slot of its run pool (feedsync.max-concurrent-runs)")
                 .register(registry);
-        Map<String, Instant> known = freshness.lastSuccesses();
+        Map<String, Instant> known = freshness.lastSuccesses(catalog.all().stream().map(FeedDefinition::name).toList());
         for (FeedDefinition feed : catalog.all()) {
             register(feed.name(), known.get(feed.name()));
         }

@@ -1,7 +1,9 @@
 package io.feedsync.store;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,10 +47,17 @@ public class DeadLetters {
                 + " order by replayed_at is not null, id desc limit ?", this::letter, feed, limit);
     }
 
-    /** How many of the feed's dead letters wait for a replay. */
-    public long pendingCount(String feed) {
-        return jdbc.queryForObject("select count(*) from sync_dead_letter where feed = ? and replayed_at is null",
-                Long.class, feed);
+    /** How many of each feed's dead letters wait for a replay, for these feeds (0 included), in one query. */
+    public Map<String, Long> pendingCounts(Collection<String> feeds) {
+        Map<String, Long> counts = new HashMap<>();
+        jdbc.query("""
+                select f.feed, (select count(*) from sync_dead_letter d
+                                 where d.feed = f.feed and d.replayed_at is null) as pending
+                  from unnest(?::text[]) f(feed)""",
+                rs -> {
+                    counts.put(rs.getString("feed"), rs.getLong("pending"));
+                }, (Object) feeds.toArray(String[]::new));
+        return counts;
     }
 
     /** What a replay run takes on: the feed's letters not replayed yet, oldest first. */

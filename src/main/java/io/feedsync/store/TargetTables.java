@@ -1,6 +1,7 @@
 package io.feedsync.store;
 
 import java.sql.Array;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -136,10 +137,18 @@ public class TargetTables {
         missing.remove(feed);
     }
 
-    /** Why the feed cannot run, if its target table was missing when last looked for (and still is). */
-    public java.util.Optional<String> missing(String feed) {
-        if (!missing.containsKey(feed)) {
+    /**
+     * Why the feed cannot run, if its target table was missing when last looked for (and still is).
+     * {@code tableThere}: whether a table of that name is there now ({@link #missingTablesThere}); one
+     * that is not is still missing, and is not looked for again (unless the feed creates its own).
+     */
+    public java.util.Optional<String> missing(String feed, boolean tableThere) {
+        TargetTableMissingException known = missing.get(feed);
+        if (known == null) {
             return java.util.Optional.empty();
+        }
+        if (!tableThere && !catalog.find(feed).map(definition -> definition.target().create()).orElse(false)) {
+            return java.util.Optional.of(known.getMessage());
         }
         try {
             of(feed);
@@ -147,6 +156,31 @@ public class TargetTables {
         } catch (TargetTableMissingException stillMissing) {
             return java.util.Optional.of(stillMissing.getMessage());
         }
+    }
+
+    /**
+     * Of these feeds, those whose target table was missing when last looked for, each with whether a
+     * table of that name is there now: one query for them all (none if no table is missing).
+     */
+    public Map<String, Boolean> missingTablesThere(Collection<String> feeds) {
+        List<String> names = new java.util.ArrayList<>();
+        List<String> tables = new java.util.ArrayList<>();
+        for (String feed : feeds) {
+            if (missing.containsKey(feed)) {
+                catalog.find(feed).ifPresent(definition -> {
+                    names.add(feed);
+                    tables.add(TargetTable.quote(definition.target().table()));
+                });
+            }
+        }
+        Map<String, Boolean> there = new java.util.HashMap<>();
+        if (!names.isEmpty()) {
+            jdbc.query("select f, to_regclass(t) is not null from unnest(?::text[], ?::text[]) u(f, t)",
+                    rs -> {
+                        there.put(rs.getString(1), rs.getBoolean(2));
+                    }, names.toArray(String[]::new), tables.toArray(String[]::new));
+        }
+        return there;
     }
 
     /**
