@@ -14,6 +14,7 @@ import javax.management.ObjectName;
 import javax.security.auth.Subject;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jmx.export.annotation.ManagedAttribute;
 import org.springframework.jmx.export.annotation.ManagedOperation;
 import org.springframework.jmx.export.annotation.ManagedOperationParameter;
 import org.springframework.jmx.export.annotation.ManagedResource;
@@ -75,6 +76,11 @@ public class JmxFeedPauses implements SelfNaming {
     @Override
     public ObjectName getObjectName() {
         return name;
+    }
+
+    @ManagedAttribute(description = "How many feeds this node runs: configured, and defined over the API as far as it has followed them")
+    public int getFeedCount() {
+        return catalog.all().size();
     }
 
     @ManagedOperation(description = "Pauses the feed on every node: no timer fire, REST or command-line run starts until it is resumed")

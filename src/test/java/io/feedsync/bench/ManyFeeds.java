@@ -138,6 +138,9 @@ public final class ManyFeeds {
             Benchmark.log("defining " + options.feeds() + " feeds through PUT /api/feeds/{feed} on " + a.name);
             Map<String, Integer> putRefusals = new TreeMap<>();
             int defined = 0;
+            // how long a definition takes to reach the other node: every 25th feed, sampled in the background
+            java.util.concurrent.ExecutorService followers = java.util.concurrent.Executors.newFixedThreadPool(4);
+            List<java.util.concurrent.Future<Double>> followLags = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < options.feeds(); i++) {
                 String feed = feedName(i);
@@ -155,6 +158,16 @@ public final class ManyFeeds {
                 putMicros[i] = (System.nanoTime() - t) / 1000;
                 if (answer.statusCode() == 201) {
                     defined++;
+                    if (nodes.size() > 1 && i % 25 == 0) {
+                        long putDone = System.nanoTime();
+                        Node other = nodes.get(1);
+                        followLags.add(followers.submit(() -> {
+                            while (!other.runs(feed) && System.nanoTime() - putDone < 60_000_000_000L) {
+                                Thread.sleep(20);
+                            }
+                            return (System.nanoTime() - putDone) / 1e6;
+                        }));
+                    }
                 } else {
                     putRefusals.merge(answer.statusCode() + " " + answer.body(), 1, Integer::sum);
                     problems.add("PUT " + feed + " answered " + answer.statusCode() + " after " + PUT_RETRIES + " retries");
@@ -173,11 +186,22 @@ public final class ManyFeeds {
             create.put("putMillisP50", round(putMicros[putMicros.length / 2] / 1000.0, 1));
             create.put("putMillisP99", round(putMicros[(int) Math.min(putMicros.length - 1, putMicros.length * 0.99)] / 1000.0, 1));
             create.put("putMillisMax", round(putMicros[putMicros.length - 1] / 1000.0, 1));
+            List<Double> lags = new ArrayList<>();
+            for (java.util.concurrent.Future<Double> lag : followLags) {
+                lags.add(lag.get());
+            }
+            followers.shutdown();
+            if (!lags.isEmpty()) {
+                create.put("followedByOtherNodeMillis", distribution(lags));
+                if (java.util.Collections.max(lags) > 5000) {
+                    problems.add("a definition took " + round(java.util.Collections.max(lags), 0) + " ms to reach the other node");
+                }
+            }
             for (Node node : nodes) {
                 double seconds = node.awaitFeeds(defined, start, Duration.ofMinutes(2));
                 create.put("allFeedsOn" + node.name + "AfterSeconds", seconds < 0 ? null : round(seconds, 2));
                 if (seconds < 0) {
-                    problems.add(node.name + " runs " + node.timerRoutes() + " of " + defined + " defined feeds' timers");
+                    problems.add(node.name + " runs " + node.feedCount() + " of " + defined + " defined feeds");
                 }
             }
             create.put("quartzTriggers", scalar(url, "select count(*) from feedsync.qrtz_triggers"));
@@ -460,12 +484,12 @@ public final class ManyFeeds {
             throw new IllegalStateException(name + " did not start within " + timeout);
         }
 
-        /** Seconds from {@code since} (nanoTime) until this node runs {@code feeds} timers of its own; -1 if not within timeout. */
+        /** Seconds from {@code since} (nanoTime) until this node runs {@code feeds} feeds; -1 if not within timeout. */
         double awaitFeeds(int feeds, long since, Duration timeout) throws Exception {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 checkAlive();
-                if (timerRoutes() >= feeds) {
+                if (feedCount() >= feeds) {
                     return (System.nanoTime() - since) / 1e9;
                 }
                 Thread.sleep(200);
@@ -473,10 +497,16 @@ public final class ManyFeeds {
             return -1;
         }
 
-        /** The feed-*-timer routes this node has started, counted over Jolokia. */
-        int timerRoutes() throws Exception {
-            JsonNode answer = jolokia("{\"type\":\"search\",\"mbean\":\"org.apache.camel:context=feedsync,type=routes,name=\\\"feed-tenant*-timer\\\"\"}");
-            return answer.path("value").size();
+        /** The feeds this node runs ({@code feedsync:type=Feeds}, FeedCount), over Jolokia. */
+        int feedCount() throws Exception {
+            JsonNode answer = jolokia("{\"type\":\"read\",\"mbean\":\"feedsync:type=Feeds\",\"attribute\":\"FeedCount\"}");
+            return answer.path("value").asInt();
+        }
+
+        /** Whether this node runs the feed: it answers for it (GET /api/feeds/{feed}). */
+        boolean runs(String feed) throws Exception {
+            return http.send(request("/api/feeds/" + feed).GET().build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200;
         }
 
         /** Heap after a GC, live threads, and the threads by kind (digits of their names folded). */
