@@ -79,8 +79,7 @@ public class RunGuard {
             FeedDefinition feed = admissible(request);
             // the lock tells whether a node runs the feed; it is taken again at the run's turn. Held
             // meanwhile, another node admitting the feed at the same moment finds this run QUEUED
-            QueuedRun run;
-            try (FeedLock lock = locks.tryLock(feed.name()).orElseThrow(() -> busy(feed.name()))) {
+            QueuedRun run = locks.whileLocked(feed.name(), () -> {
                 abandonStale(feed.name());
                 if (request.fireTime() != null) {
                     Long fired = ledger.firedRun(feed.name(), request.fireTime()).orElse(null);
@@ -92,8 +91,8 @@ public class RunGuard {
                 if (elsewhere != null) {
                     throw FeedBusyException.queued(feed.name(), elsewhere);
                 }
-                run = new QueuedRun(ledger.queue(request, NODE, nodes.id()), request);
-            }
+                return new QueuedRun(ledger.queue(request, NODE, nodes.id()), request);
+            }).orElseThrow(() -> busy(feed.name()));
             queued.put(feed.name(), run.runId());
             exchange.setProperty(QueuedRun.PROPERTY, run);
             return run;

@@ -503,9 +503,9 @@ public final class ManyFeeds {
             return answer.path("value").asInt();
         }
 
-        /** Whether this node runs the feed: it answers for it (GET /api/feeds/{feed}). */
+        /** Whether this node runs the feed: it lists its runs (GET /api/feeds/{feed}/runs answers 404 for a feed it does not know). */
         boolean runs(String feed) throws Exception {
-            return http.send(request("/api/feeds/" + feed).GET().build(), HttpResponse.BodyHandlers.discarding())
+            return http.send(request("/api/feeds/" + feed + "/runs?limit=1").GET().build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode() == 200;
         }
 
