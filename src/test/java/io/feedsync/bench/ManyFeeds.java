@@ -263,10 +263,12 @@ public final class ManyFeeds {
         Map<String, List<String>> runsPerFire = new HashMap<>();
         List<Double> lateBurst = new ArrayList<>();
         List<Double> lateSpread = new ArrayList<>();
+        // admitted (QUEUED) against the fire time: how much of the lateness is the fire's, how much the run slots'
+        List<Double> admittedBurst = new ArrayList<>();
         Map<String, Integer> byNode = new TreeMap<>();
         Map<String, Integer> byStatus = new TreeMap<>();
         try (Connection db = BenchSupport.connect(url); Statement sql = db.createStatement();
-             ResultSet rs = sql.executeQuery("select feed, started_at, node, status, id, finished_at from feedsync.sync_run"
+             ResultSet rs = sql.executeQuery("select feed, started_at, node, status, id, finished_at, queued_at from feedsync.sync_run"
                      + " where trigger = 'timer' order by started_at")) {
             while (rs.next()) {
                 String feed = rs.getString(1);
@@ -282,6 +284,9 @@ public final class ManyFeeds {
                 }
                 double late = Duration.between(fire, started).toNanos() / 1e9;
                 (s == 0 && feedIndex(feed) < options.burst() ? lateBurst : lateSpread).add(late);
+                if (s == 0 && feedIndex(feed) < options.burst() && rs.getTimestamp(7) != null) {
+                    admittedBurst.add(Duration.between(fire, rs.getTimestamp(7).toInstant()).toNanos() / 1e9);
+                }
                 perFire.merge(feed + "@" + fire, 1, Integer::sum);
                 runsPerFire.computeIfAbsent(feed + "@" + fire, k -> new ArrayList<>()).add("run " + rs.getLong(5)
                         + " on " + rs.getString(3) + " " + started + ".." + rs.getTimestamp(6).toInstant() + " " + rs.getString(4));
@@ -303,6 +308,7 @@ public final class ManyFeeds {
         fires.put("runsByStatus", byStatus);
         fires.put("lateSecondsBurst", distribution(lateBurst));
         fires.put("lateSecondsSpread", distribution(lateSpread));
+        fires.put("admittedLateSecondsBurst", distribution(admittedBurst));
         // a fire that ran more than once: its runs (which node, when), to tell a second fire from a late one
         Map<String, List<String>> twice = new TreeMap<>();
         perFire.forEach((fire, n) -> {
