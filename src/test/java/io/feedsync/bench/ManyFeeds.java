@@ -47,7 +47,7 @@ import io.feedsync.support.TestDatabase;
  * minutes, how late each timer fire started its run ({@code sync_run.started_at} against the fire
  * time) and whether every fire ran exactly once. Feeds {@code 0 .. burst-1} are all due at second 0
  * of every minute; the others at second {@code i % 60}. Usage: {@code bench/feeds [--feeds 1000]
- * [--burst 200] [--minutes 3] [--nodes 1|2] [--heap 512m] [-- feedsync args]}.
+ * [--burst 200] [--minutes 3] [--nodes 1|2|3] [--heap 512m] [-- feedsync args]}.
  */
 public final class ManyFeeds {
 
@@ -84,12 +84,12 @@ public final class ManyFeeds {
                     case "--out" -> out = Path.of(args[++i]);
                     case "--work" -> work = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (expected --feeds N, --burst B, --minutes M, --nodes 1|2, --heap 512m, --out DIR,"
+                            + " (expected --feeds N, --burst B, --minutes M, --nodes 1 to 3, --heap 512m, --out DIR,"
                             + " --work DIR [-- feedsync args])");
                 }
             }
-            if (feeds < 1 || minutes < 1 || nodes < 1 || nodes > 2) {
-                throw new IllegalArgumentException("--feeds and --minutes must be positive, --nodes 1 or 2");
+            if (feeds < 1 || minutes < 1 || nodes < 1 || nodes > 3) {
+                throw new IllegalArgumentException("--feeds and --minutes must be positive, --nodes 1 to 3");
             }
             if (burst < 0) {
                 burst = feeds / 5;
