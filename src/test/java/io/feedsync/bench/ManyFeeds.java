@@ -211,6 +211,10 @@ public final class ManyFeeds {
             for (Node node : nodes) {
                 result.put(node.name + "AfterCreate", node.footprint());
             }
+            // what a health check and a Prometheus scrape cost with every feed defined (median of 5, after one)
+            result.put("healthMillis", nodes.get(0).timed("/actuator/health"));
+            result.put("scrapeMillis", nodes.get(0).timed("/actuator/prometheus"));
+            Benchmark.log("health " + result.get("healthMillis") + " ms, scrape " + result.get("scrapeMillis") + " ms");
 
             // whole minutes of fires, measured from the next minute on
             Instant from = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
@@ -595,6 +599,22 @@ public final class ManyFeeds {
         HttpResponse<String> put(String path, String body) throws IOException, InterruptedException {
             return http.send(request(path).header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        /** The median time of 5 GETs of the path, after one to warm up, in ms. */
+        double timed(String path) throws Exception {
+            get(path);
+            List<Double> millis = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                long start = System.nanoTime();
+                HttpResponse<String> answer = get(path);
+                millis.add((System.nanoTime() - start) / 1e6);
+                if (answer.statusCode() != 200 && answer.statusCode() != 503) {
+                    throw new IllegalStateException(path + " answered " + answer.statusCode());
+                }
+            }
+            java.util.Collections.sort(millis);
+            return round(millis.get(2), 1);
         }
 
         private HttpResponse<String> get(String path) throws IOException, InterruptedException {
