@@ -80,16 +80,17 @@ public class RunGuard {
             // the lock tells whether a node runs the feed; it is taken again at the run's turn. Held
             // meanwhile, another node admitting the feed at the same moment finds this run QUEUED
             QueuedRun run = locks.whileLocked(feed.name(), () -> {
-                abandonStale(feed.name());
-                if (request.fireTime() != null) {
-                    Long fired = ledger.firedRun(feed.name(), request.fireTime()).orElse(null);
-                    if (fired != null) {
-                        throw new FireAlreadyRunException(feed.name(), request.fireTime(), fired);
-                    }
+                // a run queued by a node that died meanwhile no longer holds the feed (stale RUNNING rows are
+                // the run's turn to mark, under the same lock: begin)
+                if (ledger.abandonQueuedByDeadNodes(feed.name()) > 0) {
+                    log.warn("Feed {}: marked its run queued by a stopped node ABANDONED", feed.name());
                 }
-                Long elsewhere = ledger.queuedRun(feed.name()).orElse(null);
-                if (elsewhere != null) {
-                    throw FeedBusyException.queued(feed.name(), elsewhere);
+                RunLedger.Holders holders = ledger.holders(feed.name(), request.fireTime());
+                if (holders.firedRun() != null) {
+                    throw new FireAlreadyRunException(feed.name(), request.fireTime(), holders.firedRun());
+                }
+                if (holders.queuedRun() != null) {
+                    throw FeedBusyException.queued(feed.name(), holders.queuedRun());
                 }
                 return new QueuedRun(ledger.queue(request, NODE, nodes.id()), request);
             }).orElseThrow(() -> busy(feed.name()));

@@ -82,10 +82,21 @@ public class RunLedger {
                 request.fireTime() == null ? null : Timestamp.from(request.fireTime()));
     }
 
-    /** The run that a timer fire of the feed at {@code fireTime} started already, if one did. */
-    public Optional<Long> firedRun(String feed, Instant fireTime) {
-        return jdbc.queryForList("select id from sync_run where feed = ? and fire_time = ?", Long.class, feed,
-                Timestamp.from(fireTime)).stream().findFirst();
+    /**
+     * What stands in the way of admitting a run of the feed, in one query: the run that the timer fire at
+     * {@code fireTime} started already (null: none, or no fire time), and the feed's oldest QUEUED run on any
+     * node (call after abandoning those of dead nodes).
+     */
+    public Holders holders(String feed, Instant fireTime) {
+        return jdbc.queryForObject("""
+                select (select id from sync_run where feed = ? and fire_time = ?) as fired,
+                       (select id from sync_run where feed = ? and status = 'QUEUED' order by id limit 1) as queued""",
+                (rs, row) -> new Holders(rs.getObject("fired", Long.class), rs.getObject("queued", Long.class)),
+                feed, fireTime == null ? null : Timestamp.from(fireTime), feed);
+    }
+
+    /** See {@link #holders}. */
+    public record Holders(Long firedRun, Long queuedRun) {
     }
 
     /** The queued run's turn, under its feed's lock: RUNNING from now. False if it is no longer QUEUED. */
@@ -265,12 +276,6 @@ public class RunLedger {
 
     public Optional<Long> runningRun(String feed) {
         return jdbc.queryForList("select id from sync_run where feed = ? and status = 'RUNNING' order by id desc limit 1",
-                Long.class, feed).stream().findFirst();
-    }
-
-    /** The feed's oldest QUEUED run, on any node; call after abandoning those of dead nodes. */
-    public Optional<Long> queuedRun(String feed) {
-        return jdbc.queryForList("select id from sync_run where feed = ? and status = 'QUEUED' order by id limit 1",
                 Long.class, feed).stream().findFirst();
     }
 

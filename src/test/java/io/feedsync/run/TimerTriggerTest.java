@@ -55,10 +55,22 @@ class TimerTriggerTest extends FeedsyncTest {
     private ProducerTemplate camel;
 
     @Test
-    void aFireTimeDeliveredTwiceRunsOnce(CapturedOutput output) {
+    void aFireTimeDeliveredTwiceRunsOnce(CapturedOutput output) throws Exception {
         upstream.dataset("ticks", FakeUpstream.plans(3, "v1"));
         Instant fireTime = Instant.parse("2020-01-01T00:00:00Z");
+        // the feed's own every-second fires held back, so that the feed is free for the fire sent here
+        TriggerKey ticking = TriggerKey.triggerKey("ticking", FeedTimers.GROUP);
+        quartz.pauseTrigger(ticking);
+        try {
+            await().atMost(Duration.ofSeconds(15)).until(() -> count(
+                    "select count(*) from sync_run where feed = 'ticking' and status in ('QUEUED', 'RUNNING')") == 0);
+            fireTwice(fireTime, output);
+        } finally {
+            quartz.resumeTrigger(ticking);
+        }
+    }
 
+    private void fireTwice(Instant fireTime, CapturedOutput output) {
         fire(fireTime);
         await().atMost(Duration.ofSeconds(15)).until(() -> count(
                 "select count(*) from sync_run where feed = 'ticking' and fire_time = ? and status = 'SUCCEEDED'",
