@@ -1,6 +1,7 @@
 package io.feedsync.support;
 
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.apache.camel.test.spring.junit5.ShutdownTimeout;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
@@ -21,6 +22,10 @@ import io.feedsync.config.FeedCatalog;
 @CamelSpringBootTest
 @ActiveProfiles("test")
 @AutoConfigureObservability(tracing = false)
+// Camel's graceful shutdown of a cached application, when the JVM ends, waits at most this long for an
+// exchange still in flight (a change-event delivery to a test endpoint already gone): 10 s by default,
+// which the test JVMs spent at exit once per such application
+@ShutdownTimeout(2)
 public abstract class FeedsyncTest {
 
     protected static final FakeUpstream upstream = FakeUpstream.start();
