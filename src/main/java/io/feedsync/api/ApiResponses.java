@@ -2,13 +2,12 @@ package io.feedsync.api;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
-import org.quartz.Trigger;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.api.security.FeedScope;
@@ -34,14 +33,14 @@ public class ApiResponses {
     private final Watermarks watermarks;
     private final DeadLetters deadLetters;
     private final FeedPauses pauses;
-    private final Scheduler quartz;
+    private final FeedTimers timers;
     private final AuditTrail audit;
 
     public ApiResponses(FeedCatalog catalog, RunLedger ledger, Watermarks watermarks, DeadLetters deadLetters,
-                        FeedPauses pauses, Scheduler quartz, AuditTrail audit) {
+                        FeedPauses pauses, FeedTimers timers, AuditTrail audit) {
         this.pauses = pauses;
         this.audit = audit;
-        this.quartz = quartz;
+        this.timers = timers;
         this.catalog = catalog;
         this.ledger = ledger;
         this.watermarks = watermarks;
@@ -98,11 +97,15 @@ public class ApiResponses {
         return deadLetters.list(feed, limit);
     }
 
-    /** The feeds the caller sees. */
-    public List<FeedView> feeds(FeedScope scope) {
-        java.util.Map<String, FeedPause> paused = pauses.all();
-        return catalog.all().stream().filter(feed -> scope.sees(feed.name()))
-                .map(feed -> feed(feed, paused.get(feed.name()))).toList();
+    /** The feeds the caller sees: each fact read once for all of them (a constant number of queries). */
+    public List<FeedView> feeds(FeedScope scope) throws SchedulerException {
+        List<FeedDefinition> seen = catalog.all().stream().filter(feed -> scope.sees(feed.name())).toList();
+        Map<String, FeedPause> paused = pauses.all();
+        Map<String, RunRecord> lastRuns = ledger.latestOfEach(seen.stream().map(FeedDefinition::name).toList());
+        Map<String, String> marks = watermarks.all();
+        Map<String, Instant> nextFires = timers.nextFires();
+        return seen.stream().map(feed -> view(feed, feed.scheduled() ? nextFires.get(feed.name()) : null,
+                lastRuns.get(feed.name()), marks.get(feed.name()), paused.get(feed.name()))).toList();
     }
 
     /** {@code POST /api/feeds/{feed}/pause}: the feed's pause (the first one, if it was paused already). */
@@ -121,25 +124,9 @@ public class ApiResponses {
                 .orElseThrow(() -> new NotFoundException("no run with id " + runId));
     }
 
-    private FeedView feed(FeedDefinition feed, FeedPause pause) {
-        return new FeedView(feed.name(), catalog.isConfigured(feed.name()) ? "config" : "api", feed.schedule(), nextFire(feed), feed.mode().value(), feed.target().table(),
-                ledger.history(feed.name(), 1).stream().findFirst().map(RunView::of).orElse(null),
-                watermarks.current(feed.name()).orElse(null), PauseView.of(feed.name(), pause), feed.tags());
-    }
-
-    /**
-     * When the feed's stored Quartz trigger fires next: what the cluster will really do, not what its
-     * cron says — null for a feed run only on demand, or one whose trigger is gone.
-     */
-    private Instant nextFire(FeedDefinition feed) {
-        if (!feed.scheduled()) {
-            return null;
-        }
-        try {
-            Trigger trigger = quartz.getTrigger(FeedTimers.trigger(feed.name()));
-            return trigger == null || trigger.getNextFireTime() == null ? null : trigger.getNextFireTime().toInstant();
-        } catch (SchedulerException e) {
-            throw new IllegalStateException("could not read the timer of feed " + feed.name(), e);
-        }
+    private FeedView view(FeedDefinition feed, Instant nextFire, RunRecord lastRun, String watermark, FeedPause pause) {
+        return new FeedView(feed.name(), catalog.isConfigured(feed.name()) ? "config" : "api", feed.schedule(), nextFire,
+                feed.mode().value(), feed.target().table(), lastRun == null ? null : RunView.of(lastRun), watermark,
+                PauseView.of(feed.name(), pause), feed.tags());
     }
 }

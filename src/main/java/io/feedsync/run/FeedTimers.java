@@ -1,5 +1,9 @@
 package io.feedsync.run;
 
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 import org.quartz.CronScheduleBuilder;
@@ -17,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -48,10 +53,12 @@ public class FeedTimers {
     private final ObjectProvider<Scheduler> quartz;
     private final TransactionTemplate transaction;
     private final boolean scheduling;
+    private final JdbcTemplate jdbc;
 
-    public FeedTimers(ObjectProvider<Scheduler> quartz, PlatformTransactionManager transactions,
+    public FeedTimers(ObjectProvider<Scheduler> quartz, PlatformTransactionManager transactions, JdbcTemplate jdbc,
                       @Value("${feedsync.scheduling.enabled:true}") boolean scheduling) {
         this.quartz = quartz;
+        this.jdbc = jdbc;
         this.transaction = new TransactionTemplate(transactions);
         this.scheduling = scheduling;
     }
@@ -95,6 +102,26 @@ public class FeedTimers {
         if (scheduler != null && scheduler.unscheduleJob(trigger(feed))) {
             log.info("Feed {}: removed its stored trigger", feed);
         }
+    }
+
+    /**
+     * When each feed's stored trigger fires next, as the job store the nodes share has it: one query for
+     * every feed (Quartz's API reads triggers one at a time). A feed without a trigger is not in it.
+     */
+    public Map<String, Instant> nextFires() throws SchedulerException {
+        Scheduler scheduler = quartz.getIfAvailable();
+        if (scheduler == null) {
+            return Map.of();
+        }
+        Map<String, Instant> next = new HashMap<>();
+        jdbc.query("select trigger_name, next_fire_time from qrtz_triggers where sched_name = ? and trigger_group = ?",
+                (ResultSet rs) -> {
+                    long millis = rs.getLong(2);
+                    if (!rs.wasNull() && millis > 0) {
+                        next.put(rs.getString(1), Instant.ofEpochMilli(millis));
+                    }
+                }, scheduler.getSchedulerName(), GROUP);
+        return next;
     }
 
     /** Starts taking fires on this node (once the routes that run them are up). */

@@ -15,6 +15,15 @@ public class Watermarks {
         this.jdbc = jdbc;
     }
 
+    /** Every feed's watermark, in one query. */
+    public java.util.Map<String, String> all() {
+        java.util.Map<String, String> all = new java.util.HashMap<>();
+        jdbc.query("select feed, value from sync_watermark", (java.sql.ResultSet rs) -> {
+            all.put(rs.getString(1), rs.getString(2));
+        });
+        return all;
+    }
+
     public Optional<String> current(String feed) {
         return jdbc.queryForList("select value from sync_watermark where feed = ?", String.class, feed)
                 .stream().findFirst();

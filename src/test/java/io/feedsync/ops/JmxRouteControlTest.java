@@ -32,7 +32,7 @@ class JmxRouteControlTest extends SteeredFeedTest {
         assertThat(read(timer, "State")).isEqualTo("Suspended");
         await().atMost(Duration.ofSeconds(10)).until(() -> runningRuns() == 0);
         int whileSuspended = timerRuns();
-        Thread.sleep(3000); // three due fires
+        Thread.sleep(2000); // two due fires
 
         assertThat(timerRuns()).as("no fire while suspended").isEqualTo(whileSuspended);
         assertThat(output.getAll()).contains("Feed steered: timer fire of").contains("skipped: route feed-timer is suspended on this node");

@@ -165,7 +165,7 @@ class ClusterTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> count(
                 "select count(*) from sync_run where feed = ? and status in ('QUEUED', 'RUNNING')", TIMED) == 0);
         int before = count("select count(*) from sync_run where feed = ?", TIMED);
-        Thread.sleep(3_000);
+        Thread.sleep(2_000); // two due fires
 
         assertThat(count("select count(*) from sync_run where feed = ?", TIMED))
                 .as("no fire on either node started a run").isEqualTo(before);

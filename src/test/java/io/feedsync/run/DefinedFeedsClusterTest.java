@@ -125,7 +125,7 @@ class DefinedFeedsClusterTest {
         await().atMost(FOLLOWS_WITHIN).until(() -> trigger() == 1);
         int before = count("select count(*) from sync_run where feed = ?", FEED);
 
-        Thread.sleep(3_000);
+        Thread.sleep(2_000); // two due fires
 
         assertThat(count("select count(*) from sync_run where feed = ?", FEED)).as("no fire started a run").isEqualTo(before);
         Api.Answer refused = a().post("/api/feeds/" + FEED + "/runs", null);

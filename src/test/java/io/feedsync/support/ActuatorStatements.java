@@ -35,6 +35,7 @@ import org.springframework.util.ClassUtils;
 public final class ActuatorStatements implements BeanPostProcessor {
 
     private final ThreadLocal<Boolean> serving = ThreadLocal.withInitial(() -> false);
+    private volatile boolean everyThread;
     private final List<String> executed = Collections.synchronizedList(new ArrayList<>());
 
     @Configuration(proxyBeanMethods = false)
@@ -71,6 +72,19 @@ public final class ActuatorStatements implements BeanPostProcessor {
         }
     }
 
+    /**
+     * The statements executed on any thread while {@code request} ran: for a request the application serves
+     * on another thread than the request's (a Camel REST route), with what runs beside it (Quartz's check-in).
+     */
+    public List<String> duringOnAnyThread(Runnable request) {
+        everyThread = true;
+        try {
+            return during(request);
+        } finally {
+            everyThread = false;
+        }
+    }
+
     @Override
     public Object postProcessAfterInitialization(Object bean, String name) {
         if (bean instanceof HikariDataSource pool && pool.getDataSource() == null) {
@@ -81,7 +95,7 @@ public final class ActuatorStatements implements BeanPostProcessor {
     }
 
     private void executed(String sql) {
-        if (serving.get()) {
+        if (everyThread || serving.get()) {
             executed.add(sql);
         }
     }
