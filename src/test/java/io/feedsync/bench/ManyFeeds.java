@@ -36,7 +36,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import io.feedsync.support.TestDatabase;
 
 /**
  * Many feeds on one node, or two: feedsync, as the built jar in its own JVM(s) on
