@@ -56,3 +56,24 @@ create table if not exists public.traced_plans (
     ncpdp_version text    not null check (ncpdp_version <> 'rejected-by-db'),
     gateway_id    integer not null
 );
+
+-- run.ChildFeedTest: clients, and each client's appointments (a child feed, source.for-each)
+create table if not exists public.test_clients (
+    client_id  integer primary key,
+    name       text,
+    region     text,
+    deleted_at timestamptz
+);
+create table if not exists public.test_appointments (
+    appointment_id text primary key,
+    client_id      integer,
+    starts_at      timestamptz,
+    deleted_at     timestamptz
+);
+-- the table of run.ChildFeedTest's child feeds defined over the API (target.shared: they all write it)
+create table if not exists public.test_child_rows (
+    appointment_id text primary key,
+    client_id      integer,
+    starts_at      timestamptz,
+    deleted_at     timestamptz
+);

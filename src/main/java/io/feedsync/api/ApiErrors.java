@@ -37,6 +37,9 @@ public class ApiErrors {
         } else if (failure instanceof FeedConfiguredException) {
             status = 409;
             body = ApiError.of("feed_configured", failure.getMessage());
+        } else if (failure instanceof FeedHasChildrenException) {
+            status = 409;
+            body = ApiError.of("feed_has_children", failure.getMessage());
         } else if (failure instanceof BadRequestException) {
             status = 400;
             body = ApiError.of("bad_request", failure.getMessage());

@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.api.security.FeedScope;
 import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedFamilies;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.UnknownFeedException;
 import io.feedsync.run.FeedBusyException;
@@ -52,8 +53,11 @@ public class BatchRuns {
         ApiRequests.BatchRequest request = requests.batchRequest(exchange);
         FeedScope scope = requests.scope(exchange);
         String caller = requests.caller(exchange);
-        List<String> names = request.feeds() != null ? request.feeds() : catalog.all().stream()
-                .filter(feed -> feed.tagged(request.tag()) && scope.sees(feed.name())).map(FeedDefinition::name).toList();
+        // by tag: parent feeds are queued before their child feeds (source.for-each)
+        List<String> names = request.feeds() != null ? request.feeds()
+                : FeedFamilies.parentsFirst(catalog.all().stream()
+                        .filter(feed -> feed.tagged(request.tag()) && scope.sees(feed.name())).toList())
+                .stream().map(FeedDefinition::name).toList();
         if (names.isEmpty()) {
             throw new BadRequestException("no feed carries tag '" + request.tag() + "'");
         }

@@ -18,7 +18,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.run.DefinedFeeds;
+import io.feedsync.api.security.FeedScope;
 import io.feedsync.config.FeedCatalog;
+import io.feedsync.config.FeedConfigException;
+import io.feedsync.config.FeedFamilies;
 import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedLimits;
 import io.feedsync.config.FeedValidator;
@@ -103,6 +106,13 @@ public class FeedDefinitionsApi {
         }
         JsonNode definition = definition(exchange);
         FeedDefinition checked = FeedValidator.define(feed, definition, environment, limits);
+        // a parent the caller's key does not see is no feed to it: a child feed reads its parent's rows
+        FeedScope scope = exchange.getProperty("scope", FeedScope.ALL, FeedScope.class);
+        List<FeedConfigException> family = FeedFamilies.problems(checked,
+                name -> catalog.find(name).filter(parent -> scope.sees(parent.name())));
+        if (!family.isEmpty()) {
+            throw FeedConfigException.of(family);
+        }
         transformer.check(checked);
         // no other feed's table, no schema of PostgreSQL's or feedsync's
         TableOwnership.Written written = ownership.check(checked);
@@ -162,6 +172,10 @@ public class FeedDefinitionsApi {
         }
         if (stored.current(feed).isEmpty()) {
             throw unknown(feed);
+        }
+        List<String> children = FeedFamilies.childrenOf(feed, catalog.all());
+        if (!children.isEmpty()) {
+            throw new FeedHasChildrenException(feed, children);
         }
         String reason = "cancelled: " + caller + " deleted the feed";
         cancels.cancelFeed(feed, caller, reason);

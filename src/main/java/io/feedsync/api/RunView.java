@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.feedsync.run.RunCounts;
 import io.feedsync.run.RunError;
 import io.feedsync.run.RunRange;
+import io.feedsync.run.ParentCounts;
 import io.feedsync.run.RunRecord;
 
 import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
@@ -20,7 +21,8 @@ public record RunView(
         @Schema(requiredMode = REQUIRED) long runId,
         @Schema(requiredMode = REQUIRED) String feed,
         @Schema(requiredMode = REQUIRED, allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "ABANDONED", "SKIPPED", "CANCELLED"}) String status,
-        @Schema(requiredMode = REQUIRED, allowableValues = {"timer", "rest", "cli", "replay", "drift"}) String trigger,
+        @Schema(requiredMode = REQUIRED, allowableValues = {"timer", "rest", "cli", "replay", "drift", "parent"},
+                description = "parent: after a successful run of its parent feed (source.for-each.after-parent)") String trigger,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "who started the run: the API key's or console "
                 + "user's name (rest, replay, drift), or timer, cli; null for runs recorded before feedsync kept it")
         String triggeredBy,
@@ -46,7 +48,9 @@ public record RunView(
                 + "/api/runs/{id}/cancel, pausing or deleting its feed, JMX, Ctrl-C); a RUNNING run ends CANCELLED "
                 + "at its next page or retry wait; null unless asked") Instant cancelRequestedAt,
         @Schema(requiredMode = REQUIRED, nullable = true, description = "who asked to cancel it: the API key's or "
-                + "console user's name, the JMX user, cli; null unless asked") String cancelRequestedBy) {
+                + "console user's name, the JMX user, cli; null unless asked") String cancelRequestedBy,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "a child feed's run (source.for-each): how its"
+                + " parents went; null for any other feed") ParentCounts parents) {
 
     /** The cursor range a selective run covered. */
     @Schema(name = "RunRange", description = "The cursor range a selective run covered, in the feed's cursor format")
@@ -81,6 +85,7 @@ public record RunView(
         return new RunView(run.runId(), run.feed(), run.status().name(), run.trigger(), run.triggeredBy(), run.mode(),
                 run.dryRun(),
                 run.pages(), run.counts(), run.startedAt(), run.finishedAt(), run.watermark(), Failure.of(run.error()),
-                run.samples(), run.resumedFrom(), Range.of(run.range()), run.cancelRequestedAt(), run.cancelRequestedBy());
+                run.samples(), run.resumedFrom(), Range.of(run.range()), run.cancelRequestedAt(), run.cancelRequestedBy(),
+                run.parents());
     }
 }

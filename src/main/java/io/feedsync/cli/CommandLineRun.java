@@ -225,6 +225,9 @@ public final class CommandLineRun {
                 + " updated=" + run.counts().updated() + " unchanged=" + run.counts().unchanged()
                 + " deleted=" + run.counts().deleted() + " deadLettered=" + run.counts().deadLettered()
                 + (run.counts().pendingDeletes() == 0 ? "" : " pendingDeletes=" + run.counts().pendingDeletes())
+                + (run.parents() == null ? "" : " parents=" + run.parents().total() + " parentsFetched="
+                        + run.parents().fetched() + " parentsNotFound=" + run.parents().notFound() + " parentsFailed="
+                        + run.parents().failed())
                 + " watermark=" + run.watermark();
         if (run.status() == RunStatus.SUCCEEDED) {
             out.println(line);

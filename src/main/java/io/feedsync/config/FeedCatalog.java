@@ -51,6 +51,13 @@ public class FeedCatalog implements ConfiguredFeeds {
         this.events = events;
         WrittenFeeds.checkWrittenNames(environment);
         properties.feeds().forEach((name, feed) -> configured.put(name, FeedValidator.define(name, feed, limits, false)));
+        // a configured child feed's parent is a configured feed too: it must be there when the node starts
+        List<FeedConfigException> problems = new ArrayList<>();
+        configured.values().forEach(feed -> problems.addAll(FeedFamilies.problems(feed,
+                name -> Optional.ofNullable(configured.get(name)))));
+        if (!problems.isEmpty()) {
+            throw FeedConfigException.of(problems);
+        }
     }
 
     /** The configured feeds in their configured order, then the API's by name. */

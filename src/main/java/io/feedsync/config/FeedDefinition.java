@@ -44,12 +44,19 @@ public record FeedDefinition(
     /**
      * How a record becomes rows: a named bean, or columns taken from JSON pointers. The mapping
      * keeps the configured column order; {@code types} holds the type of each mapped column that
-     * declares one.
+     * declares one; {@code parents}, the columns of a child feed that take a value of the parent row
+     * (column → {@code for-each} column), whose pointer in {@code mapping} is null unless the record
+     * names its parent itself ({@code for-each.batch}).
      */
-    public record Transform(String bean, Map<String, String> mapping, Map<String, ColumnType> types) {
+    public record Transform(String bean, Map<String, String> mapping, Map<String, ColumnType> types,
+                            Map<String, String> parents) {
 
         public Transform(String bean, Map<String, String> mapping) {
-            this(bean, mapping, Map.of());
+            this(bean, mapping, Map.of(), Map.of());
+        }
+
+        public Transform(String bean, Map<String, String> mapping, Map<String, ColumnType> types) {
+            this(bean, mapping, types, Map.of());
         }
 
         /** The column's declared type; {@code text} when it declares none. */

@@ -66,6 +66,22 @@ public final class FeedSchema {
             object("error-when", "an error answered with 200",
                     key("pointer", Kind.POINTER, null, "a page with a value there is an error page").requiredValue(),
                     key("retry", Kind.BOOLEAN, "false", "whether such a page is fetched again (transient)")),
+            object("for-each", "a child feed: the URL is fetched once per row of another feed (its parent)",
+                    key("feed", Kind.TEXT, null, "the parent feed; the live rows of its target table are the parents")
+                            .requiredValue(),
+                    list("columns", "the parent row's columns that source.url's {column} placeholders and the"
+                            + " mapping's { parent: column } may use", key("column", Kind.IDENTIFIER, null,
+                            "a column of the parent's table")).requiredValue(),
+                    key("changed-only", Kind.BOOLEAN, "true", "incremental runs fetch only the parents inserted or"
+                            + " updated since this feed's last successful run (full runs: every live parent)"),
+                    whole("concurrency", "1", 1L, "parent requests in flight at once, at most 16"),
+                    whole("batch", null, 1L, "each {column} placeholder gets this many parents' values joined by"
+                            + " commas: one request for the lot"),
+                    choice("on-not-found", "skip", "a parent whose URL answers 404: skipped and counted, or the"
+                            + " run fails", "skip", "fail"),
+                    key("cascade-deletes", Kind.BOOLEAN, "true", "a soft-deleted parent's child rows are"
+                            + " soft-deleted with it"),
+                    key("after-parent", Kind.BOOLEAN, "false", "also run after each successful run of the parent")),
             SchemaKey.composite("delete-marker", Kind.DELETE_MARKERS, "{ pointer: /is_deleted, value: true }, or a"
                     + " list of them: a record carrying one soft-deletes its row; needs target.soft-delete",
                     key("pointer", Kind.POINTER, null, "JSON pointer into the record").requiredValue(),
@@ -74,9 +90,13 @@ public final class FeedSchema {
 
     private static final SchemaKey TRANSFORM = object("transform", "how a record becomes rows: bean or mapping",
             key("bean", Kind.TEXT, null, "name of a Spring bean implementing io.feedsync.transform.RecordMapper"),
-            map("mapping", "target column → JSON pointer into the record, or { pointer: /x, type: integer }",
-                    SchemaKey.composite("column", Kind.MAPPED_COLUMN, "a JSON pointer, or { pointer, type }",
-                            key("pointer", Kind.POINTER, null, "JSON pointer into the record").requiredValue(),
+            map("mapping", "target column → JSON pointer into the record, or { pointer: /x, type: integer },"
+                            + " or { parent: column } (a child feed: the parent row's value)",
+                    SchemaKey.composite("column", Kind.MAPPED_COLUMN, "a JSON pointer, or { pointer, type, parent }",
+                            key("pointer", Kind.POINTER, null, "JSON pointer into the record; with parent and"
+                                    + " for-each.batch, where the record names its parent"),
+                            key("parent", Kind.IDENTIFIER, null, "a child feed: the column takes the parent row's"
+                                    + " value of this for-each column"),
                             choice("type", "text", "the column's type (target.create makes it so)",
                                     ColumnType.configNames().toArray(String[]::new)))));
 

@@ -135,6 +135,12 @@ public final class FeedValidator {
         }
         if (transform != null && target != null) {
             TableRules.creatable(keys, transform, target, problems);
+            if (source != null) {
+                ForEachRules.mapping(keys, source.forEach(), transform, target, problems);
+            }
+        }
+        if (source != null && source.forEach() != null && source.forEach().feed().equals(name)) {
+            problems.add(keys.bad("source.for-each.feed", "a feed cannot be its own parent"));
         }
         if (problems.isEmpty()) {
             FeedDefinition defined = new FeedDefinition(name, schedule, mode, Boolean.TRUE.equals(feed.runOnStartup()),

@@ -35,7 +35,13 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
 
     public record Source(String url, Auth auth, Pagination pagination, String records, Incremental incremental,
                          String timeout, String connectTimeout, Retry retry, String maxPageSize,
-                         RateLimit rateLimit, ErrorWhen errorWhen, Map<String, Object> deleteMarker) {
+                         RateLimit rateLimit, ErrorWhen errorWhen, Map<String, Object> deleteMarker,
+                         ForEach forEach) {
+    }
+
+    /** {@code source.for-each}: a child feed's parents; see {@link io.feedsync.upstream.ForEach}. */
+    public record ForEach(String feed, List<String> columns, Boolean changedOnly, Integer concurrency, Integer batch,
+                          String onNotFound, Boolean cascadeDeletes, Boolean afterParent) {
     }
 
     public record ErrorWhen(String pointer, Boolean retry) {
@@ -70,21 +76,28 @@ public record FeedsyncProperties(Map<String, Feed> feeds) {
      * One column of {@code transform.mapping}: {@code { pointer: /x, type: integer }}, or just the
      * pointer ({@code /x}), which Spring's conversion makes one of these through {@link #valueOf}.
      */
-    public record MappedColumn(String pointer, String type) {
+    public record MappedColumn(String pointer, String type, String parent) {
 
         public static MappedColumn valueOf(String pointer) {
-            return new MappedColumn(pointer, null);
+            return new MappedColumn(pointer, null, null);
         }
 
-        /** As written, for {@code GET /api/feeds/{feed}/definition}: the pointer alone when no type is declared. */
+        /** As written, for {@code GET /api/feeds/{feed}/definition}: the pointer alone when nothing else is declared. */
         @JsonValue
         public Object written() {
-            if (type == null) {
+            if (type == null && parent == null) {
                 return pointer;
             }
             Map<String, String> typed = new LinkedHashMap<>();
-            typed.put("pointer", pointer);
-            typed.put("type", type);
+            if (pointer != null) {
+                typed.put("pointer", pointer);
+            }
+            if (type != null) {
+                typed.put("type", type);
+            }
+            if (parent != null) {
+                typed.put("parent", parent);
+            }
             return typed;
         }
     }

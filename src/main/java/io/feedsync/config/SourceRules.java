@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.feedsync.upstream.ErrorBodies;
 import io.feedsync.upstream.FailureClass;
+import io.feedsync.upstream.ForEach;
 import io.feedsync.upstream.Incremental;
 import io.feedsync.upstream.RateLimit;
 import io.feedsync.upstream.RetryPolicy;
@@ -26,7 +27,16 @@ final class SourceRules {
         if (source == null) {
             throw keys.bad("source.url", "must be set");
         }
-        URI url = absoluteUrl(keys, "source.url", source.url());
+        ForEach forEach = ForEachRules.forEach(keys, source.forEach());
+        URI url = absoluteUrl(keys, "source.url", ForEachRules.template(keys, source.url(), forEach));
+        if (forEach != null) {
+            ForEachRules.placeholdersInPathOrQuery(keys, url);
+            if (source.incremental() != null && blankToNull(source.incremental().cursor()) != null) {
+                throw keys.bad("source.incremental", "a child feed is incremental by its parents"
+                        + " (source.for-each.changed-only): one cursor for the children of every parent would skip"
+                        + " some parent's changes");
+            }
+        }
         var auth = AuthRules.authentication(keys);
         var pagination = PaginationRules.pagination(keys);
         String records = source.records() == null ? FeedSchema.defaultOf("source.records")
@@ -39,7 +49,7 @@ final class SourceRules {
                 retry(keys, source.retry()), keys.dataSize("source.max-page-size", source.maxPageSize()),
                 rateLimit(keys, source.rateLimit()), errorBodies(keys, source.errorWhen()),
                 DeleteMarkerRules.deleteMarkers(keys, source.deleteMarker()),
-                Boolean.TRUE.equals(keys.paging().endOnMissingRecords()));
+                Boolean.TRUE.equals(keys.paging().endOnMissingRecords()), forEach);
     }
 
     /** The {@code type} of the variants object at {@code key}: one of {@code known}, or its default. */

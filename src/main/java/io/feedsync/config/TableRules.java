@@ -27,11 +27,20 @@ final class TableRules {
         List<FeedConfigException> problems = new ArrayList<>();
         Map<String, String> columns = new LinkedHashMap<>();
         Map<String, ColumnType> types = new LinkedHashMap<>();
+        Map<String, String> parents = new LinkedHashMap<>();
         mapping.forEach((column, mapped) -> {
             String key = "transform.mapping." + column;
             try {
                 keys.identifier(key, column);
-                if (mapped == null || mapped.type() == null) {
+                if (mapped != null && blankToNull(mapped.parent()) != null) {
+                    keys.identifier(key + ".parent", mapped.parent().trim());
+                    parents.put(column, mapped.parent().trim());
+                    // the parent's value, or with for-each.batch, where the record names its parent
+                    columns.put(column, mapped.pointer() == null ? null : keys.pointer(key + ".pointer", mapped.pointer()));
+                    if (mapped.type() != null) {
+                        types.put(column, columnType(keys, key + ".type", mapped.type()));
+                    }
+                } else if (mapped == null || mapped.type() == null) {
                     columns.put(column, keys.pointer(key, mapped == null ? null : mapped.pointer()));
                 } else {
                     columns.put(column, keys.pointer(key + ".pointer", keys.required(key + ".pointer", mapped.pointer())));
@@ -44,7 +53,7 @@ final class TableRules {
         if (!problems.isEmpty()) {
             throw FeedConfigException.of(problems);
         }
-        return new FeedDefinition.Transform(bean, columns, types);
+        return new FeedDefinition.Transform(bean, columns, types, parents);
     }
 
     private static ColumnType columnType(FeedKeys keys, String key, String written) {

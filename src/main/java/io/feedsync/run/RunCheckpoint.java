@@ -1,6 +1,7 @@
 package io.feedsync.run;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Where an unfinished run stood after its last committed page, kept in its {@code sync_run} row
@@ -10,7 +11,15 @@ import java.time.Instant;
  * run of the chain began (records stamped after that do not move the watermark); and whether a
  * full run had recorded keys it saw by then ({@code sync_seen_key} is unlogged: a database crash
  * empties it, and a resumed run that found them gone could soft-delete rows it did see).
+ * A child feed's run keeps no next page ({@code next} null) but the key of the parent after which it
+ * resumes ({@code afterParent}: every parent up to it was fetched and written), and {@code parentsXmin},
+ * where its chain began in the database's transaction order (see {@link ParentRun#xmin}).
  */
 public record RunCheckpoint(String next, int pages, String highest, String lowestFailed, long keyless,
-                            Instant origin, boolean keysSeen) {
+                            Instant origin, boolean keysSeen, List<String> afterParent, String parentsXmin) {
+
+    public RunCheckpoint(String next, int pages, String highest, String lowestFailed, long keyless, Instant origin,
+                         boolean keysSeen) {
+        this(next, pages, highest, lowestFailed, keyless, origin, keysSeen, null, null);
+    }
 }

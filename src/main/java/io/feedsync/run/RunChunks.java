@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 import io.feedsync.store.ChunkOutcome;
 import io.feedsync.store.SoftDeleted;
 import io.feedsync.transform.Chunk;
+import io.feedsync.upstream.PageProgress;
 
 /**
  * Where a run meets what its steps did: a chunk is counted as it is queued for the writer, and
@@ -25,9 +26,11 @@ public class RunChunks {
     private static final Logger log = LoggerFactory.getLogger(RunChunks.class);
 
     private final RunLedger ledger;
+    private final ParentCheckpoints parentCheckpoints;
 
-    public RunChunks(RunLedger ledger) {
+    public RunChunks(RunLedger ledger, ParentCheckpoints parentCheckpoints) {
         this.ledger = ledger;
+        this.parentCheckpoints = parentCheckpoints;
     }
 
     /**
@@ -35,7 +38,10 @@ public class RunChunks {
      * ahead of the writer.
      */
     public void awaitPrefetch(@ExchangeProperty(RunState.PROPERTY) RunState run) {
-        run.writes().awaitPrefetch(run.pages(), run.feed().source().rateLimit().prefetch());
+        int prefetch = run.feed().source().rateLimit().prefetch();
+        // a child feed's parents in flight each read a page ahead
+        int inFlight = run.parents() == null ? 0 : run.parents().forEach().concurrency() - 1;
+        run.writes().awaitPrefetch(run.pages(), prefetch + inFlight);
     }
 
     /** The records of a chunk that the dead letters took (stored by then): counted, and out of the chunk. */
@@ -44,10 +50,12 @@ public class RunChunks {
     }
 
     /** Before the chunk goes into the writer's queue: the page's records it carried are fetched and done with. */
-    public void queued(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run) {
+    public void queued(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run,
+                       @ExchangeProperty(PageProgress.PROPERTY) PageProgress pages) {
         run.writes().queued();
         run.recordFetched(chunk.upstreamSize());
-        run.pageProgress().currentPage().done(chunk.upstreamSize());
+        // the page of this chunk's parent, for a child feed's run
+        pages.currentPage().done(chunk.upstreamSize());
     }
 
     /**
@@ -67,6 +75,10 @@ public class RunChunks {
             URI next = run.writes().committing(run.writeFailure() == null);
             if (next != null && run.request().checkpoints()) {
                 saveCheckpoint(run, next);
+            }
+            if (run.parents() != null && run.writeFailure() == null) {
+                // this chunk counts as written from here on
+                parentCheckpoints.progress(run, run.writes().writtenSoFar() + 1);
             }
         } finally {
             run.writes().written();

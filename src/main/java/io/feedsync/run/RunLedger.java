@@ -30,7 +30,8 @@ public class RunLedger {
             r.id, r.feed, r.status, r.trigger, r.mode, r.dry_run, r.pages, r.fetched, r.inserted, r.updated,
             r.unchanged, r.deleted, r.dead_lettered, r.pending_deletes, r.started_at, r.finished_at, r.watermark,
             r.error_class, r.error_message, r.error_http_status, r.error_url, r.samples::text as samples,
-            r.resumed_from, r.range_since, r.range_until, r.triggered_by, r.cancel_requested_at, r.cancel_requested_by""";
+            r.resumed_from, r.range_since, r.range_until, r.triggered_by, r.cancel_requested_at, r.cancel_requested_by,
+            r.parents::text as parents""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper CHECKPOINTS = JsonMapper.builder().addModule(new JavaTimeModule())
@@ -224,12 +225,24 @@ public class RunLedger {
         RunCounts c = run.counts();
         return jdbc.query("""
                 update sync_run set pages = ?, fetched = ?, inserted = ?, updated = ?, unchanged = ?,
-                       deleted = ?, dead_lettered = ?, pending_deletes = ?
+                       deleted = ?, dead_lettered = ?, pending_deletes = ?, parents = cast(? as jsonb)
                  where id = ? returning cancel_requested_at is not null as cancel, cancel_requested_by, cancel_reason""",
                 (rs, row) -> rs.getBoolean("cancel")
                         ? RunStop.cancel(rs.getString("cancel_requested_by"), rs.getString("cancel_reason")) : null,
                 run.pages(), c.fetched(), c.inserted(), c.updated(), c.unchanged(), c.deleted(), c.deadLettered(),
-                c.pendingDeletes(), run.runId()).stream().filter(java.util.Objects::nonNull).findFirst();
+                c.pendingDeletes(), parents(run), run.runId()).stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /** A child feed's parent counts as stored; null for any other feed. */
+    private static String parents(RunState run) {
+        if (run.parents() == null) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(run.parents().counts());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -246,7 +259,7 @@ public class RunLedger {
                        updated = ?, unchanged = ?, deleted = ?, dead_lettered = ?, pending_deletes = ?,
                        watermark = (select w.value from sync_watermark w where w.feed = sync_run.feed),
                        error_class = ?, error_message = ?, error_http_status = ?, error_url = ?,
-                       samples = cast(? as jsonb),
+                       samples = cast(? as jsonb), parents = cast(? as jsonb), parents_xmin = cast(? as xid8),
                        cancel_requested_at = case when ? then coalesce(cancel_requested_at, now()) else cancel_requested_at end,
                        cancel_requested_by = coalesce(cancel_requested_by, ?), cancel_reason = coalesce(cancel_reason, ?)
                  where id = ? and status = 'RUNNING'""",
@@ -254,7 +267,8 @@ public class RunLedger {
                 c.deadLettered(), c.pendingDeletes(),
                 error == null ? null : error.failureClass().name(), error == null ? null : error.message(),
                 error == null ? null : error.httpStatus(), error == null ? null : error.url(),
-                json(run.samples().snapshot()), cancel != null, cancel == null ? null : cancel.by(),
+                json(run.samples().snapshot()), parents(run), run.parents() == null ? null : run.parents().xmin(),
+                cancel != null, cancel == null ? null : cancel.by(),
                 cancel == null ? null : cancel.reason(), run.runId());
     }
 
@@ -331,7 +345,15 @@ public class RunLedger {
                 rs.getString("range_since") == null ? null
                         : new RunRange(rs.getString("range_since"), rs.getString("range_until")),
                 rs.getString("triggered_by"), instant(rs.getTimestamp("cancel_requested_at")),
-                rs.getString("cancel_requested_by"));
+                rs.getString("cancel_requested_by"), parentCounts(rs.getString("parents")));
+    }
+
+    private static ParentCounts parentCounts(String json) throws SQLException {
+        try {
+            return json == null ? null : JSON.readValue(json, ParentCounts.class);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable parent counts", e);
+        }
     }
 
     private static java.time.Instant instant(Timestamp timestamp) {

@@ -31,10 +31,13 @@ public class RunLifecycle {
     private final SeenKeys seenKeys;
     private final TargetTables targetTables;
     private final RunStops stops;
+    private final ParentCheckpoints parentCheckpoints;
 
     public RunLifecycle(RunLedger ledger, ApplicationEventPublisher events, Watermarks watermarks,
-                        RecordHashes recordHashes, SeenKeys seenKeys, TargetTables targetTables, RunStops stops) {
+                        RecordHashes recordHashes, SeenKeys seenKeys, TargetTables targetTables, RunStops stops,
+                        ParentCheckpoints parentCheckpoints) {
         this.stops = stops;
+        this.parentCheckpoints = parentCheckpoints;
         this.seenKeys = seenKeys;
         this.targetTables = targetTables;
         this.ledger = ledger;
@@ -95,6 +98,9 @@ public class RunLifecycle {
     private void end(RunState run, Throwable failure) {
         // chunks already queued are written (or, after a write failure, skipped) before the run ends
         run.writes().awaitAll();
+        if (run.parents() != null) {
+            parentCheckpoints.failing(run);
+        }
         RunError classified = RunErrors.classify(failure, run.pageUrl());
         RunStop stop = run.stopRequested();
         boolean stopped = stop != null && (failure instanceof RunCancelledException
@@ -110,7 +116,7 @@ public class RunLifecycle {
         }
         // a run the next one may resume keeps its seen keys for it (the next run drops them otherwise)
         boolean resumable = error.failureClass() == FailureClass.TRANSIENT && run.request().checkpoints()
-                && run.writes().committedPages() > 0;
+                && (run.parents() == null ? run.writes().committedPages() > 0 : run.parents().checkpoint() != null);
         if (!resumable) {
             forgetSeenKeys(run);
         }
@@ -151,9 +157,12 @@ public class RunLifecycle {
 
     static String summary(RunState run) {
         RunCounts c = run.counts();
+        ParentCounts p = run.parents() == null ? null : run.parents().counts();
         return "pages=" + run.pages() + " fetched=" + c.fetched() + " inserted=" + c.inserted() + " updated="
                 + c.updated() + " unchanged=" + c.unchanged() + " deleted=" + c.deleted() + " deadLettered="
-                + c.deadLettered() + (c.pendingDeletes() == 0 ? "" : " pendingDeletes=" + c.pendingDeletes());
+                + c.deadLettered() + (c.pendingDeletes() == 0 ? "" : " pendingDeletes=" + c.pendingDeletes())
+                + (p == null ? "" : " parents=" + p.total() + " parentsFetched=" + p.fetched() + " parentsNotFound="
+                + p.notFound() + " parentsFailed=" + p.failed());
     }
 
     private static String elapsed(RunState run) {

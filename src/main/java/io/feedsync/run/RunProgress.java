@@ -9,6 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import io.feedsync.upstream.PageProgress;
+
 /**
  * After each page of a run: a chunk the writer could not write fails the run now, the page counts
  * for the prefetch bound, and the run's progress is saved (and logged every 10 seconds), which tells
@@ -19,6 +21,7 @@ public class RunProgress {
 
     private static final Logger log = LoggerFactory.getLogger(RunProgress.class);
     private static final Duration LOG_EVERY = Duration.ofSeconds(10);
+    private static final Duration CHILD_PROGRESS_EVERY = Duration.ofMillis(250);
 
     private final RunLedger ledger;
 
@@ -26,18 +29,23 @@ public class RunProgress {
         this.ledger = ledger;
     }
 
-    public void pageDone(@ExchangeProperty(RunState.PROPERTY) RunState run) {
+    public void pageDone(@ExchangeProperty(RunState.PROPERTY) RunState run,
+                         @ExchangeProperty(PageProgress.PROPERTY) PageProgress pages) {
         if (run.writeFailure() != null) {
             throw run.writeFailure();
         }
-        URI committed = run.writes().pageRead(run.pageProgress().nextPage());
+        // a child feed's run resumes at a parent, not a page (ParentCheckpoints)
+        URI committed = run.writes().pageRead(run.parents() == null ? pages.nextPage() : null);
         if (committed != null && run.request().checkpoints()) {
             ledger.checkpoint(run.runId(), run.checkpoint(committed, run.writes().committedPages()));
         }
-        // a cancel recorded by any node meanwhile: the run stops before its next page (RunGuard.held)
-        ledger.progress(run).ifPresent(run::stop);
+        // a cancel recorded by any node meanwhile: the run stops before its next page (RunGuard.held);
+        // a child feed's parents, a page each and many at once, save their progress a few times a second
+        if (run.parents() == null || run.progressDue(CHILD_PROGRESS_EVERY)) {
+            ledger.progress(run).ifPresent(run::stop);
+        }
         Instant now = Instant.now();
-        if (run.pageProgress().hasMorePages() && Duration.between(run.lastProgressLog(), now).compareTo(LOG_EVERY) >= 0) {
+        if (pages.hasMorePages() && Duration.between(run.lastProgressLog(), now).compareTo(LOG_EVERY) >= 0) {
             run.progressLogged(now);
             long seconds = Math.max(1, Duration.between(run.startedAt(), now).toSeconds());
             log.info("Feed {} run {}: {} pages, {} records ({} records/s)", run.feed().name(), run.runId(),

@@ -57,7 +57,8 @@ public record RunRequest(String feed, RunTrigger trigger, RunMode mode, boolean 
      */
     public boolean checkpoints() {
         return !dryRun && range == null
-                && (trigger == RunTrigger.TIMER || trigger == RunTrigger.REST || trigger == RunTrigger.CLI);
+                && (trigger == RunTrigger.TIMER || trigger == RunTrigger.REST || trigger == RunTrigger.CLI
+                || trigger == RunTrigger.PARENT);
     }
 
     /** Whether this run may pick up where an unfinished run of its feed stopped; a selective run never does. */

@@ -13,6 +13,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import io.feedsync.config.FeedConfigException;
+import io.feedsync.upstream.ForEach;
 
 /**
  * The node's run pool: the Camel thread pool profile {@value #PROFILE} that run-start's wire tap
@@ -62,7 +63,16 @@ public class RunSlots implements CamelContextConfiguration {
         context.getExecutorServiceManager().registerThreadPoolProfile(new ThreadPoolProfileBuilder(PROFILE)
                 .poolSize(slots).maxPoolSize(slots).maxQueueSize(Integer.MAX_VALUE).allowCoreThreadTimeOut(false)
                 .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
+        // the parents of child feeds' runs (routes/feed-sync.yaml's split): each run (the pool's and a command
+        // line's) has at most for-each.concurrency of them in flight, and one thread handing them out
+        int parentThreads = (slots + 1) * (ForEach.MAX_CONCURRENCY + 1);
+        context.getExecutorServiceManager().registerThreadPoolProfile(new ThreadPoolProfileBuilder(PARENT_PROFILE)
+                .poolSize(1).maxPoolSize(parentThreads).maxQueueSize(0).keepAliveTime(60L)
+                .allowCoreThreadTimeOut(true).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
     }
+
+    /** The thread pool profile of child feeds' parent requests. */
+    public static final String PARENT_PROFILE = "parent-requests";
 
     @Override
     public void afterApplicationStart(CamelContext context) {

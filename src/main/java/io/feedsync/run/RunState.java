@@ -1,5 +1,6 @@
 package io.feedsync.run;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
@@ -45,6 +46,8 @@ public final class RunState {
     private final int pagesBefore;
     /** When the first run of a resumed chain started. */
     private final Instant origin;
+    /** A child feed's parents (null for any other feed). */
+    private final ParentRun parents;
     private final RunSamples samples = new RunSamples();
     private final RunWrites writes = new RunWrites();
     private final Instant startedAt = Instant.now();
@@ -95,8 +98,12 @@ public final class RunState {
         boolean asksFrom = incremental != null && incremental.param() != null && screenFrom != null
                 && request.mode() == RunMode.INCREMENTAL;
         this.pages = new PageProgress(runId, feed.name(), feed.chunkSize(), feed.source(), asksFrom ? incremental.format(screenFrom) : null);
+        this.parents = feed.source().forEach() == null ? null : new ParentRun(feed.source().forEach(),
+                checkpoint == null ? null : checkpoint.afterParent(), checkpoint == null ? null : checkpoint.parentsXmin());
         if (checkpoint != null) {
-            pages.resumeAt(java.net.URI.create(checkpoint.next()), checkpoint.pages());
+            if (checkpoint.next() != null) {
+                pages.resumeAt(java.net.URI.create(checkpoint.next()), checkpoint.pages());
+            }
             cursors.resume(checkpoint.highest(), checkpoint.lowestFailed());
             store.keylessRejections(checkpoint.keyless());
             store.keysSeen(checkpoint.keysSeen());
@@ -115,6 +122,20 @@ public final class RunState {
     public RunCheckpoint checkpoint(java.net.URI next, int committedPages) {
         return new RunCheckpoint(pages.storable(next).toString(), pagesBefore + committedPages, cursors.highest(),
                 cursors.lowestFailed(), store.keylessRejections(), origin, store.keysSeen());
+    }
+
+    /**
+     * Where a child feed's run stands once every parent up to {@code afterParent} (in key order) is fetched
+     * and written: what a later run resumes from.
+     */
+    public RunCheckpoint parentCheckpoint(java.util.List<String> afterParent) {
+        return new RunCheckpoint(null, pagesBefore + pages(), null, null, store.keylessRejections(), origin,
+                store.keysSeen(), afterParent, parents.xmin());
+    }
+
+    /** A child feed's parents: how they go, where the run resumes; null for any other feed. */
+    public ParentRun parents() {
+        return parents;
     }
 
     /** Puts the run on the exchange that carries it, with the parts the other packages' steps read. */
@@ -167,7 +188,7 @@ public final class RunState {
 
     /** Folds what a full run's soft-delete did into the run. */
     public void fold(SoftDeleted softDeleted) {
-        finalWrites = softDeleted;
+        finalWrites = finalWrites.plus(softDeleted);
         deleted.addAndGet(softDeleted.count());
         pendingDeletes.addAndGet(softDeleted.pending());
         softDeleted.sample().forEach(key -> samples.add(RunSamples.DELETED, key));
@@ -216,6 +237,15 @@ public final class RunState {
 
     public void progressLogged(Instant at) {
         lastProgressLog = at;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong lastProgressSaved = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Whether {@code every} passed since the run's progress was last saved; if so, it counts as saved now. */
+    boolean progressDue(Duration every) {
+        long now = System.nanoTime();
+        long last = lastProgressSaved.get();
+        return (last == 0 || now - last >= every.toNanos()) && lastProgressSaved.compareAndSet(last, now);
     }
 
     public RunCounts counts() {

@@ -9,7 +9,9 @@ public enum RunTrigger {
     CLI,
     REPLAY,
     /** A drift check: a dry full run that compares the upstream with the table, ignoring what was applied before. */
-    DRIFT;
+    DRIFT,
+    /** After a successful run of the feed's parent ({@code source.for-each.after-parent}). */
+    PARENT;
 
     public String value() {
         return name().toLowerCase(Locale.ROOT);

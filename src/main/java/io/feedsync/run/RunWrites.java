@@ -65,6 +65,11 @@ public final class RunWrites {
         notifyAll();
     }
 
+    /** How many chunks were queued so far. */
+    synchronized long queuedSoFar() {
+        return queued;
+    }
+
     /** How many chunks the writer has finished with so far. */
     synchronized long writtenSoFar() {
         return written;

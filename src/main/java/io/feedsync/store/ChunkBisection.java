@@ -112,8 +112,21 @@ class ChunkBisection {
             }
         }
 
+        /** A child feed's record carries its parent's for-each columns in the columns mapped from them. */
+        private java.util.Map<String, String> parentOf(TransformedRecord record) {
+            if (run.feed().source() == null || run.feed().source().forEach() == null) {
+                return java.util.Map.of();
+            }
+            java.util.Map<String, String> parents = run.feed().transform().parents();
+            java.util.Map<String, String> parent = new java.util.LinkedHashMap<>();
+            record.rows().stream().filter(row -> row.table().equals(run.feed().target().table())).findFirst()
+                    .ifPresent(row -> parents.forEach((column, parentColumn) ->
+                            parent.put(parentColumn, row.values().get(column))));
+            return parent;
+        }
+
         private void deadLetter(TransformedRecord record, RuntimeException refused) {
-            deadLetters.store(run, record.source(), record.key(), refused);
+            deadLetters.store(run, record.source(), record.key(), refused, parentOf(record));
             deadLettered.add(new Chunk.Rejection(record.source(), record, refused));
         }
     }

@@ -113,7 +113,8 @@ class ChunkTransaction {
                 insert into sync_record_hash (feed, record_key, key_hash, content_hash)
                 select ?, record_key, key_hash, content_hash from feedsync_stage_hashes
                 on conflict (feed, record_key) do update set key_hash = excluded.key_hash,
-                                                             content_hash = excluded.content_hash""",
+                                                             content_hash = excluded.content_hash,
+                                                             changed_xid = pg_current_xact_id()""",
                 feed);
     }
 

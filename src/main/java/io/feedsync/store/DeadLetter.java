@@ -1,6 +1,7 @@
 package io.feedsync.store;
 
 import java.time.Instant;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -19,5 +20,8 @@ public record DeadLetter(
         @Schema(requiredMode = REQUIRED) String errorMessage,
         @Schema(requiredMode = REQUIRED) Instant createdAt,
         @Schema(requiredMode = REQUIRED, nullable = true) Instant replayedAt,
-        @Schema(requiredMode = REQUIRED, nullable = true) Long replayRunId) {
+        @Schema(requiredMode = REQUIRED, nullable = true) Long replayRunId,
+        @Schema(requiredMode = REQUIRED, nullable = true, description = "a child feed's record: the for-each columns of"
+                + " the parent row it was fetched for (a replay maps it with them); null for any other feed")
+        Map<String, String> parent) {
 }

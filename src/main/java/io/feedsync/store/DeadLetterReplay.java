@@ -34,7 +34,8 @@ public class DeadLetterReplay {
     /** Replays one letter; answers what it did, for the run to count. */
     public ChunkOutcome replay(@Body DeadLetter letter, @ExchangeProperty(StoreRun.PROPERTY) StoreRun run) {
         try {
-            TransformedRecord record = transformer.transform(letter.payload(), run.feed());
+            TransformedRecord record = transformer.transform(letter.payload(), run.feed(),
+                    letter.parent() == null ? java.util.Map.of() : letter.parent());
             ChunkOutcome written = writer.writeNow(run, record);
             deadLetters.markReplayed(letter.id(), run.runId());
             // an older letter of the record that failed again must not be replayed over this one later

@@ -27,7 +27,7 @@ public class DeadLetters {
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
     private static final String COLUMNS = "id, feed, run_id, record_key, payload::text as payload, error_class,"
-            + " error_message, created_at, replayed_at, replay_run_id";
+            + " error_message, created_at, replayed_at, replay_run_id, parent::text as parent";
     /** The most a replay takes on at once; run it again for the rest. */
     private static final int REPLAY_LIMIT = 100_000;
 
@@ -129,7 +129,8 @@ public class DeadLetters {
                     rs.getString("record_key"), mapper.readTree(rs.getString("payload")), rs.getString("error_class"),
                     rs.getString("error_message"), rs.getTimestamp("created_at").toInstant(),
                     rs.getTimestamp("replayed_at") == null ? null : rs.getTimestamp("replayed_at").toInstant(),
-                    (Long) rs.getObject("replay_run_id"));
+                    (Long) rs.getObject("replay_run_id"), rs.getString("parent") == null ? null
+                            : mapper.readValue(rs.getString("parent"), PARENT));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("dead letter " + rs.getLong("id") + " holds no JSON", e);
         }
@@ -151,12 +152,15 @@ public class DeadLetters {
                     seenKeys.recordKeys(run, List.of(rejection.keyValues()));
                 }
             }
-            store(run, rejection.payload(), rejection.key(), rejection.failure());
+            store(run, rejection.payload(), rejection.key(), rejection.failure(), chunk.parent());
         }
     }
 
-    /** Stores one record that failed, with why; a dry run does not. */
-    public void store(StoreRun run, JsonNode payload, String key, Throwable failure) {
+    /**
+     * Stores one record that failed, with why (and for a child feed, the parent row it was fetched for:
+     * {@code for-each} columns, empty for any other feed); a dry run does not.
+     */
+    public void store(StoreRun run, JsonNode payload, String key, Throwable failure, Map<String, String> parent) {
         if (!run.dryRun()) {
             String json = storable(payload.toString());
             String storedKey = key == null ? null : key.replace('\u0000', '\uFFFD');
@@ -169,14 +173,26 @@ public class DeadLetters {
                     failure.getClass().getSimpleName(), reason(failure), run.feed().name(), json, json, storedKey);
             if (waiting == 0) {
                 jdbc.update("""
-                        insert into sync_dead_letter (feed, run_id, record_key, payload, error_class, error_message)
-                        values (?, ?, ?, cast(? as jsonb), ?, ?)""",
+                        insert into sync_dead_letter (feed, run_id, record_key, payload, error_class, error_message, parent)
+                        values (?, ?, ?, cast(? as jsonb), ?, ?, cast(? as jsonb))""",
                         run.feed().name(), run.runId(), storedKey, json, failure.getClass().getSimpleName(),
-                        reason(failure));
+                        reason(failure), parent.isEmpty() ? null : parentJson(parent));
             }
         }
         log.warn("Feed {} run {}: record {} dead-lettered: {}", run.feed().name(), run.runId(),
                 key == null ? "(no key)" : key, reason(failure));
+    }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> PARENT =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {
+            };
+
+    private String parentJson(Map<String, String> parent) {
+        try {
+            return storable(mapper.writeValueAsString(parent));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A JSON escape of U+0000 that is not itself an escaped backslash followed by "u0000". */

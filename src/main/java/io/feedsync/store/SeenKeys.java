@@ -42,18 +42,37 @@ public class SeenKeys {
     /** Records keys given as the values of the target's key columns, in order. */
     public void recordKeys(StoreRun run, List<List<String>> keys) {
         run.keysSeen(!keys.isEmpty());
-        StringBuilder copy = new StringBuilder(keys.size() * 32);
-        for (List<String> key : keys) {
-            copy.append(run.runId()).append('\t').append('{');
-            for (int i = 0; i < key.size(); i++) {
-                copy.append(i == 0 ? "" : ",").append('"').append(copyEscape(arrayEscape(key.get(i)))).append('"');
+        copy("copy sync_seen_key (run_id, key) from stdin", run.runId(), keys);
+    }
+
+    /**
+     * Records the parents a full run of a child feed fetched whole, each as its {@code for-each.columns}
+     * values in order (null for SQL NULL): only their children may be soft-deleted at the run's end.
+     */
+    public void recordParents(long runId, List<List<String>> parents) {
+        if (!parents.isEmpty()) {
+            copy("copy sync_seen_parent (run_id, columns) from stdin", runId, parents);
+        }
+    }
+
+    private void copy(String statement, long runId, List<List<String>> arrays) {
+        StringBuilder copy = new StringBuilder(arrays.size() * 32);
+        for (List<String> array : arrays) {
+            copy.append(runId).append('\t').append('{');
+            for (int i = 0; i < array.size(); i++) {
+                copy.append(i == 0 ? "" : ",");
+                if (array.get(i) == null) {
+                    copy.append("NULL");
+                } else {
+                    copy.append('"').append(copyEscape(arrayEscape(array.get(i)))).append('"');
+                }
             }
             copy.append("}\n");
         }
         jdbc.execute((ConnectionCallback<Long>) connection -> {
             try {
-                return connection.unwrap(PGConnection.class).getCopyAPI()
-                        .copyIn("copy sync_seen_key (run_id, key) from stdin", new StringReader(copy.toString()));
+                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(statement,
+                        new StringReader(copy.toString()));
             } catch (IOException e) {
                 throw new DataAccessResourceFailureException("could not copy the keys seen", e);
             }
@@ -61,10 +80,11 @@ public class SeenKeys {
     }
 
     /**
-     * The keys run {@code from} saw become run {@code to}'s: a run that resumes an unfinished one.
-     * Answers how many.
+     * The keys (and parents) run {@code from} saw become run {@code to}'s: a run that resumes an
+     * unfinished one. Answers how many keys.
      */
     public int adopt(long from, long to) {
+        jdbc.update("update sync_seen_parent set run_id = ? where run_id = ?", to, from);
         return jdbc.update("update sync_seen_key set run_id = ? where run_id = ?", to, from);
     }
 
@@ -76,11 +96,14 @@ public class SeenKeys {
 
     public void forget(long runId) {
         jdbc.update("delete from sync_seen_key where run_id = ?", runId);
+        jdbc.update("delete from sync_seen_parent where run_id = ?", runId);
     }
 
     /** Drops what finished runs of the feed left behind (a node that died mid-run cannot clean up). */
     public void forgetFinished(String feed) {
         jdbc.update("delete from sync_seen_key s using sync_run r where s.run_id = r.id and r.feed = ?"
+                + " and r.status <> 'RUNNING'", feed);
+        jdbc.update("delete from sync_seen_parent s using sync_run r where s.run_id = r.id and r.feed = ?"
                 + " and r.status <> 'RUNNING'", feed);
     }
 

@@ -10,4 +10,17 @@ import java.util.List;
 public record SoftDeleted(long count, List<String> sample, long pending) {
 
     public static final SoftDeleted NONE = new SoftDeleted(0, List.of(), 0);
+
+    /** This and {@code more}: a full run's soft-deletes and a child feed's cascaded ones. */
+    public SoftDeleted plus(SoftDeleted more) {
+        if (more.count == 0 && more.pending == 0) {
+            return this;
+        }
+        if (count == 0 && pending == 0) {
+            return more;
+        }
+        List<String> both = new java.util.ArrayList<>(sample);
+        both.addAll(more.sample);
+        return new SoftDeleted(count + more.count, both, pending + more.pending);
+    }
 }

@@ -75,11 +75,14 @@ public class SoftDeletes {
         String column = table.softDeleteColumn() == null ? null : TargetTable.quoteIdentifier(table.softDeleteColumn());
         // on a shared table, only the rows this feed wrote are its to count and delete
         String own = run.feed().target().shared() && !run.drift() ? " and " + RecordHashes.writtenBy(feed, table, "t") : "";
+        // a child feed: only the children of parents this run fetched whole can be told gone
         String alivePredicate = (column == null ? "true" : "t." + column + " is null") + own;
+        String fetchedParent = run.feed().source().forEach() == null ? ""
+                : " and " + childOfSeenParent(run.feed(), run.runId(), "t");
         String keyArray = "array[" + String.join(", ", table.key().stream()
                 .map(c -> "t." + TargetTable.quoteIdentifier(c) + "::text").toList()) + "]";
         String unseen = "unseen as (select " + keyArray + " as key from " + table.quotedName() + " t where "
-                + alivePredicate + " and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
+                + alivePredicate + fetchedParent + " and not exists (select 1 from sync_seen_key s where s.run_id = ? and "
                 + keyMatch(table, "s") + ")) ";
         long alive = jdbc.queryForObject("select count(*) from " + table.quotedName() + " t where "
                 + alivePredicate, Long.class);
@@ -138,17 +141,104 @@ public class SoftDeletes {
                             + ChangeOutbox.recording("deleted", "'deleted'") + " select count(*) from deleted",
                             Long.class, feed, after, feed, run.runId())
                     : jdbc.update(update, feed, after);
+            if (run.feed().source().forEach() != null) {
+                // a child feed: the hashes of the rows just deleted (its other parents' children were not read)
+                jdbc.update("delete from sync_record_hash h using sync_missed_key m where h.feed = ? and m.feed = ?"
+                        + " and m.misses >= ? and array_to_string(m.key, '|') = h.record_key", feed, feed, after);
+            }
             jdbc.update("delete from sync_missed_key where feed = ? and misses >= ?", feed, after);
             // their hashes go too, so that a record that comes back is applied (and revived); the
             // hashes of rows still pending stay, so that such a record, seen again unchanged, is not written
-            jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
-                    + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key) and not exists (select 1"
-                    + " from sync_missed_key m where m.feed = ? and array_to_string(m.key, '|') = h.record_key)",
-                    feed, run.runId(), feed);
+            if (run.feed().source().forEach() == null) {
+                jdbc.update("delete from sync_record_hash h where h.feed = ? and not exists (select 1 from sync_seen_key s"
+                        + " where s.run_id = ? and array_to_string(s.key, '|') = h.record_key) and not exists (select 1"
+                        + " from sync_missed_key m where m.feed = ? and array_to_string(m.key, '|') = h.record_key)",
+                        feed, run.runId(), feed);
+            }
         }
         log.info("Feed {} run {}: soft-deleted {} of {} rows no longer in the upstream; {} more missed, pending"
                 + " (soft-delete-after: {})", feed, run.runId(), deleted, alive, missed - deleting, after);
         return new SoftDeleted(deleted, sample, missed - deleting);
+    }
+
+    /**
+     * The cascade of a child feed's run ({@code for-each.cascade-deletes}), in its final transaction: its live
+     * rows whose parent is soft-deleted — a parent row with their values is soft-deleted, and none with them
+     * is live — are soft-deleted too (a dry run counts them), with a change event each when the feed has
+     * {@code notify}, and their hashes go (a record that comes back is applied again).
+     */
+    public SoftDeleted cascade(@ExchangeProperty(StoreRun.PROPERTY) StoreRun run,
+                               @ExchangeProperty(StoreRun.FINAL_TRANSACTION) JdbcTemplate finalTransaction) {
+        io.feedsync.config.FeedDefinition feed = run.feed();
+        io.feedsync.upstream.ForEach forEach = feed.source().forEach();
+        if (forEach == null || !forEach.cascadeDeletes() || run.drift() || feed.transform().parents().isEmpty()) {
+            return SoftDeleted.NONE;
+        }
+        TargetTable table = tables.of(feed.name());
+        TargetTable parents = tables.of(forEach.feed());
+        if (table.softDeleteColumn() == null || parents.softDeleteColumn() == null) {
+            return SoftDeleted.NONE;
+        }
+        String column = TargetTable.quoteIdentifier(table.softDeleteColumn());
+        String parentColumn = "p." + TargetTable.quoteIdentifier(parents.softDeleteColumn());
+        List<String> match = new ArrayList<>();
+        feed.transform().parents().forEach((child, parent) -> match.add("p." + TargetTable.quoteIdentifier(parent)
+                + "::text = t." + TargetTable.quoteIdentifier(child) + "::text"));
+        String matching = String.join(" and ", match);
+        String own = feed.target().shared() ? " and " + RecordHashes.writtenBy(feed.name(), table, "t") : "";
+        String orphans = "t." + column + " is null" + own
+                + " and exists (select 1 from " + parents.quotedName() + " p where " + parentColumn + " is not null and "
+                + matching + ") and not exists (select 1 from " + parents.quotedName() + " p where " + parentColumn
+                + " is null and " + matching + ")";
+        String keyText = "concat_ws('|', " + String.join(", ", table.key().stream()
+                .map(c -> "t." + TargetTable.quoteIdentifier(c) + "::text").toList()) + ")";
+        StatementTimeout.apply(finalTransaction, feed.statementTimeout());
+        List<Object[]> found;
+        if (run.dryRun()) {
+            found = finalTransaction.query("with deleted as (select " + keyText + " as key from " + table.quotedName()
+                    + " t where " + orphans + ") select (select count(*) from deleted), key from deleted limit "
+                    + RunSamples.PER_OUTCOME, (rs, row) -> new Object[] {rs.getLong(1), rs.getString(2)});
+        } else {
+            String changes = run.recordsChanges() ? ChangeOutbox.recording("deleted", "'deleted'") + ", " : "";
+            List<Object> args = new ArrayList<>();
+            if (run.recordsChanges()) {
+                args.add(feed.name());
+                args.add(run.runId());
+            }
+            args.add(feed.name());
+            found = finalTransaction.query("with deleted as (update " + table.quotedName() + " t set " + column
+                    + " = now() where " + orphans + " returning " + keyText + " as key, "
+                    + ChangeOutbox.beforeSoftDelete("to_jsonb(t)", table.softDeleteColumn()) + " as row), " + changes
+                    + "forgotten as (delete from sync_record_hash h using deleted d where h.feed = ? and h.record_key"
+                    + " = d.key) select (select count(*) from deleted), key from deleted limit " + RunSamples.PER_OUTCOME,
+                    (rs, row) -> new Object[] {rs.getLong(1), rs.getString(2)}, args.toArray());
+        }
+        if (found.isEmpty()) {
+            return SoftDeleted.NONE;
+        }
+        long count = (Long) found.get(0)[0];
+        log.info("Feed {} run {}: {} {} rows whose parent in feed {} is soft-deleted", feed.name(), run.runId(),
+                run.dryRun() ? "would soft-delete" : "soft-deleted", count, forEach.feed());
+        return new SoftDeleted(count, found.stream().map(row -> (String) row[1]).toList(), 0);
+    }
+
+    /**
+     * The SQL condition that the child row {@code alias} belongs to a parent that run {@code runId} fetched
+     * whole ({@code sync_seen_parent}): each column mapped from a parent column holds that parent's value.
+     */
+    private static String childOfSeenParent(io.feedsync.config.FeedDefinition feed, long runId, String alias) {
+        return "exists (select 1 from sync_seen_parent sp where sp.run_id = " + runId + " and "
+                + parentMatch(feed, "sp.columns", alias) + ")";
+    }
+
+    /** {@code <array>[i] = t.c::text and …}: the child's columns mapped from the parent's, against their values. */
+    private static String parentMatch(io.feedsync.config.FeedDefinition feed, String array, String alias) {
+        List<String> columns = feed.source().forEach().columns();
+        List<String> parts = new ArrayList<>();
+        feed.transform().parents().forEach((column, parentColumn) -> parts.add(array + "["
+                + (columns.indexOf(parentColumn) + 1) + "] = " + alias + "." + TargetTable.quoteIdentifier(column)
+                + "::text"));
+        return parts.isEmpty() ? "false" : String.join(" and ", parts);
     }
 
     /** {@code s.key[1]::type = t.k1 and …}: the key text parsed exactly as the upsert casts it. */

@@ -2,6 +2,7 @@ package io.feedsync.transform;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,11 +36,23 @@ public final class Chunk {
     private final int upstreamSize;
     private List<TransformedRecord> records;
     private final List<Rejection> rejections = new ArrayList<>(0);
+    private final Map<String, String> parent;
 
     /** {@code upstreamSize}: how many upstream records the chunk started with. */
     public Chunk(int upstreamSize, List<TransformedRecord> records) {
+        this(upstreamSize, records, Map.of());
+    }
+
+    /** {@code parent}: a child feed's parent row ({@code for-each} columns) the records were fetched for; empty otherwise. */
+    public Chunk(int upstreamSize, List<TransformedRecord> records, Map<String, String> parent) {
         this.upstreamSize = upstreamSize;
         this.records = records;
+        this.parent = parent;
+    }
+
+    /** The parent row a child feed's records were fetched for; empty for any other feed. */
+    public Map<String, String> parent() {
+        return parent;
     }
 
     public int upstreamSize() {

@@ -24,21 +24,38 @@ public final class ColumnMapping implements RecordMapper {
 
     /** Columns declared {@code jsonb}: each value arrives as JSON text, so that a JSON string is one too. */
     private final boolean[] json;
+    /** A child feed's columns taken from the parent row (null where the record gives the value). */
+    private final String[] parentColumns;
 
     public ColumnMapping(String table, Map<String, String> pointers) {
         this(table, pointers, Set.of());
     }
 
     public ColumnMapping(String table, Map<String, String> pointers, Set<String> jsonColumns) {
+        this(table, pointers, jsonColumns, Map.of());
+    }
+
+    /**
+     * {@code parents}: a child feed's columns that take the parent row's value of a {@code for-each} column;
+     * their pointer is null, unless the record names its parent itself ({@code for-each.batch}).
+     */
+    public ColumnMapping(String table, Map<String, String> pointers, Set<String> jsonColumns,
+                         Map<String, String> parents) {
         this.table = table;
         List<String> names = new ArrayList<>(pointers.keySet());
         this.columns = new ColumnValues.Columns(names);
         this.pointers = new JsonPointer[names.size()];
         this.fields = new String[names.size()];
         this.json = new boolean[names.size()];
+        this.parentColumns = new String[names.size()];
         for (int i = 0; i < names.size(); i++) {
             this.json[i] = jsonColumns.contains(names.get(i));
-            JsonPointer pointer = JsonPointer.compile(pointers.get(names.get(i)));
+            String written = pointers.get(names.get(i));
+            if (written == null) {
+                this.parentColumns[i] = parents.get(names.get(i));
+                continue;
+            }
+            JsonPointer pointer = JsonPointer.compile(written);
             this.pointers[i] = pointer;
             // on an object, at("/name") is get("name"), whatever the name looks like
             this.fields[i] = !pointer.matches() && pointer.tail().matches() ? pointer.getMatchingProperty() : null;
@@ -47,12 +64,21 @@ public final class ColumnMapping implements RecordMapper {
 
     @Override
     public List<TargetRow> map(JsonNode record) {
+        return map(record, Map.of());
+    }
+
+    /** A record of a child feed: {@code parent} holds the parent row's {@code for-each} columns as text. */
+    public List<TargetRow> map(JsonNode record, Map<String, String> parent) {
         if (!record.isObject()) {
             throw new RecordRejectedException("record is a JSON " + record.getNodeType().name().toLowerCase()
                     + ", not an object");
         }
         String[] values = new String[pointers.length];
         for (int i = 0; i < values.length; i++) {
+            if (pointers[i] == null) {
+                values[i] = parent.get(parentColumns[i]);
+                continue;
+            }
             JsonNode value = fields[i] != null ? record.get(fields[i]) : record.at(pointers[i]);
             values[i] = json[i] ? json(value) : text(value);
         }

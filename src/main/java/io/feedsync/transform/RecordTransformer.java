@@ -20,6 +20,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.config.ColumnType;
 import io.feedsync.upstream.DeleteMarkers;
+import io.feedsync.upstream.Parent;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedDefinition;
@@ -48,16 +49,23 @@ public class RecordTransformer implements Processor {
     @SuppressWarnings("unchecked")
     public void process(Exchange exchange) {
         Message message = exchange.getMessage();
+        Parent parent = exchange.getProperty(Parent.PROPERTY, Parent.class);
         message.setBody(transform((List<JsonNode>) message.getBody(List.class),
-                exchange.getProperty(FeedDefinition.PROPERTY, FeedDefinition.class)));
+                exchange.getProperty(FeedDefinition.PROPERTY, FeedDefinition.class),
+                parent == null ? Map.of() : parent.columns()));
     }
 
     public Chunk transform(List<JsonNode> upstream, FeedDefinition feed) {
+        return transform(upstream, feed, Map.of());
+    }
+
+    /** {@code parent}: a child feed's parent row ({@code for-each} columns), empty for any other feed. */
+    public Chunk transform(List<JsonNode> upstream, FeedDefinition feed, Map<String, String> parent) {
         RecordMapper mapper = mapperFor(feed);
-        Chunk chunk = new Chunk(upstream.size(), new ArrayList<>(upstream.size()));
+        Chunk chunk = new Chunk(upstream.size(), new ArrayList<>(upstream.size()), parent);
         for (JsonNode record : upstream) {
             try {
-                chunk.records().add(transform(record, feed, mapper));
+                chunk.records().add(transform(record, feed, mapper, parent));
             } catch (RecordRejectedException e) {
                 chunk.reject(record, null, e);
             }
@@ -66,17 +74,23 @@ public class RecordTransformer implements Processor {
     }
 
     /** One record, for a replay: a rejection is thrown. */
-    public TransformedRecord transform(JsonNode record, FeedDefinition feed) {
-        return transform(record, feed, mapperFor(feed));
+    public TransformedRecord transform(JsonNode record, FeedDefinition feed, Map<String, String> parent) {
+        return transform(record, feed, mapperFor(feed), parent);
     }
 
-    private static TransformedRecord transform(JsonNode record, FeedDefinition feed, RecordMapper mapper) {
+    private static TransformedRecord transform(JsonNode record, FeedDefinition feed, RecordMapper mapper,
+                                               Map<String, String> parent) {
         DeleteMarkers markers = feed.source().deleteMarkers();
         if (markers != null && markers.marks(record)) {
-            return marked(record, feed, mapper);
+            return marked(record, feed, mapper, parent);
         }
-        List<TargetRow> rows = mapper.map(record);
+        List<TargetRow> rows = map(mapper, record, parent);
         return new TransformedRecord(key(primary(rows, feed), feed), rows, record);
+    }
+
+    private static List<TargetRow> map(RecordMapper mapper, JsonNode record, Map<String, String> parent) {
+        return parent.isEmpty() || !(mapper instanceof ColumnMapping columns) ? mapper.map(record)
+                : columns.map(record, parent);
     }
 
     /**
@@ -84,10 +98,11 @@ public class RecordTransformer implements Processor {
      * mapping requires, so a mapper that rejects it but names its key ({@link RecordRejectedException#forKey})
      * has said enough. Without a key it is rejected: there is no row to delete.
      */
-    private static TransformedRecord marked(JsonNode record, FeedDefinition feed, RecordMapper mapper) {
+    private static TransformedRecord marked(JsonNode record, FeedDefinition feed, RecordMapper mapper,
+                                            Map<String, String> parent) {
         Map<String, String> keyValues = new LinkedHashMap<>();
         try {
-            TargetRow primary = primary(mapper.map(record), feed);
+            TargetRow primary = primary(map(mapper, record, parent), feed);
             feed.target().key().forEach(column -> keyValues.put(column, primary.values().get(column)));
         } catch (RecordRejectedException rejected) {
             if (rejected.keyValues() == null) {
@@ -153,7 +168,7 @@ public class RecordTransformer implements Processor {
             return new ColumnMapping(feed.target().table(), feed.transform().mapping(),
                     feed.transform().mapping().keySet().stream()
                             .filter(column -> feed.transform().type(column) == ColumnType.JSONB)
-                            .collect(Collectors.toSet()));
+                            .collect(Collectors.toSet()), feed.transform().parents());
         }
         try {
             return context.getBean(bean, RecordMapper.class);

@@ -20,6 +20,10 @@ public final class PageProgress {
     private final int chunkSize;
     private final Source source;
     private final String watermarkParam;
+    /** Where the export starts: the feed's {@code source.url}, or a parent's URL for a child feed. */
+    private final URI start;
+    /** A parent's pages count in its run's too (null: these are the run's). */
+    private final PageProgress run;
     private final AtomicInteger pages = new AtomicInteger();
     private volatile int pagesBefore;
     /** The pages this run has asked for, as its pagination named them (64-bit digests: a long export stays small). */
@@ -37,11 +41,31 @@ public final class PageProgress {
      * watermark less the lookback, formatted), or null for none.
      */
     public PageProgress(long runId, String feedName, int chunkSize, Source source, String watermarkParam) {
+        this(runId, feedName, chunkSize, source, watermarkParam, source.url(), null);
+    }
+
+    private PageProgress(long runId, String feedName, int chunkSize, Source source, String watermarkParam, URI start,
+                         PageProgress run) {
         this.runId = runId;
         this.feedName = feedName;
         this.chunkSize = chunkSize;
         this.source = source;
         this.watermarkParam = watermarkParam;
+        this.start = start;
+        this.run = run;
+    }
+
+    /**
+     * The pages of one parent of a child feed's run, from {@code start} (its URL): paged, capped at
+     * {@code max-pages} and guarded against loops on their own, and counted in this run's pages too.
+     */
+    public PageProgress forParent(URI start) {
+        return new PageProgress(runId, feedName, chunkSize, source, watermarkParam, start, this);
+    }
+
+    /** Where the export starts: {@code source.url}, or for a parent of a child feed, its URL. */
+    public URI start() {
+        return start;
     }
 
     /**
@@ -91,6 +115,9 @@ public final class PageProgress {
 
     void pageRead() {
         pages.incrementAndGet();
+        if (run != null) {
+            run.pageRead();
+        }
     }
 
     public URI nextPage() {

@@ -48,7 +48,7 @@ public class UpstreamPages {
     public void first(@ExchangeProperty(PageProgress.PROPERTY) PageProgress run) {
         if (run.nextPage() == null) {
             Source source = run.source();
-            run.nextPage(source.pagination().firstPage(startUrl.resolve(source.url())));
+            run.nextPage(source.pagination().firstPage(startUrl.resolve(run.start())));
         }
     }
 

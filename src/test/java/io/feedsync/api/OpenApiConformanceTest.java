@@ -128,7 +128,7 @@ class OpenApiConformanceTest extends FeedsyncTest {
                  "pages": 0, "counts": {"fetched": 0, "inserted": 0, "updated": 0, "unchanged": 0, "deleted": 0,
                  "deadLettered": 0, "pendingDeletes": 0}, "startedAt": "2026-01-01T00:00:00Z", "finishedAt": null, "watermark": null,
                  "error": null, "samples": null, "resumedFrom": null, "range": null, "triggeredBy": "ops-bot",
-                 "cancelRequestedAt": null, "cancelRequestedBy": null}""");
+                 "cancelRequestedAt": null, "cancelRequestedBy": null, "parents": null}""");
 
         assertThat(document.violations("GET", "/runs/{id}", 200, run)).as("a running run").isEmpty();
         assertThat(document.violations("GET", "/runs/{id}", 200, ((ObjectNode) run.deepCopy()).without("feed")))

@@ -81,7 +81,7 @@ class ConstantCostHealthAndScrapeTest {
                 Runnable health = () -> assertThat(viewer.get("/actuator/health").status()).as("a table is missing")
                         .isEqualTo(503);
                 Runnable scrape = () -> assertThat(viewer.get("/actuator/prometheus").status()).isEqualTo(200);
-                Runnable list = () -> assertThat(viewer.get("/api/feeds").json()).as("every feed listed").hasSize(30 + feeds);
+                Runnable list = () -> assertThat(viewer.get("/api/feeds").json()).as("every feed listed").hasSize(32 + feeds);
                 assertThat(viewer.get("/api/feeds").json().findValues("nextFire")).as("with its next fire")
                         .anyMatch(fire -> !fire.isNull());
                 return new Cost(statements.during(health), medianTime(health), statements.during(scrape), medianTime(scrape),

@@ -44,7 +44,8 @@ class ChunkBisectionTest {
         }
 
         @Override
-        public void store(StoreRun run, JsonNode payload, String key, Throwable failure) {
+        public void store(StoreRun run, JsonNode payload, String key, Throwable failure,
+                          java.util.Map<String, String> parent) {
             keys.add(key);
         }
     }
@@ -157,11 +158,12 @@ class ChunkBisectionTest {
         IllegalStateException unavailable = new IllegalStateException("no connection");
         DeadLetters letters = new Letters() {
             @Override
-            public void store(StoreRun run, JsonNode payload, String key, Throwable failure) {
+            public void store(StoreRun run, JsonNode payload, String key, Throwable failure,
+                          java.util.Map<String, String> parent) {
                 if (key.equals("k3")) {
                     throw unavailable;
                 }
-                super.store(run, payload, key, failure);
+                super.store(run, payload, key, failure, parent);
             }
         };
 

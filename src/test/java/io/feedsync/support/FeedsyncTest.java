@@ -52,7 +52,7 @@ public abstract class FeedsyncTest {
     void cleanSlate() {
         upstream.reset();
         catalog.all().forEach(feed -> feed.source().auth().invalidate());
-        jdbc.update("truncate test_plans, epa_certificates, epa_auth_configs, epa_plans, epa_partners, sync_record_hash, sync_dead_letter, sync_watermark, sync_run, sync_feed_pause, sync_seen_key, sync_missed_key");
+        jdbc.update("truncate test_plans, epa_certificates, epa_auth_configs, epa_plans, epa_partners, sync_record_hash, sync_dead_letter, sync_watermark, sync_run, sync_feed_pause, sync_seen_key, sync_missed_key, test_clients, test_appointments, test_child_rows, sync_seen_parent");
         api = new Api(port);
     }
 
