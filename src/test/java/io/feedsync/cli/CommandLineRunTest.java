@@ -17,6 +17,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.feedsync.FeedsyncApplication;
 import io.feedsync.support.FakeUpstream;
+import io.feedsync.support.FamilyUpstream;
 import io.feedsync.support.TestDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,7 +40,7 @@ class CommandLineRunTest {
         try (Connection db = connect(); Statement sql = db.createStatement()) {
             sql.execute("select 1");
             sql.execute("do $$ begin if to_regclass('test_plans') is not null then "
-                    + "truncate test_plans, epa_certificates, epa_auth_configs, epa_plans, epa_partners, sync_record_hash, sync_dead_letter, sync_watermark, sync_run; end if; end $$");
+                    + "truncate test_plans, epa_certificates, epa_auth_configs, epa_plans, epa_partners, sync_record_hash, sync_dead_letter, sync_watermark, sync_run; end if; if to_regclass('test_clients') is not null then truncate test_clients, test_appointments; end if; end $$");
         }
     }
 
@@ -58,6 +59,25 @@ class CommandLineRunTest {
             assertThat(rows.getString(2)).isEqualTo("cli");
             assertThat(rows.getString(3)).isEqualTo("full");
         }
+    }
+
+    @Test
+    void aChildFeedsRunPrintsHowItsParentsWent() throws Exception {
+        FamilyUpstream family = new FamilyUpstream();
+        upstream.serve("/family", family);
+        for (int id = 1; id <= 3; id++) {
+            family.client(id, "Client " + id);
+            family.appointments(id, 2);
+        }
+        family.missing.add(2);
+        assertThat(run("run", "clients")).isZero();
+        out.reset();
+
+        int exit = run("run", "appointments", "--full");
+
+        assertThat(exit).as(out()).isZero();
+        assertThat(out()).contains("feed appointments run").contains("SUCCEEDED").contains("fetched=4 inserted=4")
+                .contains("parents=3 parentsFetched=2 parentsNotFound=1 parentsFailed=0");
     }
 
     /** The command line serves no API: neither the REST routes (routes/api-rest.yaml) nor theirs (routes/api-routes.yaml) start. */
