@@ -1,4 +1,4 @@
-# Sourced by bench/run, bench/soak and bench/feeds. bench_harness NAME builds the jar and the harness
+# Sourced by bench/run, bench/soak, bench/feeds and bench/children. bench_harness NAME builds the jar and the harness
 # classes (unless BENCH_SKIP_BUILD=1 reuses target/ as it is), then copies them into target/NAME of
 # its own, with its work directory target/NAME/work: a harness runs from its copy, so another one
 # started meanwhile, or a build, replaces nothing under it. Sets BENCH_DIR.
