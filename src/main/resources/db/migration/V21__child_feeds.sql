@@ -1,9 +1,12 @@
 -- Child feeds (issue 26): a feed fetched once per live row of another feed's table.
 
 -- Which transaction last changed each record's hash (inserted, updated, revived): a child feed with
--- for-each.changed-only fetches the parents changed since its last successful run began, i.e. those
--- whose change is not older than the oldest transaction in flight when that run took its snapshot.
-alter table sync_record_hash add column changed_xid xid8 not null default pg_current_xact_id();
+-- for-each.changed-only leaves out the parents whose change is older than the oldest transaction in
+-- flight when its last successful run began. Added without a default first (a volatile default would
+-- rewrite the table under an exclusive lock); the hashes stored before it have none, and their parents
+-- count as changed until they change again.
+alter table sync_record_hash add column changed_xid xid8;
+alter table sync_record_hash alter column changed_xid set default pg_current_xact_id();
 
 -- A child run: the oldest transaction in flight when it began (the next changed-only run reads the
 -- parents changed from there), and how its parents went: {total, fetched, notFound, failed}.

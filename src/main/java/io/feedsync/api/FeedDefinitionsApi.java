@@ -19,6 +19,7 @@ import org.springframework.stereotype.Component;
 
 import io.feedsync.run.DefinedFeeds;
 import io.feedsync.api.security.FeedScope;
+import io.feedsync.config.ApiDefinitionRules;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedFamilies;
@@ -108,8 +109,9 @@ public class FeedDefinitionsApi {
         FeedDefinition checked = FeedValidator.define(feed, definition, environment, limits);
         // a parent the caller's key does not see is no feed to it: a child feed reads its parent's rows
         FeedScope scope = exchange.getProperty("scope", FeedScope.ALL, FeedScope.class);
-        List<FeedConfigException> family = FeedFamilies.problems(checked,
-                name -> catalog.find(name).filter(parent -> scope.sees(parent.name())));
+        List<FeedConfigException> family = new java.util.ArrayList<>(FeedFamilies.problems(checked,
+                name -> catalog.find(name).filter(parent -> scope.sees(parent.name()))));
+        family.addAll(ApiDefinitionRules.of(environment).parent(checked, catalog::isConfigured));
         if (!family.isEmpty()) {
             throw FeedConfigException.of(family);
         }

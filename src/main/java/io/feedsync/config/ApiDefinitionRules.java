@@ -36,7 +36,8 @@ public final class ApiDefinitionRules {
     }
 
     /** The node's settings under {@code feedsync.security}; null: the default. */
-    record Settings(List<String> apiEndpointSchemes, List<String> apiTransformBeans, List<String> secretNames) {
+    record Settings(List<String> apiEndpointSchemes, List<String> apiTransformBeans, List<String> secretNames,
+                    List<String> apiParentFeeds) {
     }
 
     public static final List<String> DEFAULT_SCHEMES = List.of("http", "https");
@@ -54,6 +55,7 @@ public final class ApiDefinitionRules {
 
     private final List<String> schemes;
     private final List<String> transformBeans;
+    private final List<String> parentFeeds;
     private final List<String> secretNamesAsSet;
     private final SecretNames secretNames;
     private final PropertyResolver environment;
@@ -64,6 +66,8 @@ public final class ApiDefinitionRules {
         this.transformBeans = settings.apiTransformBeans() == null ? List.of()
                 : settings.apiTransformBeans().stream().map(String::trim).toList();
         this.secretNamesAsSet = settings.secretNames() == null ? SecretNames.DEFAULT : List.copyOf(settings.secretNames());
+        this.parentFeeds = settings.apiParentFeeds() == null ? List.of()
+                : settings.apiParentFeeds().stream().map(String::trim).toList();
         this.secretNames = new SecretNames(secretNamesAsSet);
         this.environment = environment;
     }
@@ -72,7 +76,7 @@ public final class ApiDefinitionRules {
     public static ApiDefinitionRules of(PropertyResolver environment) {
         Settings settings = environment instanceof ConfigurableEnvironment configurable
                 ? Binder.get(configurable).bind("feedsync.security", Settings.class).orElse(null) : null;
-        return new ApiDefinitionRules(settings == null ? new Settings(null, null, null) : settings, environment);
+        return new ApiDefinitionRules(settings == null ? new Settings(null, null, null, null) : settings, environment);
     }
 
     /**
@@ -99,6 +103,21 @@ public final class ApiDefinitionRules {
             }
         }
         return value;
+    }
+
+    /**
+     * A child feed defined over the API names a configured feed as its parent: only one the node lists in
+     * {@code feedsync.security.api-parent-feeds} (none by default) — the child would read its table.
+     */
+    public List<FeedConfigException> parent(FeedDefinition feed, java.util.function.Predicate<String> configured) {
+        io.feedsync.upstream.ForEach forEach = feed.source().forEach();
+        if (forEach == null || !configured.test(forEach.feed()) || parentFeeds.contains(forEach.feed())) {
+            return List.of();
+        }
+        return List.of(new FeedConfigException("feedsync.feeds." + feed.name() + ".source.for-each.feed", "'"
+                + forEach.feed() + "' is a feed of the configuration, which a feed defined over the API may name as its"
+                + " parent only if feedsync.security.api-parent-feeds lists it (" + parentFeeds + "): the child reads"
+                + " its table"));
     }
 
     /** The feed as bound: its notify endpoints, its transform bean, the header of its API key. */

@@ -46,9 +46,39 @@ public final class FeedFamilies {
                         : "the parent chain names '" + parent + "', which is no feed"));
                 break;
             }
+            if (chain.size() == 2) {
+                problems.addAll(columns(feed, found.get()));
+            }
             parent = found.get().source().forEach() == null ? null : found.get().source().forEach().feed();
         }
         return problems;
+    }
+
+    /**
+     * A child reads of its parent's rows only what the parent feed writes: its key and, for a parent with a
+     * mapping, its mapped columns (never another column of the table, which no feed put there).
+     */
+    public static List<FeedConfigException> columns(FeedDefinition child, FeedDefinition parent) {
+        Set<String> readable = readable(parent);
+        List<FeedConfigException> problems = new ArrayList<>();
+        List<String> columns = child.source().forEach().columns();
+        for (int i = 0; i < columns.size(); i++) {
+            if (!readable.contains(columns.get(i))) {
+                problems.add(new FeedConfigException("feedsync.feeds." + child.name() + ".source.for-each.columns["
+                        + i + "]", "'" + columns.get(i) + "' is not a column feed '" + parent.name() + "' writes (its key"
+                        + (parent.transform().bean() == null ? " and mapped columns" : "") + ": " + readable + ")"));
+            }
+        }
+        return problems;
+    }
+
+    /** The columns of its table that {@code parent} writes and its children may read. */
+    public static Set<String> readable(FeedDefinition parent) {
+        Set<String> readable = new LinkedHashSet<>(parent.target().key());
+        if (parent.transform().bean() == null) {
+            readable.addAll(parent.transform().mapping().keySet());
+        }
+        return readable;
     }
 
     /** The feeds of {@code feeds} whose parent is {@code parent}. */

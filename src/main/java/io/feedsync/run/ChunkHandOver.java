@@ -36,11 +36,46 @@ public class ChunkHandOver {
         this.writers = camel.getExecutorServiceManager().newCachedThreadPool(this, "feed-writer");
     }
 
-    /** Queues the exchange's chunk for {@code writer}, the feed's writer route. */
+    /**
+     * Queues the exchange's chunk for {@code writer}, the feed's writer route. A child feed's chunks are
+     * gathered up to {@code chunk-size} records first (see {@link GatheredChunks}), from every parent in flight.
+     */
     public void queue(Exchange exchange, String writer) throws InterruptedException {
         RunState run = exchange.getProperty(RunState.PROPERTY, RunState.class);
         // the chunk's own exchange goes back to the split as soon as this returns
         Exchange chunk = exchange.copy();
+        GatheredChunks gathered = run.gathered();
+        if (gathered == null) {
+            handOver(writer, chunk, run);
+            return;
+        }
+        gathered.lock();
+        try {
+            Exchange ready = gathered.add(chunk, run.feed().chunkSize());
+            if (ready != null) {
+                handOver(writer, ready, run);
+            }
+        } finally {
+            gathered.unlock();
+        }
+    }
+
+    /** A child feed's run: what its parents' chunks gathered and not yet handed over goes to {@code writer} now. */
+    public void flush(RunState run, String writer) throws InterruptedException {
+        GatheredChunks gathered = run.gathered();
+        gathered.lock();
+        try {
+            Exchange rest = gathered.take();
+            if (rest != null) {
+                handOver(writer, rest, run);
+            }
+        } finally {
+            gathered.unlock();
+        }
+    }
+
+    private void handOver(String writer, Exchange chunk, RunState run) throws InterruptedException {
+        run.writes().queued();
         run.writes().handOver(() -> write(writer, chunk, run), writers);
     }
 

@@ -37,11 +37,17 @@ public class ParentRequests {
     private final ParentRows rows;
     private final UpstreamPages upstreamPages;
     private final ParentCheckpoints checkpoints;
+    private final ChunkHandOver chunkHandOver;
 
-    public ParentRequests(ParentRows rows, UpstreamPages upstreamPages, ParentCheckpoints checkpoints) {
+    /** The writer route (routes/feed-sync.yaml) the chunks gathered from the parents go to. */
+    private static final String WRITER = "direct:feed-write";
+
+    public ParentRequests(ParentRows rows, UpstreamPages upstreamPages, ParentCheckpoints checkpoints,
+                          ChunkHandOver chunkHandOver) {
         this.rows = rows;
         this.upstreamPages = upstreamPages;
         this.checkpoints = checkpoints;
+        this.chunkHandOver = chunkHandOver;
     }
 
     /**
@@ -105,7 +111,8 @@ public class ParentRequests {
         exchange.setProperty(ParentFetch.PROPERTY, fetch);
         Parent single = run.feed().source().forEach().batch() == null ? fetch.single() : null;
         if (single != null) {
-            exchange.setProperty(Parent.PROPERTY, single);
+            // the records (and their dead letters) carry only the parent columns the mapping takes
+            exchange.setProperty(Parent.PROPERTY, single.only(run.feed().transform().parents().values()));
         } else {
             exchange.removeProperty(Parent.PROPERTY);
         }
@@ -127,8 +134,13 @@ public class ParentRequests {
             return;
         }
         try {
-            run.parents().ended(fetch, true, run.writes().queuedSoFar());
+            run.parents().ended(fetch, true, run.gathered().endMark(run.writes()));
             checkpoints.progress(run, run.writes().writtenSoFar());
+        } catch (RuntimeException unsaved) {
+            // the parent is done; only its bookkeeping failed (an older checkpoint, a parent not on record for
+            // the soft-deletes: fewer rows deleted, never more). Thrown on, the parent would be failed as well
+            log.warn("Feed {} run {}: {}: could not record its progress ({})", run.feed().name(), run.runId(), fetch,
+                    unsaved.getMessage());
         } finally {
             run.parents().release();
         }
@@ -151,7 +163,7 @@ public class ParentRequests {
             }
             if (notFound(failure) && run.feed().source().forEach().skipNotFound()) {
                 log.info("Feed {} run {}: {} skipped: {}", run.feed().name(), run.runId(), fetch, failure.getMessage());
-                run.parents().ended(fetch, false, run.writes().queuedSoFar());
+                run.parents().ended(fetch, false, run.gathered().endMark(run.writes()));
                 checkpoints.progress(run, run.writes().writtenSoFar());
                 return;
             }
@@ -167,14 +179,17 @@ public class ParentRequests {
 
     private static boolean notFound(Throwable failure) {
         return failure instanceof PageFetchException fetch && Integer.valueOf(404).equals(fetch.httpStatus())
-                || failure instanceof ParentUrls.MissingParentValueException;
+                || failure instanceof ParentUrls.UnusableParentValueException;
     }
 
     /**
      * After the split, every parent done: the run fails with the first parent that failed; otherwise the
      * parents it fetched whole are on record for its soft-deletes.
      */
-    public void finished(@ExchangeProperty(RunState.PROPERTY) RunState run, Exchange exchange) {
+    public void finished(@ExchangeProperty(RunState.PROPERTY) RunState run, Exchange exchange)
+            throws InterruptedException {
+        // the last records gathered go to the writer (also when the run fails: more of it is then committed)
+        chunkHandOver.flush(run, WRITER);
         exchange.removeProperty(Parent.PROPERTY);
         exchange.removeProperty(ParentFetch.PROPERTY);
         exchange.setProperty(PageProgress.PROPERTY, run.pageProgress());

@@ -87,9 +87,14 @@ public final class ParentRun {
      */
     boolean acquire(java.util.function.BooleanSupplier stopping) {
         try {
-            while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+            // a parent that takes long (retries, many pages) holds the checkpoint back: the parents done after it
+            // are remembered until it is, MAX_OPEN at most
+            while (!(openBelowLimit() && inFlight.tryAcquire(100, TimeUnit.MILLISECONDS))) {
                 if (stopping.getAsBoolean()) {
                     return false;
+                }
+                if (!openBelowLimit()) {
+                    Thread.sleep(50);
                 }
             }
             return true;
@@ -97,6 +102,13 @@ public final class ParentRun {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** Parents handed out and not yet committed, at most: each is a few hundred bytes until the one before it is done. */
+    static final int MAX_OPEN = 10_000;
+
+    private synchronized boolean openBelowLimit() {
+        return open.size() < MAX_OPEN;
     }
 
     synchronized ParentFetch dispatch(List<Parent> parents) {

@@ -38,10 +38,10 @@ public class RunChunks {
      * ahead of the writer.
      */
     public void awaitPrefetch(@ExchangeProperty(RunState.PROPERTY) RunState run) {
-        int prefetch = run.feed().source().rateLimit().prefetch();
-        // a child feed's parents in flight each read a page ahead
-        int inFlight = run.parents() == null ? 0 : run.parents().forEach().concurrency() - 1;
-        run.writes().awaitPrefetch(run.pages(), prefetch + inFlight);
+        // a child feed's run reads at most a page per parent in flight ahead of its writer: no page ends kept
+        if (run.parents() == null) {
+            run.writes().awaitPrefetch(run.pages(), run.feed().source().rateLimit().prefetch());
+        }
     }
 
     /** The records of a chunk that the dead letters took (stored by then): counted, and out of the chunk. */
@@ -49,10 +49,12 @@ public class RunChunks {
         chunk.takeRejections().forEach(run::fold);
     }
 
-    /** Before the chunk goes into the writer's queue: the page's records it carried are fetched and done with. */
+    /**
+     * Before the chunk goes into the writer's queue ({@link ChunkHandOver}, which counts it queued): the
+     * page's records it carried are fetched and done with.
+     */
     public void queued(@Body Chunk chunk, @ExchangeProperty(RunState.PROPERTY) RunState run,
                        @ExchangeProperty(PageProgress.PROPERTY) PageProgress pages) {
-        run.writes().queued();
         run.recordFetched(chunk.upstreamSize());
         // the page of this chunk's parent, for a child feed's run
         pages.currentPage().done(chunk.upstreamSize());

@@ -191,7 +191,7 @@ public class RunLedger {
                 select r.id, r.status, r.error_class, r.checkpoint::text as checkpoint,
                        r.checkpoint_at > now() - make_interval(secs => ?) as fresh
                   from sync_run r
-                 where r.feed = ? and r.mode = ? and not r.dry_run and r.trigger in ('timer', 'rest', 'cli')
+                 where r.feed = ? and r.mode = ? and not r.dry_run and r.trigger in ('timer', 'rest', 'cli', 'parent')
                    and r.range_since is null and r.status not in ('QUEUED', 'SKIPPED')
                    and not (r.status = 'CANCELLED' and r.checkpoint is null)
                  order by r.id desc limit 1""", (rs, row) -> {

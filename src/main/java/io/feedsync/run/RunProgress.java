@@ -34,8 +34,9 @@ public class RunProgress {
         if (run.writeFailure() != null) {
             throw run.writeFailure();
         }
-        // a child feed's run resumes at a parent, not a page (ParentCheckpoints)
-        URI committed = run.writes().pageRead(run.parents() == null ? pages.nextPage() : null);
+        // a child feed's run resumes at a parent, not a page (ParentCheckpoints), and keeps no page ends: its
+        // pages are many, and its chunks in flight are bounded by the hand-over and its concurrency
+        URI committed = run.parents() == null ? run.writes().pageRead(pages.nextPage()) : null;
         if (committed != null && run.request().checkpoints()) {
             ledger.checkpoint(run.runId(), run.checkpoint(committed, run.writes().committedPages()));
         }

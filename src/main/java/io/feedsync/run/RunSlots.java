@@ -64,8 +64,9 @@ public class RunSlots implements CamelContextConfiguration {
                 .poolSize(slots).maxPoolSize(slots).maxQueueSize(Integer.MAX_VALUE).allowCoreThreadTimeOut(false)
                 .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
         // the parents of child feeds' runs (routes/feed-sync.yaml's split): each run (the pool's and a command
-        // line's) has at most for-each.concurrency of them in flight, and one thread handing them out
-        int parentThreads = (slots + 1) * (ForEach.MAX_CONCURRENCY + 1);
+        // line's) has at most for-each.concurrency of them in flight, and one thread handing them out; twice
+        // that, since a parent's place is free a moment before its thread is
+        int parentThreads = 2 * (slots + 1) * (ForEach.MAX_CONCURRENCY + 1);
         context.getExecutorServiceManager().registerThreadPoolProfile(new ThreadPoolProfileBuilder(PARENT_PROFILE)
                 .poolSize(1).maxPoolSize(parentThreads).maxQueueSize(0).keepAliveTime(60L)
                 .allowCoreThreadTimeOut(true).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());

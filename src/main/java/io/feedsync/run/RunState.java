@@ -48,6 +48,8 @@ public final class RunState {
     private final Instant origin;
     /** A child feed's parents (null for any other feed). */
     private final ParentRun parents;
+    /** A child feed's chunks, gathered before its writer takes them (null for any other feed). */
+    private final GatheredChunks gathered;
     private final RunSamples samples = new RunSamples();
     private final RunWrites writes = new RunWrites();
     private final Instant startedAt = Instant.now();
@@ -100,6 +102,7 @@ public final class RunState {
         this.pages = new PageProgress(runId, feed.name(), feed.chunkSize(), feed.source(), asksFrom ? incremental.format(screenFrom) : null);
         this.parents = feed.source().forEach() == null ? null : new ParentRun(feed.source().forEach(),
                 checkpoint == null ? null : checkpoint.afterParent(), checkpoint == null ? null : checkpoint.parentsXmin());
+        this.gathered = parents == null ? null : new GatheredChunks();
         if (checkpoint != null) {
             if (checkpoint.next() != null) {
                 pages.resumeAt(java.net.URI.create(checkpoint.next()), checkpoint.pages());
@@ -131,6 +134,11 @@ public final class RunState {
     public RunCheckpoint parentCheckpoint(java.util.List<String> afterParent) {
         return new RunCheckpoint(null, pagesBefore + pages(), null, null, store.keylessRejections(), origin,
                 store.keysSeen(), afterParent, parents.xmin());
+    }
+
+    /** A child feed's chunks on their way to its writer; null for any other feed. */
+    GatheredChunks gathered() {
+        return gathered;
     }
 
     /** A child feed's parents: how they go, where the run resumes; null for any other feed. */

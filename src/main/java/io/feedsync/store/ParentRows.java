@@ -13,14 +13,16 @@ import org.springframework.stereotype.Component;
 import io.feedsync.config.FeedCatalog;
 import io.feedsync.config.FeedConfigException;
 import io.feedsync.config.FeedDefinition;
+import io.feedsync.config.FeedFamilies;
 import io.feedsync.upstream.ForEach;
 import io.feedsync.upstream.Parent;
+import io.feedsync.upstream.ParentUrls;
 
 /**
  * The parents of a child feed's run: the live rows of the parent feed's target table (on a shared
  * table, the rows the parent feed wrote), read in key order a page at a time with a keyset cursor, so
- * that a million parents never sit in memory. A changed-only run reads only the parents whose record
- * the parent feed changed (inserted, updated, revived) in a transaction not older than {@code changedFrom}.
+ * that a million parents never sit in memory. A changed-only run leaves out the parents whose record the
+ * parent feed last changed (inserted, updated, revived) in a transaction older than {@code changedFrom}.
  */
 @Component
 public class ParentRows {
@@ -104,7 +106,9 @@ public class ParentRows {
         TargetTable table = parentTable(child);
         List<String> select = new ArrayList<>();
         table.key().forEach(column -> select.add("p." + TargetTable.quoteIdentifier(column) + "::text"));
-        forEach.columns().forEach(column -> select.add("p." + TargetTable.quoteIdentifier(column) + "::text"));
+        // a value longer than any URL takes is cut one past the limit, to be refused as such (ParentUrls)
+        forEach.columns().forEach(column -> select.add("left(p." + TargetTable.quoteIdentifier(column) + "::text, "
+                + (ParentUrls.MAX_VALUE + 1) + ")"));
         Query query = query(child, selection, table);
         String order = String.join(", ", table.key().stream().map(c -> "p." + TargetTable.quoteIdentifier(c)).toList());
         int keys = table.key().size();
@@ -136,10 +140,13 @@ public class ParentRows {
             where.append(" and ").append(RecordHashes.writtenBy(parent.name(), table, "p"));
         }
         if (selection.changedFrom() != null) {
-            where.append(" and exists (select 1 from sync_record_hash h where h.feed = ? and h.record_key = concat_ws('|', ")
-                    .append(String.join(", ", table.key().stream()
+            // left out only when known unchanged: the parent feed's record under the row's key last changed
+            // before the bound. A row whose key text is not the upstream's (an upper-case uuid, "007") finds no
+            // record, and is read every time rather than missed
+            where.append(" and not exists (select 1 from sync_record_hash h where h.feed = ? and h.record_key ="
+                    + " concat_ws('|', ").append(String.join(", ", table.key().stream()
                             .map(c -> "p." + TargetTable.quoteIdentifier(c) + "::text").toList()))
-                    .append(") and h.changed_xid >= cast(? as xid8))");
+                    .append(") and h.changed_xid < cast(? as xid8))");
             args.add(parent.name());
             args.add(selection.changedFrom());
         }
@@ -159,9 +166,15 @@ public class ParentRows {
                 + ".source.for-each.feed", "no feed named '" + parent + "'"));
     }
 
-    /** The parent feed's table, with every {@code for-each} column. */
+    /** The parent feed's table, with every {@code for-each} column (each one the parent feed writes). */
     TargetTable parentTable(FeedDefinition child) {
-        TargetTable table = tables.of(parentFeed(child).name());
+        FeedDefinition parent = parentFeed(child);
+        // the parent may have been redefined since the child was: what it no longer writes is not read
+        List<FeedConfigException> unreadable = FeedFamilies.columns(child, parent);
+        if (!unreadable.isEmpty()) {
+            throw FeedConfigException.of(unreadable);
+        }
+        TargetTable table = tables.of(parent.name());
         for (String column : child.source().forEach().columns()) {
             if (!table.hasColumn(column)) {
                 throw new FeedConfigException("feedsync.feeds." + child.name() + ".source.for-each.columns",

@@ -13,6 +13,13 @@ public record Parent(List<String> key, Map<String, String> columns) {
 
     public static final String PROPERTY = "feedsyncParent";
 
+    /** This parent with only {@code columns} of its {@code for-each} columns. */
+    public Parent only(java.util.Collection<String> columns) {
+        Map<String, String> kept = new java.util.LinkedHashMap<>();
+        columns.forEach(column -> kept.put(column, this.columns.get(column)));
+        return new Parent(key, kept);
+    }
+
     /** The key as a run's checkpoint and log lines show it: {@code a|b}. */
     public String keyText() {
         return String.join("|", key);

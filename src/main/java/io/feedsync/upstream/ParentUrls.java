@@ -9,37 +9,58 @@ import java.util.regex.Pattern;
 
 /**
  * A child feed's URL for one parent (or a batch of them): each placeholder of {@code source.url} gets the
- * parent's value, percent-encoded so that a value can only ever be data in its path segment or query
- * parameter — never a '/', '?', '#', '&' or a whole "." or ".." segment; a batch's values are joined by commas.
+ * parent's value, percent-encoded so that a value is only ever data in its path segment or query
+ * parameter (a batch's values joined by commas). A value that could still mean more than data to an
+ * upstream that decodes before it routes is refused: empty, or in the path a whole {@code .} or
+ * {@code ..}, or holding a {@code /}, {@code \}, {@code %} or a control character; and so is one longer than
+ * {@value #MAX_VALUE} characters. Such a parent is skipped or fails the run as a 404 would.
  */
 public final class ParentUrls {
+
+    /** The longest parent value a URL takes. */
+    public static final int MAX_VALUE = 2048;
+
+    private static final Pattern MARKER = Pattern.compile("%7B([a-z_][a-z0-9_]{0,62})%7D");
+    private static final Pattern UNSAFE_IN_PATH = Pattern.compile("^\\.{1,2}$|[/\\\\%\\p{Cntrl}]");
 
     private ParentUrls() {
     }
 
-    private static final Pattern MARKER = Pattern.compile("%7B([a-z_][a-z0-9_]{0,62})%7D");
-
     /**
      * The URL for {@code parents}, made in one pass over the template (a value that looks like a marker stays
-     * data); fails when a parent has no value for a placeholder's column.
+     * data); fails for a parent value it cannot take.
      */
     public static URI fill(Source source, List<Parent> parents) {
-        Matcher markers = MARKER.matcher(source.url().toString());
+        String template = source.url().toString();
+        int query = template.indexOf('?');
+        Matcher markers = MARKER.matcher(template);
         StringBuilder url = new StringBuilder();
         while (markers.find()) {
             String column = markers.group(1);
+            boolean inPath = query < 0 || markers.start() < query;
             StringJoiner values = new StringJoiner(",");
             for (Parent parent : parents) {
-                String value = parent.columns().get(column);
-                if (value == null) {
-                    throw new MissingParentValueException(parent, column);
-                }
-                values.add(encode(value));
+                values.add(encode(usable(parent, column, inPath)));
             }
             markers.appendReplacement(url, Matcher.quoteReplacement(values.toString()));
         }
         markers.appendTail(url);
         return URI.create(url.toString());
+    }
+
+    private static String usable(Parent parent, String column, boolean inPath) {
+        String value = parent.columns().get(column);
+        if (value == null || value.isEmpty()) {
+            throw new UnusableParentValueException(parent, column, value == null ? "has no value (NULL)" : "is empty");
+        }
+        if (value.length() > MAX_VALUE) {
+            throw new UnusableParentValueException(parent, column, "is longer than " + MAX_VALUE + " characters");
+        }
+        if (inPath && UNSAFE_IN_PATH.matcher(value).find()) {
+            throw new UnusableParentValueException(parent, column, "is a '.' or '..' segment, or holds a '/', '\\', '%'"
+                    + " or a control character, which an upstream may read as more than an id in its path");
+        }
+        return value;
     }
 
     static String encode(String value) {
@@ -60,12 +81,12 @@ public final class ParentUrls {
         return encoded.toString();
     }
 
-    /** A parent whose row has no value (SQL NULL) for a column its child's URL needs. */
-    public static final class MissingParentValueException extends UpstreamException {
+    /** A parent whose value for a column its child's URL needs cannot go into that URL. */
+    public static final class UnusableParentValueException extends UpstreamException {
 
-        MissingParentValueException(Parent parent, String column) {
-            super(FailureClass.PERMANENT, null, null, "parent " + parent.keyText() + " has no value for {" + column
-                    + "} (NULL in the parent's table): its URL cannot be made");
+        UnusableParentValueException(Parent parent, String column, String why) {
+            super(FailureClass.PERMANENT, null, null, "parent " + parent.keyText() + ": its {" + column + "} " + why
+                    + "; its URL is not requested");
         }
     }
 }

@@ -458,7 +458,7 @@ public final class ChildFeeds {
                 if (++polls % 5 == 0) {
                     heapMaxSeenMiB = Math.max(heapMaxSeenMiB, metric("jvm.memory.used?tag=area:heap") / (1 << 20));
                 }
-                Thread.sleep(100);
+                Thread.sleep(500);
             }
             throw new IllegalStateException("run " + runId + " of " + feed + " still under way after " + timeout
                     + ": " + get("/api/runs/" + runId).body() + "; see " + log);

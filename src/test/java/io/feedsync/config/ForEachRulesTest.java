@@ -14,6 +14,7 @@ import io.feedsync.upstream.Parent;
 import io.feedsync.upstream.ParentUrls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
@@ -49,15 +50,25 @@ class ForEachRulesTest {
                 "url": "https://api.example.org/clients/{client_id}/appointments?region={region}",
                 "for-each": {"feed": "clients", "columns": ["client_id", "region"]}""", "");
 
-        URI url = ParentUrls.fill(feed.source(), List.of(new Parent(List.of(".."),
-                Map.of("client_id", "..", "region", "x&admin=true#%7Bclient_id%7D/{client_id}"))));
+        URI url = ParentUrls.fill(feed.source(), List.of(new Parent(List.of("7"),
+                Map.of("client_id", "7.1~x", "region", "x&admin=true#%7Bclient_id%7D/{client_id}"))));
 
-        assertThat(url.getRawPath()).isEqualTo("/clients/%2E%2E/appointments");
+        assertThat(url.getRawPath()).isEqualTo("/clients/7.1~x/appointments");
         assertThat(url.getRawQuery()).isEqualTo("region=x%26admin%3Dtrue%23%257Bclient_id%257D%2F%7Bclient_id%7D");
         assertThat(url.getHost()).isEqualTo("api.example.org");
-        assertThat(ParentUrls.fill(feed.source(), List.of(new Parent(List.of("a/b"),
-                Map.of("client_id", "a/b?c", "region", "é"))))).hasToString(
-                "https://api.example.org/clients/a%2Fb%3Fc/appointments?region=%C3%A9");
+        assertThat(ParentUrls.fill(feed.source(), List.of(new Parent(List.of("a b"),
+                Map.of("client_id", "a b", "region", "é"))))).hasToString(
+                "https://api.example.org/clients/a%20b/appointments?region=%C3%A9");
+        // what an upstream that decodes before it routes could read as a path: refused, the parent not requested
+        for (String unsafe : List.of("..", ".", "a/b", "a\\b", "%2e%2e", "a\nb", "")) {
+            assertThatThrownBy(() -> ParentUrls.fill(feed.source(), List.of(new Parent(List.of("1"),
+                    Map.of("client_id", unsafe, "region", "r")))))
+                    .as(unsafe).isInstanceOf(ParentUrls.UnusableParentValueException.class)
+                    .hasMessageStartingWith("parent 1: its {client_id} ");
+        }
+        assertThatThrownBy(() -> ParentUrls.fill(feed.source(), List.of(new Parent(List.of("1"),
+                Map.of("client_id", "1", "region", "r".repeat(ParentUrls.MAX_VALUE + 1))))))
+                .hasMessageContaining("is longer than 2048 characters");
     }
 
     @Test

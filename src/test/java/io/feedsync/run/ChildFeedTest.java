@@ -249,6 +249,24 @@ class ChildFeedTest extends FeedsyncTest {
     }
 
     @Test
+    void aChildOverTheApiReadsOnlyWhatItsParentWritesOfAConfiguredFeedTheNodeLists() {
+        Api.Answer unlisted = api.put("/api/feeds/orphans", childDefinition("", "")
+                .replace("\"feed\": \"clients\", \"columns\": [\"client_id\"]", "\"feed\": \"plans\", \"columns\": [\"epa_type\"]")
+                .replace("{client_id}", "{epa_type}").replace("{\"parent\": \"client_id\"}", "{\"parent\": \"epa_type\"}"));
+        assertThat(unlisted.status()).as(unlisted.raw().body()).isEqualTo(400);
+        assertThat(unlisted.json().get("message").asText())
+                .contains("'plans' is a feed of the configuration, which a feed defined over the API may name as its"
+                        + " parent only if feedsync.security.api-parent-feeds lists it");
+
+        Api.Answer unwritten = api.put("/api/feeds/orphans", childDefinition("", "")
+                .replace("\"columns\": [\"client_id\"]", "\"columns\": [\"client_id\", \"deleted_at\"]"));
+        assertThat(unwritten.status()).as(unwritten.raw().body()).isEqualTo(400);
+        assertThat(unwritten.json().get("message").asText()).contains("source.for-each.columns[1]: 'deleted_at' is not"
+                + " a column feed 'clients' writes (its key and mapped columns: [client_id, name, region])");
+        assertThat(api.get("/api/feeds/orphans/definition").status()).isEqualTo(404);
+    }
+
+    @Test
     void aScopedKeyCannotDefineAChildFeedOfAFeedItDoesNotSee() {
         // a key scoped to plans-incremental: it sees neither clients nor the feed it would define
         Api scoped = api.as(Api.apiKey("test-scoped-key-0123456789ab"));
