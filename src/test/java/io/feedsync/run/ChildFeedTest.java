@@ -25,7 +25,7 @@ class ChildFeedTest extends FeedsyncTest {
 
     /** The feeds the tests define over the API, children before parents. */
     private static final List<String> DEFINED = List.of("appointments-strict", "appointments-batched",
-            "appointments-serial", "appointments-after", "orphans", "selfish", "loop-b", "loop-a", "kid-of-hidden");
+            "appointments-serial", "appointments-after", "appointments-events", "orphans", "selfish", "loop-b", "loop-a", "kid-of-hidden");
 
     @AfterEach
     void forgetDefinedFeeds() {
@@ -154,6 +154,31 @@ class ChildFeedTest extends FeedsyncTest {
                 + " order by 1", String.class)).containsExactly("a5-1", "a5-2", "a5-3");
         assertThat(family.requested).as("nothing changed but the deletion: no parent to fetch").isEmpty();
         assertThat(run.get("parents").get("total").asLong()).isZero();
+    }
+
+    @Test
+    void dryRunsAndChangeEventsWorkOnAChildFeedAsOnAnyOther() {
+        api.run("clients");
+        Api.Answer put = api.put("/api/feeds/appointments-events",
+                childDefinition("\"concurrency\": 2", "").replace("\"deletion-guard\"",
+                        "\"notify\": {\"retention\": \"7d\"}, \"deletion-guard\""));
+        assertThat(put.status()).as(put.raw().body()).isEqualTo(201);
+
+        JsonNode dry = api.run("appointments-events", "{\"dryRun\": true, \"mode\": \"full\"}");
+        assertThat(dry.get("counts").get("inserted").asLong()).isEqualTo(15);
+        assertThat(dry.get("parents").get("fetched").asLong()).isEqualTo(5);
+        assertThat(count("select count(*) from test_child_rows")).as("a dry run writes nothing").isZero();
+
+        api.run("appointments-events");
+        assertThat(count("select count(*) from sync_change where feed = 'appointments-events' and op = 'inserted'"))
+                .isEqualTo(15);
+        family.clients.remove(5);
+        api.run("clients");
+        JsonNode cascade = api.run("appointments-events");
+
+        assertThat(cascade.get("counts").get("deleted").asLong()).isEqualTo(3);
+        assertThat(jdbc.queryForList("select record_key from sync_change where feed = 'appointments-events'"
+                + " and op = 'deleted' order by record_key", String.class)).containsExactly("a5-1", "a5-2", "a5-3");
     }
 
     @Test
