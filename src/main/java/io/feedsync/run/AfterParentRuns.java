@@ -14,7 +14,8 @@ import io.feedsync.config.FeedDefinition;
 import io.feedsync.config.FeedFamilies;
 
 /**
- * {@code for-each.after-parent}: each successful run of a feed (not a dry run or a drift check) starts a run
+ * {@code for-each.after-parent}: each successful run of a feed (not a dry run, a drift check, a replay, or a
+ * command-line run) starts a run
  * of each of its child feeds that asks for it, through the after-parent route (routes/triggers.yaml),
  * queued like any run — a changed-only child then reads just the parents that run changed.
  */
@@ -46,8 +47,10 @@ public class AfterParentRuns {
 
     @EventListener
     public void parentFinished(RunFinished finished) {
+        // a command-line run's JVM ends with it: a child queued there would wait for no one
         if (finished.status() != RunStatus.SUCCEEDED || finished.request().dryRun()
-                || finished.request().trigger() == RunTrigger.DRIFT || finished.request().trigger() == RunTrigger.REPLAY) {
+                || finished.request().trigger() == RunTrigger.DRIFT || finished.request().trigger() == RunTrigger.REPLAY
+                || finished.request().trigger() == RunTrigger.CLI) {
             return;
         }
         for (FeedDefinition child : catalog.all()) {

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -71,10 +70,21 @@ public class ParentRequests {
                 parents.resumeAfter() == null ? "" : " after " + String.join("|", parents.resumeAfter()));
         Iterator<Parent> read = rows.read(run.feed(), selection);
         int batch = forEach.batch() == null ? 1 : forEach.batch();
+        // the iterator never throws: Camel's parallel split would end at once, its parents still in flight; a
+        // failure to read the parents stops the run as a failed parent does, once those in flight are done
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
-                return !stopping(run) && read.hasNext();
+                return !stopping(run) && more();
+            }
+
+            private boolean more() {
+                try {
+                    return read.hasNext();
+                } catch (RuntimeException unreadable) {
+                    parents.failed(new ParentFetch(0, List.of(), true), unreadable);
+                    return false;
+                }
             }
 
             @Override
@@ -84,16 +94,12 @@ public class ParentRequests {
                     return new ParentFetch(0, List.of(), true);
                 }
                 List<Parent> chain = new ArrayList<>(batch);
-                while (chain.size() < batch && !stopping(run) && read.hasNext()) {
+                while (chain.size() < batch && !stopping(run) && more()) {
                     chain.add(read.next());
                 }
                 if (chain.isEmpty()) {
-                    if (stopping(run)) {
-                        parents.release();
-                        return new ParentFetch(0, List.of(), true);
-                    }
                     parents.release();
-                    throw new NoSuchElementException();
+                    return new ParentFetch(0, List.of(), true);
                 }
                 return parents.dispatch(chain);
             }

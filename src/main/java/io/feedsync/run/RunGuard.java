@@ -292,8 +292,12 @@ public class RunGuard {
      * A run that was cancelled ends here (CANCELLED), and so do the runs of a node that is shutting down
      * (as failed, transient: the next run does the rest), while their database is still there to record it.
      */
+    private static final java.time.Duration CHILD_LOCK_CHECK_EVERY = java.time.Duration.ofMillis(250);
+
     public void held(@ExchangeProperty(RunState.PROPERTY) RunState run) {
-        if (!run.lock().isHeld()) {
+        // a child feed's parents, a page each and many at once, ask the database a few times a second, not
+        // once a page each (the check is a round trip on the lock's one connection)
+        if ((run.parents() == null || run.lockCheckDue(CHILD_LOCK_CHECK_EVERY)) && !run.lock().isHeld()) {
             throw new FeedLockLostException(run.feed().name());
         }
         if (stops.stopped(run)) {

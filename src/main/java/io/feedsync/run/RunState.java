@@ -247,13 +247,23 @@ public final class RunState {
         lastProgressLog = at;
     }
 
-    private final java.util.concurrent.atomic.AtomicLong lastProgressSaved = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong lastProgressSaved = new AtomicLong();
+    private final AtomicLong lastLockCheck = new AtomicLong();
 
     /** Whether {@code every} passed since the run's progress was last saved; if so, it counts as saved now. */
     boolean progressDue(Duration every) {
+        return due(lastProgressSaved, every);
+    }
+
+    /** Whether {@code every} passed since the run's lock was last checked; if so, it counts as checked now. */
+    boolean lockCheckDue(Duration every) {
+        return due(lastLockCheck, every);
+    }
+
+    private static boolean due(AtomicLong last, Duration every) {
         long now = System.nanoTime();
-        long last = lastProgressSaved.get();
-        return (last == 0 || now - last >= every.toNanos()) && lastProgressSaved.compareAndSet(last, now);
+        long before = last.get();
+        return (before == 0 || now - before >= every.toNanos()) && last.compareAndSet(before, now);
     }
 
     public RunCounts counts() {

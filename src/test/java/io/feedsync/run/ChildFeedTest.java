@@ -1,5 +1,6 @@
 package io.feedsync.run;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,6 +14,7 @@ import io.feedsync.support.FamilyUpstream;
 import io.feedsync.support.FeedsyncTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Child feeds (source.for-each) through the real routes: {@code appointments} is fetched once per live
@@ -233,6 +235,37 @@ class ChildFeedTest extends FeedsyncTest {
         assertThat(family.requested).noneMatch(r -> r.matches("clients/[123]/.*"));
         assertThat(resumed.get("parents").get("total").asLong()).as("clients 4 to 9").isEqualTo(6);
         assertThat(count("select count(*) from test_child_rows")).isEqualTo(3 * 5 + 4);
+    }
+
+    @Test
+    void aCancelledChildRunStopsHandingOutParentsEndsCancelledAndIsResumed() {
+        for (int id = 1; id <= 30; id++) {
+            family.client(id, "Client " + id);
+            family.appointments(id, 1);
+        }
+        api.run("clients");
+        family.delayMillis = 200;
+        long runId = api.startRun("appointments", "{\"mode\": \"full\"}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> family.requested.size() >= 6);
+
+        assertThat(api.post("/api/runs/" + runId + "/cancel", null).status()).isEqualTo(202);
+        JsonNode cancelled = api.awaitRun(runId);
+
+        assertThat(cancelled.get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(cancelled.get("parents").get("fetched").asLong()).isBetween(1L, 29L);
+        int askedBeforeTheEnd = family.requested.size();
+        assertThat(family.maxInFlight.get()).isLessThanOrEqualTo(3);
+        family.delayMillis = 0;
+        family.requested.clear();
+
+        JsonNode resumed = api.run("appointments", "{\"mode\": \"full\"}");
+
+        assertThat(resumed.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(resumed.get("resumedFrom").asLong()).isEqualTo(runId);
+        assertThat(family.requested.size()).as("the parents before its checkpoint are not asked again")
+                .isLessThan(30 + 5);
+        assertThat(askedBeforeTheEnd + family.requested.size()).isGreaterThanOrEqualTo(30);
+        assertThat(count("select count(*) from test_appointments where deleted_at is null")).isEqualTo(30);
     }
 
     @Test
