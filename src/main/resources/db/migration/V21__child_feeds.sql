@@ -8,8 +8,10 @@
 alter table sync_record_hash add column changed_xid xid8;
 alter table sync_record_hash alter column changed_xid set default pg_current_xact_id();
 
--- A child run: the oldest transaction in flight when it began (the next changed-only run reads the
--- parents changed from there), and how its parents went: {total, fetched, notFound, failed}.
+-- A child run: its parent feed and the oldest transaction in flight when it began (the next changed-only
+-- run of the same parent reads the parents changed from there), and how its parents went:
+-- {total, fetched, notFound, failed}.
+alter table sync_run add column parents_feed text;
 alter table sync_run add column parents_xmin xid8;
 alter table sync_run add column parents jsonb;
 

@@ -62,7 +62,7 @@ public class ParentRequests {
             parents.xmin(rows.snapshotXmin());
         }
         String changedFrom = run.request().mode() == RunMode.INCREMENTAL && forEach.changedOnly()
-                ? rows.changedFrom(run.feed().name()) : null;
+                ? rows.changedFrom(run.feed()) : null;
         ParentRows.Selection selection = new ParentRows.Selection(changedFrom, parents.resumeAfter());
         parents.total(rows.count(run.feed(), selection));
         log.info("Feed {} run {}: {} parents of feed {}{}{}", run.feed().name(), run.runId(), parents.counts().total(),

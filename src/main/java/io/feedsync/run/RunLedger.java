@@ -260,6 +260,7 @@ public class RunLedger {
                        watermark = (select w.value from sync_watermark w where w.feed = sync_run.feed),
                        error_class = ?, error_message = ?, error_http_status = ?, error_url = ?,
                        samples = cast(? as jsonb), parents = cast(? as jsonb), parents_xmin = cast(? as xid8),
+                       parents_feed = ?,
                        cancel_requested_at = case when ? then coalesce(cancel_requested_at, now()) else cancel_requested_at end,
                        cancel_requested_by = coalesce(cancel_requested_by, ?), cancel_reason = coalesce(cancel_reason, ?)
                  where id = ? and status = 'RUNNING'""",
@@ -268,6 +269,7 @@ public class RunLedger {
                 error == null ? null : error.failureClass().name(), error == null ? null : error.message(),
                 error == null ? null : error.httpStatus(), error == null ? null : error.url(),
                 json(run.samples().snapshot()), parents(run), run.parents() == null ? null : run.parents().xmin(),
+                run.parents() == null ? null : run.parents().forEach().feed(),
                 cancel != null, cancel == null ? null : cancel.by(),
                 cancel == null ? null : cancel.reason(), run.runId());
     }

@@ -51,12 +51,14 @@ public class ParentRows {
 
     /**
      * The {@code changedFrom} of a changed-only run of {@code child}: where its last successful run
-     * (not a dry run or a drift check) began; null when it has none (every parent is read).
+     * (not a dry run or a drift check) of the same parent feed began; null when it has none (every parent
+     * is read — also after {@code for-each.feed} changed).
      */
-    public String changedFrom(String child) {
+    public String changedFrom(FeedDefinition child) {
         return jdbc.queryForList("select parents_xmin::text from sync_run where feed = ? and status = 'SUCCEEDED'"
-                + " and not dry_run and trigger <> 'drift' and parents_xmin is not null order by id desc limit 1",
-                String.class, child).stream().findFirst().orElse(null);
+                + " and not dry_run and trigger <> 'drift' and parents_xmin is not null and parents_feed = ?"
+                + " order by id desc limit 1", String.class, child.name(), child.source().forEach().feed())
+                .stream().findFirst().orElse(null);
     }
 
     /** How many parents {@code selection} holds. */

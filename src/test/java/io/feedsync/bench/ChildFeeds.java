@@ -218,6 +218,25 @@ public final class ChildFeeds {
                     + upstream.maxInFlight.get() + " requests in flight at once, more than the concurrency");
             check(problems, upstream.childRequests.get() == options.parents(), tag + "the upstream answered "
                     + upstream.childRequests.get() + " child requests, not one per parent (" + options.parents() + ")");
+
+            // the same run again in the same JVM, warm: every record unchanged, each parent still a request
+            Benchmark.log(tag + "appointments again (full, nothing changed)");
+            upstream.resetChildRequests();
+            Map<String, Double> againCpu = CpuClock.snapshot(node.pid());
+            JsonNode again = node.run(CHILD_FEED, Duration.ofSeconds(120 + (long) (5 * idealSeconds)));
+            Map<String, Double> againUsed = CpuClock.since(againCpu, node.pid());
+            double againWall = wallSeconds(again);
+            level.put("again", Map.of("status", again.path("status").asText(),
+                    "wallSeconds", round(againWall, 3),
+                    "wallOverIdeal", idealSeconds > 0 ? round(againWall / idealSeconds, 3) : Double.NaN,
+                    "cpuSeconds", againUsed,
+                    "feedsyncCpuSecondsPer1MRows", round(againUsed.getOrDefault("feedsyncJvm", Double.NaN)
+                            * 1_000_000 / Math.max(1, expectedRows), 2),
+                    "counts", JSON.convertValue(again.path("counts"), Map.class),
+                    "maxRequestsInFlight", upstream.maxInFlight.get()));
+            check(problems, "SUCCEEDED".equals(again.path("status").asText())
+                    && again.path("counts").path("unchanged").asLong() == expectedRows,
+                    tag + "appointments again: " + again.path("status").asText() + " " + again.path("counts"));
             level.put("logWarningsAndErrors", node.warningsAndErrors(20));
         }
         Benchmark.log(tag + "done: " + level.get("wallSeconds") + " s (ideal " + level.get("idealSeconds") + " s), max "
@@ -532,22 +551,25 @@ public final class ChildFeeds {
                         + " feedsync -Xmx%s, %s cores ===%n", o.get("parents"), o.get("children"), o.get("latencyMs"),
                 o.get("heap"), ((Map<String, Object>) r.get("machine")).get("cores")));
         out.append("load average at start: ").append(r.get("loadAverageAtStart")).append('\n');
-        out.append(String.format("%5s %9s %9s %6s %9s %8s %10s %8s %9s %9s %-10s %s%n", "conc", "wall s", "ideal s",
-                "ratio", "rows/s", "cpu s", "cpu s/1M", "inflight", "heap MiB", "peak MiB", "status",
-                "parents total/fetched/notFound/failed"));
+        out.append(String.format("%5s %9s %9s %6s %9s %8s %10s %8s %9s %9s %-10s %-38s %s%n", "conc", "wall s",
+                "ideal s", "ratio", "rows/s", "cpu s", "cpu s/1M", "inflight", "heap MiB", "peak MiB", "status",
+                "parents total/fetched/notFound/failed", "again: wall s / ratio / cpu s/1M"));
         for (Map<String, Object> l : (List<Map<String, Object>>) r.get("levels")) {
             Map<String, Object> p = (Map<String, Object>) l.get("parents");
             Map<String, Double> cpu = (Map<String, Double>) l.getOrDefault("cpuSeconds", Map.of());
-            out.append(String.format("%5s %9.3f %9.3f %6.2f %9.0f %8.2f %10.2f %8s %9.1f %9.1f %-10s %s/%s/%s/%s%n",
+            Map<String, Object> again = (Map<String, Object>) l.getOrDefault("again", Map.of());
+            out.append(String.format("%5s %9.3f %9.3f %6.2f %9.0f %8.2f %10.2f %8s %9.1f %9.1f %-10s %-38s %.3f / %.2f / %.2f%n",
                     l.get("concurrency"), num(l.get("wallSeconds")), num(l.get("idealSeconds")), num(l.get("wallOverIdeal")),
                     num(l.get("rowsPerSecond")), num(cpu.get("feedsyncJvm")), num(l.get("feedsyncCpuSecondsPer1MRows")),
                     l.get("maxRequestsInFlight"), num(l.get("heapAfterGcMiB")), num(l.get("heapUsedMaxSeenMiB")),
-                    l.get("status"), p == null ? "-" : p.get("total"), p == null ? "-" : p.get("fetched"),
-                    p == null ? "-" : p.get("notFound"), p == null ? "-" : p.get("failed")));
+                    l.get("status"), p == null ? "-" : p.get("total") + "/" + p.get("fetched") + "/" + p.get("notFound")
+                            + "/" + p.get("failed"), num(again.get("wallSeconds")), num(again.get("wallOverIdeal")),
+                    num(again.get("feedsyncCpuSecondsPer1MRows"))));
         }
         out.append("load average at end: ").append(r.get("loadAverageAtEnd")).append('\n');
-        out.append("(cpu s: feedsync's JVM during the child run; heap MiB: after a GC at the end; peak MiB: most heap in"
-                + " use seen while it ran)\n");
+        out.append("(cpu s: feedsync's JVM during the child run, its first load in a fresh JVM; heap MiB: after a GC at"
+                + " the end; peak MiB: most heap in use seen while it ran; again: the same run once more in the same"
+                + " JVM, every record unchanged)\n");
         out.append("problems: ").append(r.get("problems")).append('\n');
         System.out.println(out);
     }
