@@ -184,6 +184,23 @@ class ChildFeedTest extends FeedsyncTest {
     }
 
     @Test
+    void aDriftCheckOfAChildFeedComparesTheChildrenOfTheParentsItFetched() {
+        api.run("clients");
+        api.run("appointments");
+        jdbc.update("delete from test_appointments where appointment_id = 'a2-1'");
+        jdbc.update("insert into test_appointments (appointment_id, client_id) values ('local-1', 4)");
+        family.missing.add(5);
+
+        JsonNode drift = api.awaitDrift(api.startDrift("appointments"));
+
+        assertThat(drift.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(drift.get("missingLocally").get("sample")).extracting(JsonNode::asText).containsExactly("a2-1");
+        assertThat(drift.get("extraLocally").get("sample")).extracting(JsonNode::asText)
+                .as("client 5 answered 404: its children are not compared").containsExactly("local-1");
+        assertThat(count("select count(*) from test_appointments")).as("nothing written").isEqualTo(15);
+    }
+
+    @Test
     void batchSendsTheParentsIdsJoinedInOneRequest() {
         api.run("clients");
         Api.Answer put = api.put("/api/feeds/appointments-batched", """
