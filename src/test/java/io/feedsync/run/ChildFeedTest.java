@@ -26,8 +26,9 @@ class ChildFeedTest extends FeedsyncTest {
     private final FamilyUpstream family = new FamilyUpstream();
 
     /** The feeds the tests define over the API, children before parents. */
-    private static final List<String> DEFINED = List.of("appointments-strict", "appointments-batched",
-            "appointments-serial", "appointments-after", "appointments-events", "orphans", "selfish", "loop-b", "loop-a", "kid-of-hidden");
+    private static final List<String> DEFINED = List.of("appointment-notes", "appointments-strict",
+            "appointments-batched", "appointments-serial", "appointments-after", "appointments-events", "orphans",
+            "selfish", "loop-b", "loop-a", "kid-of-hidden");
 
     @AfterEach
     void forgetDefinedFeeds() {
@@ -198,6 +199,27 @@ class ChildFeedTest extends FeedsyncTest {
         assertThat(drift.get("extraLocally").get("sample")).extracting(JsonNode::asText)
                 .as("client 5 answered 404: its children are not compared").containsExactly("local-1");
         assertThat(count("select count(*) from test_appointments")).as("nothing written").isEqualTo(15);
+    }
+
+    @Test
+    void aChildFeedIsTheParentOfAnotherAndTheGrandparentsKeyGoesDownTheChain() {
+        api.run("clients");
+        api.run("appointments");
+        Api.Answer put = api.put("/api/feeds/appointment-notes", """
+                {"source": {"url": "%s/family/appointments/{appointment_id}/notes",
+                            "for-each": {"feed": "appointments", "columns": ["appointment_id", "client_id"]},
+                            "records": "/items"},
+                 "transform": {"mapping": {"appointment_id": "/id", "client_id": {"parent": "client_id"}}},
+                 "target": {"table": "test_child_rows", "key": ["appointment_id"], "shared": true}}
+                """.formatted(upstream.url("")));
+        assertThat(put.status()).as(put.raw().body()).isEqualTo(201);
+
+        JsonNode run = api.run("appointment-notes");
+
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.get("parents").get("fetched").asLong()).isEqualTo(15);
+        assertThat(jdbc.queryForObject("select client_id from test_child_rows where appointment_id = 'a4-2-note'",
+                Integer.class)).isEqualTo(4);
     }
 
     @Test

@@ -23,14 +23,16 @@ import com.sun.net.httpserver.HttpHandler;
 /**
  * The upstream of a parent feed and its child feed, served below {@code /family} of a {@link FakeUpstream}
  * ({@code upstream.serve("/family", family)}): {@code /family/clients} and {@code /family/clients/{id}/appointments},
- * in cursor pages of two ({@code ?cursor=N}, {@code "next"}), and {@code /family/appointments?client_ids=1,2}
- * for a batch; it counts what it is asked and how many appointment requests it answers at once.
+ * in cursor pages of two ({@code ?cursor=N}, {@code "next"}), {@code /family/appointments?client_ids=1,2}
+ * for a batch, and {@code /family/appointments/{id}/notes} (a note each, for a grandchild); it counts what it is asked and how many appointment requests it answers at once.
  */
 public final class FamilyUpstream implements HttpHandler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final Pattern APPOINTMENTS = Pattern.compile("/family/clients/(\\d+)/appointments");
+    /** An appointment's notes (a grandchild): one each, {@code <appointment>-note}. */
+    private static final Pattern NOTES = Pattern.compile("/family/appointments/([a-z0-9-]+)/notes");
 
     public final Map<Integer, ObjectNode> clients = new ConcurrentSkipListMap<>();
     public final Map<Integer, List<ObjectNode>> appointments = new ConcurrentHashMap<>();
@@ -84,6 +86,11 @@ public final class FamilyUpstream implements HttpHandler {
                     all.addAll(appointments.getOrDefault(Integer.parseInt(id), List.of()));
                 }
                 send(exchange, 200, body(all, null));
+                return;
+            }
+            Matcher notes = NOTES.matcher(path);
+            if (notes.matches()) {
+                send(exchange, 200, body(List.of(JSON.createObjectNode().put("id", notes.group(1) + "-note")), null));
                 return;
             }
             Matcher matcher = APPOINTMENTS.matcher(path);
