@@ -150,4 +150,14 @@ final class BenchSupport {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** Answers a loopback upstream's request with {@code json} and {@code status}. */
+    static void sendJson(com.sun.net.httpserver.HttpExchange exchange, int status, String json) throws java.io.IOException {
+        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        try (java.io.OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
 }

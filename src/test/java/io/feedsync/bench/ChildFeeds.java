@@ -1,12 +1,8 @@
 package io.feedsync.bench;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -287,20 +283,20 @@ public final class ChildFeeds {
             try (exchange) {
                 String path = exchange.getRequestURI().getPath();
                 if (path.equals("/clients") || path.equals("/clients/")) {
-                    send(exchange, 200, clientsPage(BenchSupport.query(exchange.getRequestURI().getRawQuery()).get("cursor")));
+                    BenchSupport.sendJson(exchange, 200, clientsPage(BenchSupport.query(exchange.getRequestURI().getRawQuery()).get("cursor")));
                     return;
                 }
                 String[] parts = path.split("/");
                 // "", "clients", "{id}", "appointments"
                 if (parts.length != 4 || !parts[3].equals("appointments")) {
-                    send(exchange, 404, "{\"error\":\"no such path\"}");
+                    BenchSupport.sendJson(exchange, 404, "{\"error\":\"no such path\"}");
                     return;
                 }
                 long client;
                 try {
                     client = Long.parseLong(parts[2]);
                 } catch (NumberFormatException e) {
-                    send(exchange, 404, "{\"error\":\"no such client\"}");
+                    BenchSupport.sendJson(exchange, 404, "{\"error\":\"no such client\"}");
                     return;
                 }
                 childRequests.incrementAndGet();
@@ -319,7 +315,7 @@ public final class ChildFeeds {
                     // before the answer leaves: the client cannot have its next request in flight before this
                     inFlight.decrementAndGet();
                 }
-                send(exchange, client >= 1 && client <= parents ? 200 : 404, body);
+                BenchSupport.sendJson(exchange, client >= 1 && client <= parents ? 200 : 404, body);
             }
         }
 
@@ -347,14 +343,6 @@ public final class ChildFeeds {
             return json.append("]}").toString();
         }
 
-        private static void send(HttpExchange exchange, int status, String json) throws IOException {
-            byte[] body = json.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
 
         @Override
         public void close() {
@@ -371,7 +359,7 @@ public final class ChildFeeds {
         private final int port;
         private final String key;
         private final Path log;
-        private final HttpClient http = HttpClient.newHttpClient();
+        private final BenchApi api;
         /** The most heap in use that the polls during the last run saw (before any GC), in MiB. */
         double heapMaxSeenMiB;
 
@@ -379,6 +367,7 @@ public final class ChildFeeds {
             this.process = process;
             this.port = port;
             this.key = key;
+            this.api = new BenchApi(port, key, Duration.ofSeconds(60));
             this.log = log;
         }
 
@@ -457,10 +446,9 @@ public final class ChildFeeds {
         /** A full run of the feed over the REST API, waited for until it leaves QUEUED and RUNNING: its run JSON. */
         JsonNode run(String feed, Duration timeout) throws Exception {
             heapMaxSeenMiB = 0;
-            HttpResponse<String> started = http.send(request("/api/feeds/" + feed + "/runs")
+            HttpResponse<String> started = api.send(request("/api/feeds/" + feed + "/runs")
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"mode\":\"full\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"mode\":\"full\"}")).build());
             if (started.statusCode() != 202) {
                 throw new IllegalStateException("starting a run of " + feed + " answered " + started.statusCode() + ": "
                         + started.body());
@@ -490,22 +478,11 @@ public final class ChildFeeds {
         }
 
         double metric(String nameAndTags) throws Exception {
-            HttpResponse<String> answer = get("/actuator/metrics/" + nameAndTags);
-            if (answer.statusCode() != 200) {
-                throw new IllegalStateException("metric " + nameAndTags + " answered " + answer.statusCode());
-            }
-            return JSON.readTree(answer.body()).path("measurements").path(0).path("value").asDouble();
+            return api.metric(nameAndTags);
         }
 
         private JsonNode jolokia(String request) throws Exception {
-            HttpResponse<String> answer = http.send(request("/actuator/jolokia")
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = JSON.readTree(answer.body());
-            if (answer.statusCode() != 200 || json.path("status").asInt() != 200) {
-                throw new IllegalStateException("jolokia " + request + " answered " + answer.body());
-            }
-            return json;
+            return api.jolokia(request);
         }
 
         /** The log's WARN and ERROR lines, the first {@code limit} of them, and how many there were. */
@@ -522,12 +499,11 @@ public final class ChildFeeds {
         }
 
         private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-            return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return api.get(path);
         }
 
         private HttpRequest.Builder request(String path) {
-            return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(60)).header("X-API-Key", key);
+            return api.request(path);
         }
 
         private void checkAlive() {

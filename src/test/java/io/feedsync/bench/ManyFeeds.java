@@ -2,8 +2,6 @@ package io.feedsync.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -451,13 +449,14 @@ public final class ManyFeeds {
         private final int port;
         private final String key;
         private final Path log;
-        private final HttpClient http = HttpClient.newHttpClient();
+        private final BenchApi api;
 
         private Node(String name, Process process, int port, String key, Path log) {
             this.name = name;
             this.process = process;
             this.port = port;
             this.key = key;
+            this.api = new BenchApi(port, key, Duration.ofSeconds(60));
             this.log = log;
         }
 
@@ -514,8 +513,7 @@ public final class ManyFeeds {
 
         /** Whether this node runs the feed: it lists its runs (GET /api/feeds/{feed}/runs answers 404 for a feed it does not know). */
         boolean runs(String feed) throws Exception {
-            return http.send(request("/api/feeds/" + feed + "/runs?limit=1").GET().build(), HttpResponse.BodyHandlers.discarding())
-                    .statusCode() == 200;
+            return api.get("/api/feeds/" + feed + "/runs?limit=1").statusCode() == 200;
         }
 
         /** Heap after a GC, live threads, and the threads by kind (digits of their names folded). */
@@ -577,27 +575,16 @@ public final class ManyFeeds {
         }
 
         double metric(String nameAndTags) throws Exception {
-            HttpResponse<String> answer = get("/actuator/metrics/" + nameAndTags);
-            if (answer.statusCode() != 200) {
-                throw new IllegalStateException("metric " + nameAndTags + " answered " + answer.statusCode());
-            }
-            return JSON.readTree(answer.body()).path("measurements").path(0).path("value").asDouble();
+            return api.metric(nameAndTags);
         }
 
         private JsonNode jolokia(String request) throws Exception {
-            HttpResponse<String> answer = http.send(request("/actuator/jolokia")
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = JSON.readTree(answer.body());
-            if (answer.statusCode() != 200 || json.path("status").asInt() != 200) {
-                throw new IllegalStateException("jolokia " + request + " answered " + answer.body());
-            }
-            return json;
+            return api.jolokia(request);
         }
 
         HttpResponse<String> put(String path, String body) throws IOException, InterruptedException {
-            return http.send(request(path).header("Content-Type", "application/json")
-                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            return api.send(request(path).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
         }
 
         /** The median time of 5 GETs of the path, after one to warm up, in ms. */
@@ -617,12 +604,11 @@ public final class ManyFeeds {
         }
 
         private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-            return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return api.get(path);
         }
 
         private HttpRequest.Builder request(String path) {
-            return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(60)).header("X-API-Key", key);
+            return api.request(path);
         }
 
         void checkAlive() {

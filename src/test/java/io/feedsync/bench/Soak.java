@@ -1,8 +1,6 @@
 package io.feedsync.bench;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -21,7 +19,6 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -230,12 +227,13 @@ public final class Soak {
         private final int port;
         private final String key;
         private final Path log;
-        private final HttpClient http = HttpClient.newHttpClient();
+        private final BenchApi api;
 
         private Feedsync(Process process, int port, String key, Path log) {
             this.process = process;
             this.port = port;
             this.key = key;
+            this.api = new BenchApi(port, key, Duration.ofSeconds(30));
             this.log = log;
         }
 
@@ -354,31 +352,20 @@ public final class Soak {
             }
         }
 
-        private double metric(String nameAndTags) throws Exception {
-            HttpResponse<String> answer = get("/actuator/metrics/" + nameAndTags);
-            if (answer.statusCode() != 200) {
-                throw new IllegalStateException("metric " + nameAndTags + " answered " + answer.statusCode());
-            }
-            return JSON.readTree(answer.body()).path("measurements").path(0).path("value").asDouble();
+        double metric(String nameAndTags) throws Exception {
+            return api.metric(nameAndTags);
         }
 
         private void jolokia(String request) throws Exception {
-            HttpResponse<String> answer = http.send(request("/actuator/jolokia")
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = JSON.readTree(answer.body());
-            if (answer.statusCode() != 200 || json.path("status").asInt() != 200) {
-                throw new IllegalStateException("jolokia " + request + " answered " + answer.body());
-            }
+            api.jolokia(request);
         }
 
         private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-            return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return api.get(path);
         }
 
         private HttpRequest.Builder request(String path) {
-            return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(30)).header("X-API-Key", key);
+            return api.request(path);
         }
 
         long errorLines() throws IOException {

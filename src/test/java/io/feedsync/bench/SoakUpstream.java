@@ -71,17 +71,17 @@ final class SoakUpstream implements AutoCloseable {
             int page = Integer.parseInt(query.getOrDefault("page", "1"));
             int size = Integer.parseInt(query.getOrDefault("size", "100"));
             switch (fault) {
-                case "500", "503" -> send(exchange, Integer.parseInt(fault), "{\"error\":\"injected\"}");
+                case "500", "503" -> BenchSupport.sendJson(exchange, Integer.parseInt(fault), "{\"error\":\"injected\"}");
                 case "429" -> {
                     exchange.getResponseHeaders().set("Retry-After", "1");
-                    send(exchange, 429, "{\"error\":\"slow down\"}");
+                    BenchSupport.sendJson(exchange, 429, "{\"error\":\"slow down\"}");
                 }
                 case "no-answer" -> {
                     // closing the exchange unanswered drops the connection
                 }
                 case "slow" -> {
                     sleep(slowMillis);
-                    send(exchange, 200, page(page, size, false));
+                    BenchSupport.sendJson(exchange, 200, page(page, size, false));
                 }
                 case "cut-off" -> {
                     byte[] body = page(page, size, false).getBytes(StandardCharsets.UTF_8);
@@ -94,10 +94,10 @@ final class SoakUpstream implements AutoCloseable {
                 }
                 case "broken-json" -> {
                     String body = page(page, size, false);
-                    send(exchange, 200, body.substring(0, body.length() / 2));
+                    BenchSupport.sendJson(exchange, 200, body.substring(0, body.length() / 2));
                 }
-                case "bad-records" -> send(exchange, 200, page(page, size, true));
-                default -> send(exchange, 200, page(page, size, false));
+                case "bad-records" -> BenchSupport.sendJson(exchange, 200, page(page, size, true));
+                default -> BenchSupport.sendJson(exchange, 200, page(page, size, false));
             }
         } catch (IOException | RuntimeException clientGone) {
             // feedsync timed out or gave up on this answer: nothing to do
@@ -134,14 +134,6 @@ final class SoakUpstream implements AutoCloseable {
         return json.append("]}").toString();
     }
 
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
 
     private static void sleep(long millis) {
         try {
