@@ -77,3 +77,16 @@ create table if not exists public.test_child_rows (
     starts_at      timestamptz,
     deleted_at     timestamptz
 );
+-- run.ChildFeedTest: a child record that the database refuses for a transient reason (a serialization
+-- failure), failing its chunk's write
+create or replace function test_appointments_fail() returns trigger language plpgsql as $$
+begin
+    if new.appointment_id = 'fails-transiently' then
+        raise exception 'scripted serialization failure' using errcode = '40001';
+    end if;
+    return new;
+end
+$$;
+drop trigger if exists test_appointments_fail on test_appointments;
+create trigger test_appointments_fail before insert or update on test_appointments
+    for each row execute function test_appointments_fail();

@@ -49,11 +49,17 @@ public class ParentCheckpoints {
         }
     }
 
+    /** Every chunk of the run is written: every parent done is committed, and the ones fetched whole on record. */
+    void allWritten(RunState run) {
+        run.parents().advance(run.writes().committedChunks());
+        recordSeen(run);
+    }
+
     /** The run fails: every chunk it queued is written by now; its checkpoint goes as far as that allows. */
     void failing(RunState run) {
         try {
+            run.parents().advance(run.writes().committedChunks());
             recordSeen(run);
-            run.parents().advance(run.writes().writtenSoFar());
             save(run, true);
         } catch (RuntimeException unavailable) {
             log.warn("Feed {} run {}: could not save its checkpoint ({})", run.feed().name(), run.runId(),
@@ -65,17 +71,20 @@ public class ParentCheckpoints {
         if (!run.request().checkpoints()) {
             return;
         }
-        List<String> after = run.parents().takeMoved(now, EVERY);
-        if (after == null) {
-            return;
-        }
-        // the parents before the checkpoint that were fetched whole must be on record before it is
-        recordSeen(run);
-        try {
-            ledger.checkpoint(run.runId(), run.parentCheckpoint(after));
-        } catch (RuntimeException unavailable) {
-            log.warn("Feed {} run {}: could not save its checkpoint ({})", run.feed().name(), run.runId(),
-                    unavailable.getMessage());
+        // one save at a time: a newer checkpoint is never overwritten by an older one taken before it
+        synchronized (run.parents()) {
+            List<String> after = run.parents().takeMoved(now, EVERY);
+            if (after == null) {
+                return;
+            }
+            // the parents before the checkpoint that were fetched whole must be on record before it is
+            recordSeen(run);
+            try {
+                ledger.checkpoint(run.runId(), run.parentCheckpoint(after));
+            } catch (RuntimeException unavailable) {
+                log.warn("Feed {} run {}: could not save its checkpoint ({})", run.feed().name(), run.runId(),
+                        unavailable.getMessage());
+            }
         }
     }
 }

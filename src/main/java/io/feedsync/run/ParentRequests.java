@@ -90,7 +90,7 @@ public class ParentRequests {
             @Override
             public ParentFetch next() {
                 // once told there is a next one, Camel's split waits for it: a stop hands out a fetch of nothing
-                if (!parents.acquire(() -> stopping(run))) {
+                if (!parents.acquire(() -> stopping(run), () -> flushQuietly(run))) {
                     return new ParentFetch(0, List.of(), true);
                 }
                 List<Parent> chain = new ArrayList<>(batch);
@@ -104,6 +104,21 @@ public class ParentRequests {
                 return parents.dispatch(chain);
             }
         };
+    }
+
+    /**
+     * The parents done wait for the records gathered (see {@link GatheredChunks}) to be written before they
+     * count as committed: with as many waiting as {@link ParentRun#MAX_OPEN}, those go to the writer now.
+     */
+    private void flushQuietly(RunState run) {
+        try {
+            chunkHandOver.flush(run, WRITER);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("Feed {} run {}: could not hand its gathered records to the writer ({})", run.feed().name(),
+                    run.runId(), e.getMessage());
+        }
     }
 
     /** Whether the run is to stop: a parent failed, a chunk could not be written, or it was cancelled or its node stops. */
@@ -141,7 +156,7 @@ public class ParentRequests {
         }
         try {
             run.parents().ended(fetch, true, run.gathered().endMark(run.writes()));
-            checkpoints.progress(run, run.writes().writtenSoFar());
+            checkpoints.progress(run, run.writes().committedChunks());
         } catch (RuntimeException unsaved) {
             // the parent is done; only its bookkeeping failed (an older checkpoint, a parent not on record for
             // the soft-deletes: fewer rows deleted, never more). Thrown on, the parent would be failed as well
@@ -170,7 +185,12 @@ public class ParentRequests {
             if (notFound(failure) && run.feed().source().forEach().skipNotFound()) {
                 log.info("Feed {} run {}: {} skipped: {}", run.feed().name(), run.runId(), fetch, failure.getMessage());
                 run.parents().ended(fetch, false, run.gathered().endMark(run.writes()));
-                checkpoints.progress(run, run.writes().writtenSoFar());
+                try {
+                    checkpoints.progress(run, run.writes().committedChunks());
+                } catch (RuntimeException unsaved) {
+                    log.warn("Feed {} run {}: {}: could not record its progress ({})", run.feed().name(),
+                            run.runId(), fetch, unsaved.getMessage());
+                }
                 return;
             }
             run.parents().failed(fetch, failure instanceof UpstreamException upstream

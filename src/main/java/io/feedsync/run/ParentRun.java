@@ -43,6 +43,8 @@ public final class ParentRun {
     private static final class Slot {
         final List<String> lastKey;
         long endMark = -1;
+        /** Its parents, once they were fetched whole: recorded as seen when the slot commits. */
+        List<Parent> whole = List.of();
 
         Slot(List<String> lastKey) {
             this.lastKey = lastKey;
@@ -85,7 +87,7 @@ public final class ParentRun {
      * Takes a place for the next request chain, waiting while {@code concurrency} are in flight; false when
      * the run is to stop ({@code stopping}) before one came free.
      */
-    boolean acquire(java.util.function.BooleanSupplier stopping) {
+    boolean acquire(java.util.function.BooleanSupplier stopping, Runnable whileFull) {
         try {
             // a parent that takes long (retries, many pages) holds the checkpoint back: the parents done after it
             // are remembered until it is, MAX_OPEN at most
@@ -94,6 +96,8 @@ public final class ParentRun {
                     return false;
                 }
                 if (!openBelowLimit()) {
+                    // the parents done may only wait for the records gathered and not yet handed to the writer
+                    whileFull.run();
                     Thread.sleep(50);
                 }
             }
@@ -131,11 +135,7 @@ public final class ParentRun {
         Slot slot = open.get(fetch.ordinal());
         if (slot != null) {
             slot.endMark = queued;
-        }
-        if (whole) {
-            for (Parent parent : fetch.parents()) {
-                seen.add(forEach.columns().stream().map(parent.columns()::get).toList());
-            }
+            slot.whole = whole ? fetch.parents() : List.of();
         }
     }
 
@@ -161,6 +161,10 @@ public final class ParentRun {
                 break;
             }
             committedThrough = first.getValue().lastKey;
+            // its children are all written: only now may a full run take the parent as fetched whole
+            for (Parent parent : first.getValue().whole) {
+                seen.add(forEach.columns().stream().map(parent.columns()::get).toList());
+            }
             open.pollFirstEntry();
             moved = true;
         }

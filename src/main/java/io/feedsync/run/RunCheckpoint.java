@@ -16,10 +16,20 @@ import java.util.List;
  * where its chain began in the database's transaction order (see {@link ParentRun#xmin}).
  */
 public record RunCheckpoint(String next, int pages, String highest, String lowestFailed, long keyless,
-                            Instant origin, boolean keysSeen, List<String> afterParent, String parentsXmin) {
+                            Instant origin, boolean keysSeen, List<String> afterParent, String parentsXmin,
+                            String parentFeed) {
 
     public RunCheckpoint(String next, int pages, String highest, String lowestFailed, long keyless, Instant origin,
                          boolean keysSeen) {
-        this(next, pages, highest, lowestFailed, keyless, origin, keysSeen, null, null);
+        this(next, pages, highest, lowestFailed, keyless, origin, keysSeen, null, null, null);
+    }
+
+    /**
+     * Whether a run of a feed whose parent is {@code parentFeed} (null: not a child feed) can resume from
+     * here: a page checkpoint for a plain feed, a parent checkpoint of the same parent for a child feed (a
+     * feed redefined since starts over).
+     */
+    public boolean fits(String parentFeed) {
+        return parentFeed == null ? next != null : afterParent != null && parentFeed.equals(this.parentFeed);
     }
 }

@@ -79,8 +79,8 @@ public class RunChunks {
                 saveCheckpoint(run, next);
             }
             if (run.parents() != null && run.writeFailure() == null) {
-                // this chunk counts as written from here on
-                parentCheckpoints.progress(run, run.writes().writtenSoFar() + 1);
+                // this chunk counts as committed from here on (committing, above)
+                parentCheckpoints.progress(run, run.writes().committedChunks());
             }
         } finally {
             run.writes().written();
@@ -102,6 +102,10 @@ public class RunChunks {
         run.writes().awaitAll();
         if (run.writeFailure() != null) {
             throw run.writeFailure();
+        }
+        if (run.parents() != null) {
+            // every chunk written: the last parents fetched whole go on record for the soft-deletes
+            parentCheckpoints.allWritten(run);
         }
     }
 

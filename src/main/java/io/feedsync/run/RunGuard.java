@@ -255,6 +255,13 @@ public class RunGuard {
             // from its checkpoint, unless the caller asked for a restart
             RunLedger.Unfinished unfinished = request.mayResume()
                     ? ledger.unfinished(feed.name(), request.mode(), feed.resumeWithin()).orElse(null) : null;
+            String parentFeed = feed.source().forEach() == null ? null : feed.source().forEach().feed();
+            if (unfinished != null && !unfinished.checkpoint().fits(parentFeed)) {
+                log.warn("Feed {}: run {} cannot be resumed: the feed was redefined since (a child feed now, or no"
+                        + " longer, or of another parent); the run starts from the first page", feed.name(),
+                        unfinished.runId());
+                unfinished = null;
+            }
             if (unfinished != null && unfinished.checkpoint().keysSeen() && !seenKeys.any(unfinished.runId())) {
                 log.warn("Feed {}: run {} cannot be resumed: the keys it saw are gone (a database crash empties"
                         + " them); the run starts from the first page", feed.name(), unfinished.runId());

@@ -133,7 +133,7 @@ public final class RunState {
      */
     public RunCheckpoint parentCheckpoint(java.util.List<String> afterParent) {
         return new RunCheckpoint(null, pagesBefore + pages(), null, null, store.keylessRejections(), origin,
-                store.keysSeen(), afterParent, parents.xmin());
+                store.keysSeen(), afterParent, parents.xmin(), parents.forEach().feed());
     }
 
     /** A child feed's chunks on their way to its writer; null for any other feed. */

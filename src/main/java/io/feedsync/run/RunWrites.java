@@ -36,6 +36,8 @@ public final class RunWrites {
     private final List<URI> nextPages = new ArrayList<>();
     /** How many pages are committed: every chunk of theirs written. */
     private int committedPages;
+    /** How many chunks are committed: written, and none before them failed or was skipped. */
+    private long committedChunks;
     private boolean broken;
 
     synchronized void queued() {
@@ -63,6 +65,11 @@ public final class RunWrites {
     synchronized void written() {
         written++;
         notifyAll();
+    }
+
+    /** How many chunks are committed: written, with none before them failed or skipped. */
+    synchronized long committedChunks() {
+        return committedChunks;
     }
 
     /** How many chunks were queued so far. */
@@ -99,6 +106,7 @@ public final class RunWrites {
         if (broken) {
             return null;
         }
+        committedChunks = written + 1;
         int before = committedPages;
         while (committedPages < pageEnds.size() && pageEnds.get(committedPages) <= written + 1) {
             committedPages++;

@@ -105,8 +105,26 @@ public class DeadLetters {
                 update sync_dead_letter d set replayed_at = now(), replay_run_id = ?
                  where d.feed = ? and d.replayed_at is null and d.run_id < ? and d.record_key is not null
                    and not exists (select 1 from sync_seen_key s
-                                    where s.run_id = ? and array_to_string(s.key, '|') = d.record_key)""",
-                run.runId(), run.feed().name(), run.runId(), run.runId());
+                                    where s.run_id = ? and array_to_string(s.key, '|') = d.record_key)"""
+                        + ofSeenParent(run), run.runId(), run.feed().name(), run.runId(), run.runId());
+    }
+
+    /**
+     * A child feed's letter counts as gone only when its parent was fetched whole by the run: its parent
+     * columns (as the letter keeps them) are those of a parent in {@code sync_seen_parent}.
+     */
+    private static String ofSeenParent(StoreRun run) {
+        io.feedsync.upstream.ForEach forEach = run.feed().source().forEach();
+        if (forEach == null) {
+            return "";
+        }
+        List<String> match = new java.util.ArrayList<>();
+        for (String column : new java.util.LinkedHashSet<>(run.feed().transform().parents().values())) {
+            match.add("sp.columns[" + (forEach.columns().indexOf(column) + 1) + "] = d.parent->>'"
+                    + column.replace("'", "''") + "'");
+        }
+        return match.isEmpty() ? " and false" : " and exists (select 1 from sync_seen_parent sp where sp.run_id = "
+                + run.runId() + " and " + String.join(" and ", match) + ")";
     }
 
     /** Settles, as replayed by this run, the letters of a replayed record ({@code key}) older than its own. */

@@ -56,7 +56,8 @@ public class ParentRows {
      */
     public String changedFrom(FeedDefinition child) {
         return jdbc.queryForList("select parents_xmin::text from sync_run where feed = ? and status = 'SUCCEEDED'"
-                + " and not dry_run and trigger <> 'drift' and parents_xmin is not null and parents_feed = ?"
+                + " and not dry_run and trigger <> 'drift' and range_since is null and parents_xmin is not null"
+                + " and parents_feed = ?"
                 + " order by id desc limit 1", String.class, child.name(), child.source().forEach().feed())
                 .stream().findFirst().orElse(null);
     }

@@ -277,6 +277,28 @@ class ChildFeedTest extends FeedsyncTest {
     }
 
     @Test
+    void aChunkThatCouldNotBeWrittenKeepsTheCheckpointBeforeItsParents() {
+        api.run("clients");
+        family.appointments.get(3).get(0).put("id", "fails-transiently");
+
+        JsonNode failed = api.run("appointments", "{\"mode\": \"full\"}");
+
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("error").get("class").asText()).isEqualTo("TRANSIENT");
+        assertThat(jdbc.queryForObject("select checkpoint from sync_run where id = ?", String.class,
+                failed.get("runId").asLong())).as("the parents' one chunk was not written: no parent is past").isNull();
+        family.appointments.get(3).get(0).put("id", "a3-1");
+        family.requested.clear();
+
+        JsonNode next = api.run("appointments", "{\"mode\": \"full\"}");
+
+        assertThat(next.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(next.get("resumedFrom").isNull()).isTrue();
+        assertThat(next.get("parents").get("fetched").asLong()).isEqualTo(5);
+        assertThat(count("select count(*) from test_appointments where deleted_at is null")).isEqualTo(15);
+    }
+
+    @Test
     void aCancelledChildRunStopsHandingOutParentsEndsCancelledAndIsResumed() {
         for (int id = 1; id <= 30; id++) {
             family.client(id, "Client " + id);
