@@ -160,4 +160,25 @@ final class BenchSupport {
             out.write(body);
         }
     }
+
+    /**
+     * Waits until {@code status} (of {@code GET /api/feeds}) answers 200: the node's API is up; {@code alive}
+     * (which throws once the JVM has exited) is checked before each try.
+     */
+    static void awaitReady(java.time.Duration timeout, Runnable alive, java.util.concurrent.Callable<Integer> status,
+                           String who) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            alive.run();
+            try {
+                if (status.call() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(who + " did not start within " + timeout);
+    }
 }

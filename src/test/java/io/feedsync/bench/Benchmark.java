@@ -645,21 +645,12 @@ public final class Benchmark {
         }
 
         private void awaitReady(Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
+            BenchSupport.awaitReady(timeout, () -> {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("feedsync exited with " + process.exitValue() + " while starting; see feedsync.log");
+                    throw new IllegalStateException("feedsync exited with " + process.exitValue()
+                            + " while starting; see feedsync.log");
                 }
-                try {
-                    if (get("/api/feeds").statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(250);
-            }
-            throw new IllegalStateException("feedsync did not start within " + timeout);
+            }, () -> get("/api/feeds").statusCode(), "feedsync");
         }
 
         /** Starts a run over the REST API and waits for it to end (leave QUEUED and RUNNING). */

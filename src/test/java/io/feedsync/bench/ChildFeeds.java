@@ -428,19 +428,7 @@ public final class ChildFeeds {
         }
 
         private void awaitReady(Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                checkAlive();
-                try {
-                    if (get("/api/feeds").statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(250);
-            }
-            throw new IllegalStateException("feedsync did not start within " + timeout + "; see " + log);
+            BenchSupport.awaitReady(timeout, this::checkAlive, () -> get("/api/feeds").statusCode(), "feedsync (see " + log + ")");
         }
 
         /** A full run of the feed over the REST API, waited for until it leaves QUEUED and RUNNING: its run JSON. */

@@ -477,19 +477,7 @@ public final class ManyFeeds {
         }
 
         private void awaitReady(Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                checkAlive();
-                try {
-                    if (get("/api/feeds").statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(250);
-            }
-            throw new IllegalStateException(name + " did not start within " + timeout);
+            BenchSupport.awaitReady(timeout, this::checkAlive, () -> get("/api/feeds").statusCode(), name);
         }
 
         /** Seconds from {@code since} (nanoTime) until this node runs {@code feeds} feeds; -1 if not within timeout. */

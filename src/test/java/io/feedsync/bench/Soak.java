@@ -274,19 +274,7 @@ public final class Soak {
         }
 
         private void awaitReady(Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                checkAlive();
-                try {
-                    if (get("/api/feeds").statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(250);
-            }
-            throw new IllegalStateException("feedsync did not start within " + timeout);
+            BenchSupport.awaitReady(timeout, this::checkAlive, () -> get("/api/feeds").statusCode(), "feedsync");
         }
 
         void checkAlive() {
