@@ -1,6 +1,5 @@
 package io.feedsync.config;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -114,14 +113,6 @@ final class ForEachRules {
         return url.length();
     }
 
-    /** A placeholder must not stand in the scheme, host or port of the URL it was made into. */
-    static void placeholdersInPathOrQuery(FeedKeys keys, URI url) {
-        String authority = url.getRawAuthority();
-        if (authority != null && authority.contains("%7B")) {
-            throw keys.bad("source.url", "may have {column} placeholders in its path and query only: a parent's"
-                    + " value never chooses the host");
-        }
-    }
 
     /**
      * The mapping of a child feed: columns taken from the parent ({@code { parent: column }}) name one of

@@ -29,13 +29,10 @@ final class SourceRules {
         }
         ForEach forEach = ForEachRules.forEach(keys, source.forEach());
         URI url = absoluteUrl(keys, "source.url", ForEachRules.template(keys, source.url(), forEach));
-        if (forEach != null) {
-            ForEachRules.placeholdersInPathOrQuery(keys, url);
-            if (source.incremental() != null && blankToNull(source.incremental().cursor()) != null) {
-                throw keys.bad("source.incremental", "a child feed is incremental by its parents"
-                        + " (source.for-each.changed-only): one cursor for the children of every parent would skip"
-                        + " some parent's changes");
-            }
+        if (forEach != null && source.incremental() != null && blankToNull(source.incremental().cursor()) != null) {
+            throw keys.bad("source.incremental", "a child feed is incremental by its parents"
+                    + " (source.for-each.changed-only): one cursor for the children of every parent would skip"
+                    + " some parent's changes");
         }
         var auth = AuthRules.authentication(keys);
         var pagination = PaginationRules.pagination(keys);
